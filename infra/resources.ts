@@ -1,0 +1,157 @@
+/**
+ * The stateful resources of moomoo-markets as plain data: the one definition that the CDK stateful stack builds
+ * and that the local sandbox provisions into the emulator, so the two cannot drift.
+ *
+ * Physical names are never fixed here: CDK generates them, the sandbox derives them from a prefix.
+ */
+
+/** A DynamoDB attribute used in a key. */
+export interface KeyAttribute {
+  readonly name: string;
+  readonly type: 'S' | 'N';
+}
+
+/** A global secondary index (projection ALL). */
+export interface IndexDefinition {
+  readonly indexName: string;
+  readonly partitionKey: KeyAttribute;
+  readonly sortKey?: KeyAttribute;
+}
+
+/** A DynamoDB table, on-demand billing. */
+export interface TableDefinition {
+  /** CDK construct id; also the base of the sandbox's physical name. */
+  readonly id: string;
+  /** Environment variable that carries the table's name into a function (`…_TABLE_NAME`). */
+  readonly envVar: string;
+  readonly partitionKey: KeyAttribute;
+  readonly sortKey?: KeyAttribute;
+  readonly indexes: readonly IndexDefinition[];
+  /** DynamoDB stream view, when the table feeds a function. */
+  readonly stream?: 'NEW_AND_OLD_IMAGES';
+  /** Attribute holding an expiry in epoch seconds, when items expire. */
+  readonly timeToLiveAttribute?: string;
+  /** Holds data that cannot be rebuilt by re-fetching (deletion protection on). */
+  readonly protectFromDeletion: boolean;
+}
+
+export const jobGroupsTable: TableDefinition = {
+  id: 'JobGroups',
+  envVar: 'JOB_GROUPS_TABLE_NAME',
+  partitionKey: { name: 'id', type: 'S' },
+  indexes: [],
+  stream: 'NEW_AND_OLD_IMAGES',
+  protectFromDeletion: true,
+};
+
+export const jobRunsTable: TableDefinition = {
+  id: 'JobRuns',
+  envVar: 'JOB_RUNS_TABLE_NAME',
+  partitionKey: { name: 'pk', type: 'S' },
+  sortKey: { name: 'sk', type: 'S' },
+  indexes: [
+    {
+      indexName: 'runsByGroup',
+      partitionKey: { name: 'groupId', type: 'S' },
+      sortKey: { name: 'runSortKey', type: 'S' },
+    },
+  ],
+  protectFromDeletion: true,
+};
+
+export const marketDataTable: TableDefinition = {
+  id: 'MarketData',
+  envVar: 'MARKET_DATA_TABLE_NAME',
+  partitionKey: { name: 'pk', type: 'S' },
+  sortKey: { name: 'sk', type: 'S' },
+  indexes: [
+    {
+      indexName: 'rowsByDate',
+      partitionKey: { name: 'datePk', type: 'S' },
+      sortKey: { name: 'dateSk', type: 'S' },
+    },
+  ],
+  protectFromDeletion: true,
+};
+
+/** Data-source settings (plan, rate limit, health) and the shared token buckets. */
+export const dataSourcesTable: TableDefinition = {
+  id: 'DataSources',
+  envVar: 'DATA_SOURCES_TABLE_NAME',
+  partitionKey: { name: 'pk', type: 'S' },
+  indexes: [],
+  protectFromDeletion: false,
+};
+
+export const tables = [jobGroupsTable, jobRunsTable, marketDataTable, dataSourcesTable] as const;
+
+/** The data sources, each with its own job queue and dead-letter queue. */
+export const dataSourceIds = ['jquants', 'yahoo'] as const;
+export type DataSourceId = (typeof dataSourceIds)[number];
+
+/** A data source's fetch worker and the queue that feeds it. */
+export interface FetchQueueDefinition {
+  readonly dataSource: DataSourceId;
+  /** CDK construct id of the queue; its DLQ is `${id}DeadLetters`. */
+  readonly id: string;
+  /** Environment variable with the queue URL (`…_QUEUE_URL`). */
+  readonly envVar: string;
+  /** Environment variable with the dead-letter queue URL. */
+  readonly deadLetterEnvVar: string;
+  /** Worker Lambda timeout; the queue's visibility timeout is 6 × this. */
+  readonly workerTimeoutSeconds: number;
+  /** Reserved concurrency of the worker; the event source's maxConcurrency never exceeds it. */
+  readonly workerReservedConcurrency: number;
+  /** Event source batch size. */
+  readonly batchSize: number;
+  /**
+   * SQS redrive safety net only: the application counts attempts (`attemptsMade`) and dead-letters exhausted
+   * jobs itself, so throttled or deferred deliveries must never reach this.
+   */
+  readonly maxReceiveCount: number;
+}
+
+/** SQS event sources accept a maxConcurrency of 2 to 1000. */
+const minimumEventSourceConcurrency = 2;
+
+export const fetchQueues: readonly FetchQueueDefinition[] = [
+  {
+    dataSource: 'jquants',
+    id: 'JquantsJobs',
+    envVar: 'JQUANTS_QUEUE_URL',
+    deadLetterEnvVar: 'JQUANTS_DEAD_LETTER_QUEUE_URL',
+    workerTimeoutSeconds: 120,
+    workerReservedConcurrency: 4,
+    batchSize: 5,
+    maxReceiveCount: 50,
+  },
+  {
+    dataSource: 'yahoo',
+    id: 'YahooJobs',
+    envVar: 'YAHOO_QUEUE_URL',
+    deadLetterEnvVar: 'YAHOO_DEAD_LETTER_QUEUE_URL',
+    workerTimeoutSeconds: 60,
+    workerReservedConcurrency: minimumEventSourceConcurrency,
+    batchSize: 5,
+    maxReceiveCount: 50,
+  },
+];
+
+/** Visibility timeout of a fetch queue: AWS advises at least 6 × the consumer's timeout. */
+export function visibilityTimeoutSeconds(queue: FetchQueueDefinition): number {
+  return queue.workerTimeoutSeconds * 6;
+}
+
+/** Dead letters are kept for the SQS maximum, so a long weekend never loses one. */
+export const deadLetterRetentionDays = 14;
+
+/** The EventBridge Scheduler group that holds one schedule per job group. */
+export const scheduleGroupName = 'moomoo-job-groups';
+
+/** Environment variables of the control plane that are not tables or queues. */
+export const env = {
+  scheduleGroupName: 'SCHEDULE_GROUP_NAME',
+  schedulerRoleArn: 'SCHEDULER_ROLE_ARN',
+  dispatcherFunctionArn: 'DISPATCHER_FUNCTION_ARN',
+  jquantsApiKeySecretArn: 'JQUANTS_API_KEY_SECRET_ARN',
+} as const;

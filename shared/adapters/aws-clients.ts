@@ -1,0 +1,35 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SchedulerClient } from '@aws-sdk/client-scheduler';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { endpointOptions } from '#shared/adapters/aws-endpoint.ts';
+import { guardEmulatorTransactions } from '#shared/adapters/emulator-transaction-guard.ts';
+
+/**
+ * The SDK clients, built once per process with the emulator guard applied. Deployed, they use the SDK defaults
+ * (region and credentials from the Lambda environment).
+ */
+
+/** A DynamoDB document client that drops `undefined` attributes and keeps numbers as numbers. */
+export function createDocumentClient(env: Record<string, string | undefined> = process.env): DynamoDBDocumentClient {
+  const options = endpointOptions(env);
+  const client = new DynamoDBClient(options);
+  if (options.endpoint !== undefined) guardEmulatorTransactions(client);
+  return DynamoDBDocumentClient.from(client, {
+    marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
+  });
+}
+
+/**
+ * An SQS client. With an endpoint override, `useQueueUrlAsEndpoint` is off so that a real-looking queue URL can
+ * never redirect a test or sandbox request to real AWS.
+ */
+export function createSqsClient(env: Record<string, string | undefined> = process.env): SQSClient {
+  const options = endpointOptions(env);
+  return new SQSClient(options.endpoint === undefined ? {} : { ...options, useQueueUrlAsEndpoint: false });
+}
+
+/** An EventBridge Scheduler client. */
+export function createSchedulerClient(env: Record<string, string | undefined> = process.env): SchedulerClient {
+  return new SchedulerClient({ ...endpointOptions(env) });
+}

@@ -1,0 +1,363 @@
+import {
+  ConditionalCheckFailedException,
+  TransactionCanceledException,
+} from '@aws-sdk/client-dynamodb';
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { forEachConcurrently } from '#shared/adapters/batch-concurrency.ts';
+import { decodeCursor, encodeCursor } from '#shared/adapters/dynamodb-cursor.ts';
+import { NotFoundError } from '#shared/domain/errors.ts';
+import {
+  allJobsFinished,
+  finalRunStatus,
+  type Job,
+  type JobError,
+  JobSchema,
+  type JobStatus,
+  type Run,
+  RunSchema,
+  type RunStatus,
+} from '#shared/domain/run.ts';
+import type { FinishJobResult, JobOutcome, Page, RunLedger } from '#shared/ports/run-ledger.ts';
+
+/** Conditions, each named for the rule it enforces. */
+const runIsNew = 'attribute_not_exists(pk)';
+const runExists = 'attribute_exists(pk)';
+const jobIsNew = 'attribute_not_exists(sk)';
+const jobIsUnfinished = 'attribute_exists(sk) AND NOT (#status IN (:succeeded, :failed))';
+const runIsStillRunning = '#status = :running';
+
+const runSk = 'RUN';
+const runPk = (runId: string): string => `RUN#${runId}`;
+const jobSk = (jobId: string): string => `JOB#${jobId}`;
+const finishedStatusValues = { ':succeeded': 'succeeded', ':failed': 'failed' };
+
+/** Parallel conditional puts when adding a run's jobs (the dispatcher writes thousands at once). */
+const addJobsConcurrency = 16;
+
+/**
+ * RunLedger on one DynamoDB table: a run and its jobs share the partition `RUN#<runId>` (sort keys `RUN` and
+ * `JOB#<jobId>`); the sparse index `runsByGroup` (groupId, `<scheduledTime>#<runId>`) lists a group's runs.
+ */
+export class DynamoDbRunLedger implements RunLedger {
+  readonly #client: DynamoDBDocumentClient;
+  readonly #tableName: string;
+
+  constructor(options: { client: DynamoDBDocumentClient; tableName: string }) {
+    this.#client = options.client;
+    this.#tableName = options.tableName;
+  }
+
+  async claimRun(run: Run): Promise<boolean> {
+    try {
+      await this.#client.send(
+        new PutCommand({
+          TableName: this.#tableName,
+          Item: { pk: runPk(run.runId), sk: runSk, runSortKey: `${run.scheduledTime}#${run.runId}`, ...run },
+          ConditionExpression: runIsNew,
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  async getRun(runId: string): Promise<Run | undefined> {
+    const { Item } = await this.#client.send(
+      new GetCommand({ TableName: this.#tableName, Key: { pk: runPk(runId), sk: runSk }, ConsistentRead: true }),
+    );
+    return Item === undefined ? undefined : toRun(Item);
+  }
+
+  async listRuns(groupId: string, options: { limit?: number; cursor?: string } = {}): Promise<Page<Run>> {
+    const { Items, LastEvaluatedKey } = await this.#client.send(
+      new QueryCommand({
+        TableName: this.#tableName,
+        IndexName: 'runsByGroup',
+        KeyConditionExpression: 'groupId = :groupId',
+        ExpressionAttributeValues: { ':groupId': groupId },
+        ScanIndexForward: false,
+        Limit: options.limit ?? 100,
+        ExclusiveStartKey: decodeCursor(options.cursor),
+      }),
+    );
+    return withCursor((Items ?? []).map(toRun), LastEvaluatedKey);
+  }
+
+  async addJobs(runId: string, jobs: readonly Job[]): Promise<void> {
+    await forEachConcurrently(jobs, addJobsConcurrency, async (job) => {
+      try {
+        await this.#client.send(
+          new PutCommand({
+            TableName: this.#tableName,
+            Item: { pk: runPk(runId), sk: jobSk(job.jobId), ...job },
+            ConditionExpression: jobIsNew,
+          }),
+        );
+      } catch (error) {
+        // Already written by an earlier, interrupted dispatch: its progress is kept.
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      }
+    });
+  }
+
+  async updateRun(
+    runId: string,
+    changes: { status: RunStatus; total?: number; reason?: string; at: string },
+  ): Promise<Run> {
+    const sets = ['#status = :status', 'updatedAt = :at'];
+    const values: Record<string, unknown> = { ':status': changes.status, ':at': changes.at };
+    if (changes.total !== undefined) {
+      sets.push('counters.#total = :total');
+      values[':total'] = changes.total;
+    }
+    if (changes.reason !== undefined) {
+      sets.push('reason = :reason');
+      values[':reason'] = changes.reason;
+    }
+    try {
+      const { Attributes } = await this.#client.send(
+        new UpdateCommand({
+          TableName: this.#tableName,
+          Key: { pk: runPk(runId), sk: runSk },
+          UpdateExpression: `SET ${sets.join(', ')}`,
+          ConditionExpression: runExists,
+          ExpressionAttributeNames: { '#status': 'status', ...(changes.total === undefined ? {} : { '#total': 'total' }) },
+          ExpressionAttributeValues: values,
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      // Jobs may all have finished while the run was still dispatching.
+      return await this.#finishRunIfDone(toRun(Attributes ?? {}), changes.at);
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) throw new NotFoundError('run', runId);
+      throw error;
+    }
+  }
+
+  async getJob(runId: string, jobId: string): Promise<Job | undefined> {
+    const { Item } = await this.#client.send(
+      new GetCommand({ TableName: this.#tableName, Key: { pk: runPk(runId), sk: jobSk(jobId) }, ConsistentRead: true }),
+    );
+    return Item === undefined ? undefined : toJob(Item);
+  }
+
+  async listJobs(
+    runId: string,
+    options: { status?: JobStatus; limit?: number; cursor?: string } = {},
+  ): Promise<Page<Job>> {
+    const limit = options.limit ?? 100;
+    const jobs: Job[] = [];
+    let startKey = decodeCursor(options.cursor);
+    // With a status filter DynamoDB may return short pages; asking for at most the remaining count per query
+    // never reads past what this page returns, so the cursor never skips a job.
+    do {
+      const { Items, LastEvaluatedKey } = await this.#client.send(
+        new QueryCommand({
+          TableName: this.#tableName,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :jobPrefix)',
+          ...(options.status === undefined
+            ? {}
+            : { FilterExpression: '#status = :status', ExpressionAttributeNames: { '#status': 'status' } }),
+          ExpressionAttributeValues: {
+            ':pk': runPk(runId),
+            ':jobPrefix': 'JOB#',
+            ...(options.status === undefined ? {} : { ':status': options.status }),
+          },
+          Limit: limit - jobs.length,
+          ExclusiveStartKey: startKey,
+          ConsistentRead: true,
+        }),
+      );
+      jobs.push(...(Items ?? []).map(toJob));
+      startKey = LastEvaluatedKey;
+    } while (startKey !== undefined && jobs.length < limit);
+    return withCursor(jobs, startKey);
+  }
+
+  async startAttempt(runId: string, jobId: string, at: string): Promise<Job | undefined> {
+    try {
+      const { Attributes } = await this.#client.send(
+        new UpdateCommand({
+          TableName: this.#tableName,
+          Key: { pk: runPk(runId), sk: jobSk(jobId) },
+          UpdateExpression: 'SET #status = :running, attemptsMade = attemptsMade + :one, updatedAt = :at',
+          ConditionExpression: jobIsUnfinished,
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':running': 'running', ':one': 1, ':at': at, ...finishedStatusValues },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return toJob(Attributes ?? {});
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return this.#undefinedIfFinished(runId, jobId);
+      throw error;
+    }
+  }
+
+  async recordRetry(runId: string, jobId: string, lastError: JobError, at: string): Promise<void> {
+    try {
+      await this.#client.send(
+        new UpdateCommand({
+          TableName: this.#tableName,
+          Key: { pk: runPk(runId), sk: jobSk(jobId) },
+          UpdateExpression: 'SET #status = :retrying, lastError = :lastError, updatedAt = :at',
+          ConditionExpression: jobIsUnfinished,
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':retrying': 'retrying', ':lastError': lastError, ':at': at, ...finishedStatusValues },
+        }),
+      );
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) {
+        await this.#undefinedIfFinished(runId, jobId);
+        return;
+      }
+      throw error;
+    }
+  }
+
+  async finishJob(runId: string, jobId: string, outcome: JobOutcome): Promise<FinishJobResult> {
+    const deadLettered = outcome.deadLettered ?? false;
+    const jobSets = [
+      '#status = :status',
+      'deadLettered = :deadLettered',
+      'durationMs = :durationMs',
+      'upstreamRequests = :upstreamRequests',
+      'updatedAt = :at',
+    ];
+    const jobValues: Record<string, unknown> = {
+      ':status': outcome.status,
+      ':deadLettered': deadLettered,
+      ':durationMs': outcome.durationMs,
+      ':upstreamRequests': outcome.upstreamRequests,
+      ':at': outcome.at,
+      ...finishedStatusValues,
+    };
+    if (outcome.rowsWritten !== undefined) {
+      jobSets.push('rowsWritten = :rowsWritten');
+      jobValues[':rowsWritten'] = outcome.rowsWritten;
+    }
+    if (outcome.lastError !== undefined) {
+      jobSets.push('lastError = :lastError');
+      jobValues[':lastError'] = outcome.lastError;
+    }
+    try {
+      // The job's move to a finished status and the run's counter bump commit together or not at all, so a
+      // replayed message can never count twice and a crash can never count zero times.
+      await this.#client.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Update: {
+                TableName: this.#tableName,
+                Key: { pk: runPk(runId), sk: jobSk(jobId) },
+                UpdateExpression: `SET ${jobSets.join(', ')}`,
+                ConditionExpression: jobIsUnfinished,
+                ExpressionAttributeNames: { '#status': 'status' },
+                ExpressionAttributeValues: jobValues,
+              },
+            },
+            {
+              Update: {
+                TableName: this.#tableName,
+                Key: { pk: runPk(runId), sk: runSk },
+                UpdateExpression: 'ADD counters.#succeeded :succeeded, counters.#failed :failed, counters.#dead :dead SET updatedAt = :at',
+                ConditionExpression: runExists,
+                ExpressionAttributeNames: { '#succeeded': 'succeeded', '#failed': 'failed', '#dead': 'dead' },
+                ExpressionAttributeValues: {
+                  ':succeeded': outcome.status === 'succeeded' ? 1 : 0,
+                  ':failed': outcome.status === 'failed' ? 1 : 0,
+                  ':dead': deadLettered ? 1 : 0,
+                  ':at': outcome.at,
+                },
+              },
+            },
+          ],
+        }),
+      );
+    } catch (error) {
+      if (error instanceof TransactionCanceledException) {
+        const [jobReason, runReason] = error.CancellationReasons ?? [];
+        if (runReason?.Code === 'ConditionalCheckFailed') throw new NotFoundError('run', runId);
+        if (jobReason?.Code === 'ConditionalCheckFailed') {
+          await this.#undefinedIfFinished(runId, jobId);
+          return { counted: false, run: await this.#requireRun(runId) };
+        }
+      }
+      throw error;
+    }
+    return { counted: true, run: await this.#finishRunIfDone(await this.#requireRun(runId), outcome.at) };
+  }
+
+  async addUpstreamRequests(runId: string, count: number): Promise<void> {
+    await this.#client.send(
+      new UpdateCommand({
+        TableName: this.#tableName,
+        Key: { pk: runPk(runId), sk: runSk },
+        UpdateExpression: 'ADD upstreamRequests :count',
+        ConditionExpression: runExists,
+        ExpressionAttributeValues: { ':count': count },
+      }),
+    );
+  }
+
+  /**
+   * Gives a running run whose jobs have all finished its final status. Counters only grow, so every caller that
+   * sees them complete computes the same status; the condition lets exactly one of them write it.
+   */
+  async #finishRunIfDone(run: Run, at: string): Promise<Run> {
+    if (run.status !== 'running' || !allJobsFinished(run.counters)) return run;
+    try {
+      const { Attributes } = await this.#client.send(
+        new UpdateCommand({
+          TableName: this.#tableName,
+          Key: { pk: runPk(run.runId), sk: runSk },
+          UpdateExpression: 'SET #status = :final, finishedAt = :at, updatedAt = :at',
+          ConditionExpression: runIsStillRunning,
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':final': finalRunStatus(run.counters), ':at': at, ':running': 'running' },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return toRun(Attributes ?? {});
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return this.#requireRun(run.runId);
+      throw error;
+    }
+  }
+
+  async #requireRun(runId: string): Promise<Run> {
+    const run = await this.getRun(runId);
+    if (run === undefined) throw new NotFoundError('run', runId);
+    return run;
+  }
+
+  /** A failed "job is unfinished" condition: the job is missing (an error) or already finished (undefined). */
+  async #undefinedIfFinished(runId: string, jobId: string): Promise<undefined> {
+    if ((await this.getJob(runId, jobId)) === undefined) throw new NotFoundError('job', `${runId}/${jobId}`);
+    return undefined;
+  }
+}
+
+function toRun(item: Record<string, unknown>): Run {
+  const { pk: _pk, sk: _sk, runSortKey: _runSortKey, ...run } = item;
+  return RunSchema.parse(run);
+}
+
+function toJob(item: Record<string, unknown>): Job {
+  const { pk: _pk, sk: _sk, ...job } = item;
+  return JobSchema.parse(job);
+}
+
+function withCursor<Item>(items: Item[], lastKey: Record<string, unknown> | undefined): Page<Item> {
+  const cursor = encodeCursor(lastKey);
+  return cursor === undefined ? { items } : { items, cursor };
+}

@@ -1,0 +1,116 @@
+import { z } from 'zod';
+import { DataSourceIdSchema, JobGroupIdSchema } from '#shared/domain/job-group.ts';
+
+/**
+ * Runs and jobs (design §1): a run is one firing of a group for one business date; a job is one unit of fetch work
+ * inside it. These are the records of the run ledger.
+ */
+
+const IsoInstantSchema = z.iso.datetime({ offset: true });
+const IsoDateSchema = z.iso.date();
+
+export const RunTriggerSchema = z.enum(['scheduled', 'manual', 'backfill', 'dependency']);
+export type RunTrigger = z.infer<typeof RunTriggerSchema>;
+
+export const RunStatusSchema = z.enum([
+  'dispatching',
+  'running',
+  'succeeded',
+  'partially_failed',
+  'failed',
+  'skipped',
+  'missed',
+]);
+export type RunStatus = z.infer<typeof RunStatusSchema>;
+
+/** Statuses after which a run never changes again on its own. */
+export const finishedRunStatuses: ReadonlySet<RunStatus> = new Set([
+  'succeeded',
+  'partially_failed',
+  'failed',
+  'skipped',
+  'missed',
+]);
+
+export const RunCountersSchema = z.strictObject({
+  total: z.int().min(0),
+  succeeded: z.int().min(0),
+  failed: z.int().min(0),
+  /** Failed jobs that were sent to the data source's dead-letter queue (a subset of `failed`). */
+  dead: z.int().min(0),
+});
+export type RunCounters = z.infer<typeof RunCountersSchema>;
+
+export const RunSchema = z.strictObject({
+  runId: z.string().min(1).max(200),
+  groupId: JobGroupIdSchema,
+  dataSource: DataSourceIdSchema,
+  dataset: z.string().min(1),
+  trigger: RunTriggerSchema,
+  /** The tick this run answers: the schedule's fire time, or the request time of a manual run. */
+  scheduledTime: IsoInstantSchema,
+  /** The scheduled time's calendar date in the group's timezone. */
+  businessDate: IsoDateSchema,
+  status: RunStatusSchema,
+  /** Why a run was skipped or missed. */
+  reason: z.string().optional(),
+  counters: RunCountersSchema,
+  upstreamRequests: z.int().min(0),
+  createdAt: IsoInstantSchema,
+  updatedAt: IsoInstantSchema,
+  finishedAt: IsoInstantSchema.optional(),
+});
+export type Run = z.infer<typeof RunSchema>;
+
+export const JobStatusSchema = z.enum(['queued', 'running', 'retrying', 'succeeded', 'failed']);
+export type JobStatus = z.infer<typeof JobStatusSchema>;
+
+/** Statuses a job never leaves (a redrive or run retry starts a new attempt cycle explicitly). */
+export const finishedJobStatuses: ReadonlySet<JobStatus> = new Set(['succeeded', 'failed']);
+
+export const JobErrorSchema = z.strictObject({
+  code: z.string(),
+  message: z.string(),
+});
+export type JobError = z.infer<typeof JobErrorSchema>;
+
+export const JobSchema = z.strictObject({
+  runId: z.string().min(1),
+  jobId: z.string().min(1).max(200),
+  params: z.record(z.string(), z.json()),
+  status: JobStatusSchema,
+  attemptsMade: z.int().min(0),
+  maxAttempts: z.int().min(1),
+  /** Set when the job ended in a dead-letter queue. */
+  deadLettered: z.boolean(),
+  durationMs: z.number().min(0).optional(),
+  rowsWritten: z.int().min(0).optional(),
+  upstreamRequests: z.int().min(0).optional(),
+  lastError: JobErrorSchema.optional(),
+  updatedAt: IsoInstantSchema,
+});
+export type Job = z.infer<typeof JobSchema>;
+
+/** The status a run ends with once every job has finished. */
+export function finalRunStatus(counters: RunCounters): RunStatus {
+  if (counters.failed === 0) return 'succeeded';
+  return counters.succeeded === 0 ? 'failed' : 'partially_failed';
+}
+
+/** True when every job of the run has finished. */
+export function allJobsFinished(counters: RunCounters): boolean {
+  return counters.succeeded + counters.failed >= counters.total;
+}
+
+/** A compact UTC stamp for ids: `2026-11-27T07:30:00.000Z` → `20261127T073000Z`. */
+export function compactInstant(instant: string): string {
+  return new Date(instant)
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}/, '');
+}
+
+/** The run id of a scheduled tick: the same tick always gives the same id, which makes claiming idempotent. */
+export function scheduledRunId(groupId: string, scheduledTime: string): string {
+  return `${groupId}.${compactInstant(scheduledTime)}`;
+}

@@ -1,0 +1,35 @@
+/**
+ * ScheduleStore: the schedules that fire job groups (one per group, named by the group id).
+ *
+ * Guarantees:
+ * - `upsert` writes the full desired state every time (an update replaces everything: nothing omitted survives),
+ *   creating the schedule when it is missing.
+ * - `delete` is idempotent: deleting a missing schedule returns false.
+ * - `get`/`list` report what is stored, including whether the target is the one this store would write, so a
+ *   reconciler can repair drift in the target too.
+ */
+export interface GroupSchedule {
+  readonly groupId: string;
+  /** The AWS schedule expression, e.g. `cron(30 17 ? * MON-FRI *)`. */
+  readonly expression: string;
+  /** IANA timezone the expression is evaluated in. */
+  readonly timezone: string;
+  readonly state: 'ENABLED' | 'DISABLED';
+}
+
+/** A stored schedule as read back. */
+export interface StoredGroupSchedule extends GroupSchedule {
+  /** False when the target (function, role or input) differs from what `upsert` would write. */
+  readonly targetMatches: boolean;
+}
+
+export interface ScheduleStore {
+  /** Creates or fully replaces the group's schedule. */
+  upsert(schedule: GroupSchedule): Promise<void>;
+  /** Deletes the group's schedule; false when there was none. */
+  delete(groupId: string): Promise<boolean>;
+  /** The group's schedule, or undefined. */
+  get(groupId: string): Promise<StoredGroupSchedule | undefined>;
+  /** Every schedule in the store's schedule group. */
+  list(): Promise<StoredGroupSchedule[]>;
+}

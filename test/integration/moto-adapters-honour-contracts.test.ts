@@ -1,0 +1,70 @@
+import { CreateScheduleGroupCommand } from '@aws-sdk/client-scheduler';
+import { CreateQueueCommand, DeleteMessageBatchCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import { createDocumentClient, createSchedulerClient, createSqsClient } from '#shared/adapters/aws-clients.ts';
+import { isLoopbackUrl } from '#shared/adapters/aws-endpoint.ts';
+import { DynamoDbJobGroupStore } from '#shared/adapters/dynamodb-job-group-store.ts';
+import { DynamoDbRunLedger } from '#shared/adapters/dynamodb-run-ledger.ts';
+import { EventBridgeScheduleStore } from '#shared/adapters/event-bridge-schedule-store.ts';
+import { SqsJobQueue } from '#shared/adapters/sqs-job-queue.ts';
+import { type RunJobMessage, RunJobMessageSchema } from '#shared/messages/run-job-message.ts';
+import { jobGroupsTable, jobRunsTable, type TableDefinition } from '#infra/resources.ts';
+import { describeJobGroupStoreContract } from '#test/contracts/job-group-store.contract.ts';
+import { describeJobQueueContract } from '#test/contracts/job-queue.contract.ts';
+import { describeRunLedgerContract } from '#test/contracts/run-ledger.contract.ts';
+import { describeScheduleStoreContract } from '#test/contracts/schedule-store.contract.ts';
+import { createTable } from '#infra/local/provision.ts';
+
+const documentClient = createDocumentClient();
+const sqs = createSqsClient();
+const scheduler = createSchedulerClient();
+let sequence = 0;
+const uniqueName = (base: string): string => `${base}-${++sequence}-${Date.now()}`;
+
+async function freshTable(definition: TableDefinition): Promise<string> {
+  const name = uniqueName(definition.id);
+  await createTable(documentClient, definition, name);
+  return name;
+}
+
+describeJobGroupStoreContract('DynamoDB on moto', async () => {
+  return new DynamoDbJobGroupStore({ client: documentClient, tableName: await freshTable(jobGroupsTable) });
+});
+
+describeRunLedgerContract('DynamoDB on moto', async () => {
+  return new DynamoDbRunLedger({ client: documentClient, tableName: await freshTable(jobRunsTable) });
+});
+
+describeScheduleStoreContract('EventBridge Scheduler on moto', async () => {
+  const groupName = uniqueName('moomoo-job-groups');
+  await scheduler.send(new CreateScheduleGroupCommand({ Name: groupName }));
+  return new EventBridgeScheduleStore({
+    client: scheduler,
+    groupName,
+    targetArn: 'arn:aws:lambda:ap-northeast-1:123456789012:function:dispatch-run',
+    roleArn: 'arn:aws:iam::123456789012:role/scheduler-invoke',
+  });
+});
+
+describeJobQueueContract('SQS on moto', async () => {
+  const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: uniqueName('jobs') }));
+  if (QueueUrl === undefined || !isLoopbackUrl(QueueUrl)) throw new Error(`unexpected queue URL ${QueueUrl}`);
+  return {
+    queue: new SqsJobQueue({ client: sqs, queueUrl: QueueUrl }),
+    received: async () => {
+      const messages: RunJobMessage[] = [];
+      for (;;) {
+        const { Messages = [] } = await sqs.send(
+          new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }),
+        );
+        if (Messages.length === 0) return messages;
+        messages.push(...Messages.map((message) => RunJobMessageSchema.parse(JSON.parse(message.Body ?? ''))));
+        await sqs.send(
+          new DeleteMessageBatchCommand({
+            QueueUrl,
+            Entries: Messages.map((message, index) => ({ Id: String(index), ReceiptHandle: message.ReceiptHandle })),
+          }),
+        );
+      }
+    },
+  };
+});

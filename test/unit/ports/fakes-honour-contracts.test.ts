@@ -1,0 +1,16 @@
+import { describeJobGroupStoreContract } from '#test/contracts/job-group-store.contract.ts';
+import { describeJobQueueContract } from '#test/contracts/job-queue.contract.ts';
+import { describeRunLedgerContract } from '#test/contracts/run-ledger.contract.ts';
+import { describeScheduleStoreContract } from '#test/contracts/schedule-store.contract.ts';
+import { InMemoryJobGroupStore } from '#test/fakes/in-memory-job-group-store.ts';
+import { InMemoryJobQueue } from '#test/fakes/in-memory-job-queue.ts';
+import { InMemoryRunLedger } from '#test/fakes/in-memory-run-ledger.ts';
+import { InMemoryScheduleStore } from '#test/fakes/in-memory-schedule-store.ts';
+
+describeJobGroupStoreContract('in memory', async () => new InMemoryJobGroupStore());
+describeRunLedgerContract('in memory', async () => new InMemoryRunLedger());
+describeScheduleStoreContract('in memory', async () => new InMemoryScheduleStore());
+describeJobQueueContract('in memory', async () => {
+  const queue = new InMemoryJobQueue();
+  return { queue, received: async () => queue.drain() };
+});
