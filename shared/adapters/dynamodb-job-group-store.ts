@@ -1,5 +1,11 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, paginateScan } from '@aws-sdk/lib-dynamodb';
+import {
+  DeleteCommand,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  paginateScan,
+} from '@aws-sdk/lib-dynamodb';
 import { AlreadyExistsError, NotFoundError, VersionConflictError } from '#shared/domain/errors.ts';
 import { type JobGroup, JobGroupSchema } from '#shared/domain/job-group.ts';
 import type { JobGroupStore } from '#shared/ports/job-group-store.ts';

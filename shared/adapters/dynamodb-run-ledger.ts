@@ -1,7 +1,4 @@
-import {
-  ConditionalCheckFailedException,
-  TransactionCanceledException,
-} from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
   type DynamoDBDocumentClient,
   GetCommand,
@@ -130,7 +127,10 @@ export class DynamoDbRunLedger implements RunLedger {
           Key: { pk: runPk(runId), sk: runSk },
           UpdateExpression: `SET ${sets.join(', ')}`,
           ConditionExpression: runExists,
-          ExpressionAttributeNames: { '#status': 'status', ...(changes.total === undefined ? {} : { '#total': 'total' }) },
+          ExpressionAttributeNames: {
+            '#status': 'status',
+            ...(changes.total === undefined ? {} : { '#total': 'total' }),
+          },
           ExpressionAttributeValues: values,
           ReturnValues: 'ALL_NEW',
         }),
@@ -212,7 +212,12 @@ export class DynamoDbRunLedger implements RunLedger {
           UpdateExpression: 'SET #status = :retrying, lastError = :lastError, updatedAt = :at',
           ConditionExpression: jobIsUnfinished,
           ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':retrying': 'retrying', ':lastError': lastError, ':at': at, ...finishedStatusValues },
+          ExpressionAttributeValues: {
+            ':retrying': 'retrying',
+            ':lastError': lastError,
+            ':at': at,
+            ...finishedStatusValues,
+          },
         }),
       );
     } catch (error) {
@@ -269,7 +274,8 @@ export class DynamoDbRunLedger implements RunLedger {
               Update: {
                 TableName: this.#tableName,
                 Key: { pk: runPk(runId), sk: runSk },
-                UpdateExpression: 'ADD counters.#succeeded :succeeded, counters.#failed :failed, counters.#dead :dead SET updatedAt = :at',
+                UpdateExpression:
+                  'ADD counters.#succeeded :succeeded, counters.#failed :failed, counters.#dead :dead SET updatedAt = :at',
                 ConditionExpression: runExists,
                 ExpressionAttributeNames: { '#succeeded': 'succeeded', '#failed': 'failed', '#dead': 'dead' },
                 ExpressionAttributeValues: {

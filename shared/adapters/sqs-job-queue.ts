@@ -1,7 +1,7 @@
 import { SendMessageBatchCommand, type SendMessageBatchRequestEntry, type SQSClient } from '@aws-sdk/client-sqs';
 import { chunk, forEachConcurrently } from '#shared/adapters/batch-concurrency.ts';
-import type { JobQueue, SendJobsResult } from '#shared/ports/job-queue.ts';
 import type { RunJobMessage } from '#shared/messages/run-job-message.ts';
+import type { JobQueue, SendJobsResult } from '#shared/ports/job-queue.ts';
 
 /** SQS takes at most 10 entries per SendMessageBatch. */
 const entriesPerBatch = 10;
@@ -66,7 +66,8 @@ export class SqsJobQueue implements JobQueue {
           const item = pending.find(({ id }) => id === entry.Id);
           if (item === undefined) continue;
           const error = `${entry.Code ?? 'Unknown'}: ${entry.Message ?? 'no message'}`;
-          if (entry.SenderFault === true || attempt >= this.#maxSendAttempts) failed.push({ message: item.message, error });
+          if (entry.SenderFault === true || attempt >= this.#maxSendAttempts)
+            failed.push({ message: item.message, error });
           else retry.push(item);
         }
       } catch (error) {

@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { JobQueue } from '#shared/ports/job-queue.ts';
 import type { RunJobMessage } from '#shared/messages/run-job-message.ts';
+import type { JobQueue } from '#shared/ports/job-queue.ts';
 import { aRunJobMessage } from '#test/fixtures/builders.ts';
 
 /** A queue under test and a way to read back what reached it. */

@@ -45,7 +45,10 @@ export function describeRunLedgerContract(name: string, createLedger: () => Prom
       await ledger.claimRun(aRun({ runId: 'other.1', groupId: 'other' }));
       const first = await ledger.listRuns('daily-bars', { limit: 2 });
       expect(first.items.map((run) => run.runId)).toEqual(['daily-bars.08', 'daily-bars.07']);
-      const second = await ledger.listRuns('daily-bars', { limit: 2, ...(first.cursor ? { cursor: first.cursor } : {}) });
+      const second = await ledger.listRuns('daily-bars', {
+        limit: 2,
+        ...(first.cursor ? { cursor: first.cursor } : {}),
+      });
       expect(second.items.map((run) => run.runId)).toEqual(['daily-bars.06']);
     });
 
@@ -126,7 +129,12 @@ export function describeRunLedgerContract(name: string, createLedger: () => Prom
     it('counts every job once when many finish concurrently', async () => {
       const jobIds = Array.from({ length: 12 }, (_, index) => `job-${String(index).padStart(2, '0')}`);
       await aRunWithJobs(jobIds);
-      await Promise.all(jobIds.flatMap((jobId) => [ledger.finishJob(aRun().runId, jobId, success), ledger.finishJob(aRun().runId, jobId, success)]));
+      await Promise.all(
+        jobIds.flatMap((jobId) => [
+          ledger.finishJob(aRun().runId, jobId, success),
+          ledger.finishJob(aRun().runId, jobId, success),
+        ]),
+      );
       expect(await ledger.getRun(aRun().runId)).toMatchObject({
         status: 'succeeded',
         counters: { total: 12, succeeded: 12, failed: 0, dead: 0 },

@@ -1,5 +1,5 @@
-import type { JobGroup } from '#shared/domain/job-group.ts';
 import { AlreadyExistsError, NotFoundError, VersionConflictError } from '#shared/domain/errors.ts';
+import type { JobGroup } from '#shared/domain/job-group.ts';
 import type { JobGroupStore } from '#shared/ports/job-group-store.ts';
 
 /** JobGroupStore in memory, honouring the same guarantees as the DynamoDB adapter. */

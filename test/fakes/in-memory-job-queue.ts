@@ -1,5 +1,5 @@
-import type { JobQueue, SendJobsResult } from '#shared/ports/job-queue.ts';
 import type { RunJobMessage } from '#shared/messages/run-job-message.ts';
+import type { JobQueue, SendJobsResult } from '#shared/ports/job-queue.ts';
 
 /** JobQueue in memory: messages wait in `messages` until a test drains them. */
 export class InMemoryJobQueue implements JobQueue {

@@ -61,7 +61,10 @@ export class InMemoryRunLedger implements RunLedger {
     return job === undefined ? undefined : structuredClone(job);
   }
 
-  async listJobs(runId: string, options: { status?: JobStatus; limit?: number; cursor?: string } = {}): Promise<Page<Job>> {
+  async listJobs(
+    runId: string,
+    options: { status?: JobStatus; limit?: number; cursor?: string } = {},
+  ): Promise<Page<Job>> {
     const jobs = [...(this.#jobs.get(runId)?.values() ?? [])]
       .filter((job) => options.status === undefined || job.status === options.status)
       .sort((a, b) => a.jobId.localeCompare(b.jobId));

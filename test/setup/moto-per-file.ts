@@ -1,6 +1,6 @@
 import { beforeAll, inject } from 'vitest';
-import { isLoopbackUrl } from '#shared/adapters/aws-endpoint.ts';
 import { resetMoto } from '#infra/local/moto-server.ts';
+import { isLoopbackUrl } from '#shared/adapters/aws-endpoint.ts';
 
 const endpoint = inject('motoEndpoint');
 if (!isLoopbackUrl(endpoint)) throw new Error(`refusing to test against non-loopback endpoint ${endpoint}`);

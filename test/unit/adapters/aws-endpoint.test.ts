@@ -17,9 +17,9 @@ describe('AWS endpoint guard', () => {
       UnsafeEndpointError,
     );
     expect(() => endpointOptions({ AWS_ENDPOINT_URL: 'http://10.0.0.5:5000' })).toThrow(UnsafeEndpointError);
-    expect(
-      endpointOptions({ AWS_ENDPOINT_URL: 'http://10.0.0.5:5000', MOOMOO_ALLOW_REMOTE_ENDPOINT: 'true' }),
-    ).toEqual({ endpoint: 'http://10.0.0.5:5000' });
+    expect(endpointOptions({ AWS_ENDPOINT_URL: 'http://10.0.0.5:5000', MOOMOO_ALLOW_REMOTE_ENDPOINT: 'true' })).toEqual(
+      { endpoint: 'http://10.0.0.5:5000' },
+    );
   });
 
   it('does not mistake a look-alike host for loopback', () => {

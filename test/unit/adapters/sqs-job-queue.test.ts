@@ -6,7 +6,8 @@ import { aRunJobMessage } from '#test/fixtures/builders.ts';
 
 const sqsMock = mockClient(SQSClient);
 const queueUrl = 'http://127.0.0.1:1/123456789012/jobs';
-const messages = (count: number) => Array.from({ length: count }, (_, index) => aRunJobMessage({ jobId: `job-${index}` }));
+const messages = (count: number) =>
+  Array.from({ length: count }, (_, index) => aRunJobMessage({ jobId: `job-${index}` }));
 const queue = () => new SqsJobQueue({ client: new SQSClient({}), queueUrl, retryBaseDelayMs: 1 });
 
 afterEach(() => {
