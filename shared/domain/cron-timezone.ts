@@ -74,3 +74,14 @@ export function fromWallClock(wallClockMs: number, timezone: string): number | u
   }
   return earliest;
 }
+
+/** `2026-11-27T17:30:00+09:00`: the wall-clock time of `instant` in `timezone`, with its UTC offset. */
+export function localIsoString(instant: Date, timezone: string): string {
+  const instantMs = Math.floor(instant.getTime() / 1000) * 1000;
+  const wallClockMs = toWallClock(instantMs, timezone);
+  const offsetMinutes = Math.round((wallClockMs - instantMs) / 60_000);
+  const sign = offsetMinutes < 0 ? '-' : '+';
+  const hours = String(Math.floor(Math.abs(offsetMinutes) / 60)).padStart(2, '0');
+  const minutes = String(Math.abs(offsetMinutes) % 60).padStart(2, '0');
+  return `${new Date(wallClockMs).toISOString().slice(0, 19)}${sign}${hours}:${minutes}`;
+}

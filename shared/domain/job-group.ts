@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DataSourceIdSchema } from '#shared/domain/data-source.ts';
 
 /**
  * The job group: a stored definition of what to fetch, from which data source, on which schedule, fanned out over
@@ -15,9 +16,6 @@ export const JobGroupIdSchema = z
     'must be a slug: lower-case letters, digits and single hyphens, starting and ending with a letter or digit',
   );
 export type JobGroupId = z.infer<typeof JobGroupIdSchema>;
-
-export const DataSourceIdSchema = z.enum(['jquants', 'yahoo']);
-export type DataSourceId = z.infer<typeof DataSourceIdSchema>;
 
 const IsoInstantSchema = z.iso.datetime({ offset: true });
 

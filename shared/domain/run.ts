@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { DataSourceIdSchema, JobGroupIdSchema } from '#shared/domain/job-group.ts';
+import { DataSourceIdSchema } from '#shared/domain/data-source.ts';
+import { JobGroupIdSchema } from '#shared/domain/job-group.ts';
 
 /**
  * Runs and jobs (design §1): a run is one firing of a group for one business date; a job is one unit of fetch work

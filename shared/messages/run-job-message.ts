@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { DataSourceIdSchema, JobGroupIdSchema } from '#shared/domain/job-group.ts';
+import { DataSourceIdSchema } from '#shared/domain/data-source.ts';
+import { JobGroupIdSchema } from '#shared/domain/job-group.ts';
 
 /**
  * The SQS message that asks a fetch worker to run one job. Messages outlive the code that wrote them, so every
