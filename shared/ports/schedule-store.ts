@@ -1,3 +1,5 @@
+import type { GroupSchedule } from '#shared/domain/group-schedule.ts';
+
 /**
  * ScheduleStore: the schedules that fire job groups (one per group, named by the group id).
  *
@@ -8,21 +10,6 @@
  * - `get`/`list` report what is stored, including whether the target is the one this store would write, so a
  *   reconciler can repair drift in the target too.
  */
-export interface GroupSchedule {
-  readonly groupId: string;
-  /** The AWS schedule expression, e.g. `cron(30 17 ? * MON-FRI *)`. */
-  readonly expression: string;
-  /** IANA timezone the expression is evaluated in. */
-  readonly timezone: string;
-  readonly state: 'ENABLED' | 'DISABLED';
-}
-
-/** A stored schedule as read back. */
-export interface StoredGroupSchedule extends GroupSchedule {
-  /** False when the target (function, role or input) differs from what `upsert` would write. */
-  readonly targetMatches: boolean;
-}
-
 export interface ScheduleStore {
   /** Creates or fully replaces the group's schedule. */
   upsert(schedule: GroupSchedule): Promise<void>;
@@ -33,3 +20,11 @@ export interface ScheduleStore {
   /** Every schedule in the store's schedule group. */
   list(): Promise<StoredGroupSchedule[]>;
 }
+
+/** A stored schedule as read back. */
+export interface StoredGroupSchedule extends GroupSchedule {
+  /** False when the target (function, role or input) differs from what `upsert` would write. */
+  readonly targetMatches: boolean;
+}
+
+export type { GroupSchedule };

@@ -1,7 +1,9 @@
+import { describeDataSourceSettingsStoreContract } from '#test/contracts/data-source-settings-store.contract.ts';
 import { describeJobGroupStoreContract } from '#test/contracts/job-group-store.contract.ts';
 import { describeJobQueueContract } from '#test/contracts/job-queue.contract.ts';
 import { describeRunLedgerContract } from '#test/contracts/run-ledger.contract.ts';
 import { describeScheduleStoreContract } from '#test/contracts/schedule-store.contract.ts';
+import { InMemoryDataSourceSettingsStore } from '#test/fakes/in-memory-data-source-settings-store.ts';
 import { InMemoryJobGroupStore } from '#test/fakes/in-memory-job-group-store.ts';
 import { InMemoryJobQueue } from '#test/fakes/in-memory-job-queue.ts';
 import { InMemoryRunLedger } from '#test/fakes/in-memory-run-ledger.ts';
@@ -14,3 +16,4 @@ describeJobQueueContract('in memory', async () => {
   const queue = new InMemoryJobQueue();
   return { queue, received: async () => queue.drain() };
 });
+describeDataSourceSettingsStoreContract('in memory', async () => new InMemoryDataSourceSettingsStore());

@@ -1,0 +1,62 @@
+import { z } from 'zod';
+import {
+  type DataSourceId,
+  DataSourceIdSchema,
+  type JquantsPlan,
+  JquantsPlanSchema,
+} from '#shared/domain/data-source.ts';
+
+/**
+ * Operator settings of a data source: the J-Quants plan (which sets the default rate limit) and an optional explicit
+ * rate limit that overrides it. Stored per data source; a data source never configured uses the defaults.
+ */
+
+export const RateLimitSchema = z.strictObject({
+  limit: z.int().min(1).max(100_000),
+  per: z.enum(['second', 'minute', 'hour']),
+});
+export type RateLimit = z.infer<typeof RateLimitSchema>;
+
+export const DataSourceSettingsSchema = z.strictObject({
+  id: DataSourceIdSchema,
+  plan: JquantsPlanSchema.optional(),
+  rateLimit: RateLimitSchema.optional(),
+  updatedAt: z.iso.datetime({ offset: true }),
+  version: z.int().min(0),
+});
+export type DataSourceSettings = z.infer<typeof DataSourceSettingsSchema>;
+
+/** The body of `PATCH /data-sources/{id}`; `rateLimit: null` returns to the plan's default. */
+export const DataSourceSettingsPatchSchema = z.strictObject({
+  plan: JquantsPlanSchema.optional(),
+  rateLimit: RateLimitSchema.nullable().optional(),
+  version: z.int().min(0).optional(),
+});
+export type DataSourceSettingsPatch = z.infer<typeof DataSourceSettingsPatchSchema>;
+
+/** J-Quants requests per minute by plan (jquants-v2.md §2). */
+const jquantsPlanLimits: Record<JquantsPlan, number> = { free: 5, light: 60, standard: 120, premium: 500 };
+
+/** The plan assumed until an operator sets one: the cheapest, so a new install never outruns its key. */
+export const defaultJquantsPlan: JquantsPlan = 'free';
+
+/**
+ * Yahoo publishes no limit and throttles in waves; one request per second keeps a single client well clear of the
+ * reported triggers (yahoo-finance.md §3).
+ */
+const yahooDefaultRateLimit: RateLimit = { limit: 60, per: 'minute' };
+
+/** Settings of a data source nobody has configured yet. */
+export function defaultSettings(id: DataSourceId, at: string): DataSourceSettings {
+  return id === 'jquants'
+    ? { id, plan: defaultJquantsPlan, updatedAt: at, version: 0 }
+    : { id, updatedAt: at, version: 0 };
+}
+
+/** The rate limit in force: the explicit setting, else the plan's (J-Quants), else the source's default. */
+export function effectiveRateLimit(settings: Pick<DataSourceSettings, 'id' | 'plan' | 'rateLimit'>): RateLimit {
+  if (settings.rateLimit !== undefined) return settings.rateLimit;
+  if (settings.id === 'jquants')
+    return { limit: jquantsPlanLimits[settings.plan ?? defaultJquantsPlan], per: 'minute' };
+  return yahooDefaultRateLimit;
+}
