@@ -145,6 +145,13 @@ export function visibilityTimeoutSeconds(queue: FetchQueueDefinition): number {
 /** Dead letters are kept for the SQS maximum, so a long weekend never loses one. */
 export const deadLetterRetentionDays = 14;
 
+/**
+ * Jobs are kept for the SQS maximum too: SQS deletes an expired message without dead-lettering it, and a paused
+ * data source may defer its jobs for days. (A dead letter keeps its original enqueue time, so the DLQ's retention
+ * must not be shorter than this.)
+ */
+export const jobRetentionDays = 14;
+
 /** The EventBridge Scheduler group that holds one schedule per job group. */
 export const scheduleGroupName = 'moomoo-job-groups';
 

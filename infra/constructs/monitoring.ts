@@ -1,0 +1,156 @@
+import { Duration } from 'aws-cdk-lib';
+import {
+  Alarm,
+  ComparisonOperator,
+  Dashboard,
+  GraphWidget,
+  type IMetric,
+  MathExpression,
+  Stats,
+  TreatMissingData,
+} from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type { ITopic } from 'aws-cdk-lib/aws-sns';
+import { Construct } from 'constructs';
+import type { MoomooFunction } from '#infra/constructs/moomoo-function.ts';
+import { type MetricName, metricNames, metricsNamespace } from '#infra/metrics.ts';
+import type { FetchQueueResource } from '#infra/stacks/stateful-resources.ts';
+
+/** What to watch and whom to tell. */
+export interface MonitoringProps {
+  readonly functions: readonly MoomooFunction[];
+  readonly fetchQueues: readonly FetchQueueResource[];
+  readonly alarmTopic: ITopic;
+}
+
+const period = Duration.minutes(5);
+
+/**
+ * A custom metric summed over every dimension combination it is emitted with (a Metrics Insights query), or
+ * split by one dimension. Metrics Insights reads only the last three hours, plenty for alarms and a live view.
+ */
+const customMetric = (
+  name: MetricName,
+  options: { groupBy?: 'dataSource'; statistic?: 'SUM' | 'MAX' } = {},
+): MathExpression =>
+  new MathExpression({
+    expression: `SELECT ${options.statistic ?? 'SUM'}(${name}) FROM "${metricsNamespace}"${options.groupBy ? ` GROUP BY ${options.groupBy}` : ''}`,
+    label: name,
+    period,
+  });
+
+const graph = (title: string, left: IMetric[], width = 8): GraphWidget => new GraphWidget({ title, left, width });
+
+/**
+ * The operations dashboard (runs, jobs by status, upstream requests and 429s, rate-limit wait, queues, DLQs and
+ * each function's errors, throttles and duration) and the alarms that notify the alarm topic: a DLQ holds a
+ * message, a function errs, a run failed or was missed, a data source was paused.
+ */
+export class Monitoring extends Construct {
+  readonly alarms: readonly Alarm[];
+
+  constructor(scope: Construct, id: string, props: MonitoringProps) {
+    super(scope, id);
+    const { functions, fetchQueues } = props;
+    const label = (fn: MoomooFunction): string => fn.node.id;
+
+    new Dashboard(this, 'Dashboard', {
+      defaultInterval: Duration.hours(3),
+      widgets: [
+        [
+          graph('Runs', [
+            customMetric(metricNames.runsStarted),
+            customMetric(metricNames.runsSucceeded),
+            customMetric(metricNames.runsFailed),
+            customMetric(metricNames.runsMissed),
+          ]),
+          graph('Jobs by status', [
+            customMetric(metricNames.jobsSucceeded),
+            customMetric(metricNames.jobsRetried),
+            customMetric(metricNames.jobsDeferred),
+            customMetric(metricNames.jobsFailed),
+          ]),
+          graph('Data sources paused', [customMetric(metricNames.dataSourcePaused, { groupBy: 'dataSource' })]),
+        ],
+        [
+          graph('Upstream requests', [customMetric(metricNames.upstreamRequests, { groupBy: 'dataSource' })]),
+          graph('Upstream 429s', [customMetric(metricNames.upstreamThrottled, { groupBy: 'dataSource' })]),
+          graph('Rate-limit wait (ms, max)', [
+            customMetric(metricNames.rateLimitWaitMs, { groupBy: 'dataSource', statistic: 'MAX' }),
+          ]),
+        ],
+        [
+          graph(
+            'Queue depth',
+            fetchQueues.map(({ definition, queue }) =>
+              queue.metricApproximateNumberOfMessagesVisible({ label: definition.id, period }),
+            ),
+          ),
+          graph(
+            'Age of oldest message (s)',
+            fetchQueues.map(({ definition, queue }) =>
+              queue.metricApproximateAgeOfOldestMessage({ label: definition.id, period }),
+            ),
+          ),
+          graph(
+            'Dead letters',
+            fetchQueues.map(({ definition, deadLetterQueue }) =>
+              deadLetterQueue.metricApproximateNumberOfMessagesVisible({ label: definition.id, period }),
+            ),
+          ),
+        ],
+        [
+          graph(
+            'Lambda errors',
+            functions.map((fn) => fn.function.metricErrors({ label: label(fn), period })),
+          ),
+          graph(
+            'Lambda throttles',
+            functions.map((fn) => fn.function.metricThrottles({ label: label(fn), period })),
+          ),
+          graph(
+            'Lambda duration (p99, ms)',
+            functions.map((fn) => fn.function.metricDuration({ label: label(fn), period, statistic: Stats.p(99) })),
+          ),
+        ],
+      ],
+    });
+
+    const alarmAbove0 = (alarmId: string, metric: IMetric, description: string): Alarm =>
+      new Alarm(this, alarmId, {
+        metric,
+        alarmDescription: description,
+        threshold: 0,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      });
+
+    const alarms = [
+      ...fetchQueues.map(({ definition, deadLetterQueue }) =>
+        alarmAbove0(
+          `${definition.id}DeadLettersNotEmpty`,
+          deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period, statistic: Stats.MAXIMUM }),
+          `The ${definition.dataSource} dead-letter queue holds jobs: inspect them and redrive.`,
+        ),
+      ),
+      ...functions.map((fn) =>
+        alarmAbove0(
+          `${label(fn)}Errors`,
+          fn.function.metricErrors({ period, statistic: Stats.SUM }),
+          `${label(fn)} failed an invocation.`,
+        ),
+      ),
+      alarmAbove0('RunsFailed', customMetric(metricNames.runsFailed), 'A run ended failed or partially failed.'),
+      alarmAbove0('RunsMissed', customMetric(metricNames.runsMissed), 'A scheduled run did not happen.'),
+      alarmAbove0(
+        'DataSourcePaused',
+        customMetric(metricNames.dataSourcePaused),
+        'A data source was paused (rate limited upstream or by an operator).',
+      ),
+    ];
+    const notify = new SnsAction(props.alarmTopic);
+    for (const alarm of alarms) alarm.addAlarmAction(notify);
+    this.alarms = alarms;
+  }
+}

@@ -1,0 +1,192 @@
+import { fileURLToPath } from 'node:url';
+import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { type IRole, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Architecture, type IFunction, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { metricsNamespace, serviceName } from '#infra/metrics.ts';
+import { type DataSourceId, env } from '#infra/resources.ts';
+import type { FetchQueueResource, SecretResource, TableResource } from '#infra/stacks/stateful-resources.ts';
+
+/** The entry files under `functions/`, one per Lambda, verb-noun. */
+export type FunctionEntryName =
+  | 'handle-admin-request'
+  | 'sync-schedules'
+  | 'reconcile-schedules'
+  | 'dispatch-run'
+  | `fetch-${DataSourceId}-job`;
+
+/** Options of one function; everything else is a house default. */
+export interface MoomooFunctionProps {
+  /** Basename of the entry file in `functions/` (without `.ts`). */
+  readonly entryName: FunctionEntryName;
+  readonly description: string;
+  /** @default 30 seconds */
+  readonly timeout?: Duration;
+  /** @default 256 (MB) */
+  readonly memorySize?: number;
+  /** @default no reserved concurrency */
+  readonly reservedConcurrentExecutions?: number;
+  /** @default tracing not configured */
+  readonly tracing?: Tracing;
+}
+
+const readTableActions = [
+  'dynamodb:BatchGetItem',
+  'dynamodb:ConditionCheckItem',
+  'dynamodb:DescribeTable',
+  'dynamodb:GetItem',
+  'dynamodb:Query',
+  'dynamodb:Scan',
+];
+const writeTableActions = ['dynamodb:BatchWriteItem', 'dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'];
+const readScheduleActions = ['scheduler:GetSchedule'];
+const writeScheduleActions = ['scheduler:CreateSchedule', 'scheduler:UpdateSchedule', 'scheduler:DeleteSchedule'];
+
+const repoRoot = (relativePath: string): string => fileURLToPath(new URL(`../../${relativePath}`, import.meta.url));
+
+/**
+ * One Lambda with the house defaults: Node.js 24 on arm64, an ESM bundle built by the local esbuild (AWS SDK
+ * included, minified, source maps on), its own log group with a retention, and a role that may write only to it.
+ * Access is added through the `bind…` methods, each granting IAM and setting the matching environment variable.
+ */
+export class MoomooFunction extends Construct {
+  readonly function: NodejsFunction;
+  readonly role: Role;
+  readonly logGroup: LogGroup;
+
+  constructor(scope: Construct, id: string, props: MoomooFunctionProps) {
+    super(scope, id);
+    this.logGroup = new LogGroup(this, 'Logs', {
+      retention: RetentionDays.ONE_MONTH,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    this.role = new Role(this, 'Role', {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: `Runs ${props.entryName}`,
+    });
+    this.logGroup.grantWrite(this.role);
+    this.function = new NodejsFunction(this, 'Function', {
+      entry: repoRoot(`functions/${props.entryName}.ts`),
+      projectRoot: repoRoot(''),
+      depsLockFilePath: repoRoot('package-lock.json'),
+      handler: 'handler',
+      description: props.description,
+      runtime: Runtime.NODEJS_24_X,
+      architecture: Architecture.ARM_64,
+      memorySize: props.memorySize ?? 256,
+      timeout: props.timeout ?? Duration.seconds(30),
+      reservedConcurrentExecutions: props.reservedConcurrentExecutions,
+      tracing: props.tracing,
+      role: this.role,
+      logGroup: this.logGroup,
+      environment: {
+        NODE_OPTIONS: '--enable-source-maps',
+        POWERTOOLS_SERVICE_NAME: serviceName,
+        POWERTOOLS_METRICS_NAMESPACE: metricsNamespace,
+      },
+      bundling: {
+        format: OutputFormat.ESM,
+        mainFields: ['module', 'main'],
+        // CommonJS dependencies inside an ESM bundle still call require().
+        banner:
+          "import { createRequire as topLevelCreateRequire } from 'node:module'; const require = topLevelCreateRequire(import.meta.url);",
+        minify: true,
+        sourceMap: true,
+        sourcesContent: false,
+        // We pin our own AWS SDK v3 clients instead of using whatever version the runtime ships.
+        externalModules: [],
+      },
+    });
+    if (props.tracing === Tracing.ACTIVE) {
+      Validations.of(this.role).acknowledge({
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason: 'xray:PutTraceSegments and xray:PutTelemetryRecords support no resource-level permissions.',
+      });
+    }
+  }
+
+  /** Grants read or read/write item access to the table and its indexes, and sets the table's `…_TABLE_NAME`. */
+  bindTable(resource: TableResource, access: 'read' | 'readWrite'): this {
+    const { table, definition } = resource;
+    // Naming each index (instead of CDK's `index/*`) keeps the policy free of wildcards.
+    const indexArns = definition.indexes.map((index) => `${table.tableArn}/index/${index.indexName}`);
+    this.role.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: access === 'read' ? readTableActions : [...readTableActions, ...writeTableActions],
+        resources: [table.tableArn, ...indexArns],
+      }),
+    );
+    this.function.addEnvironment(definition.envVar, table.tableName);
+    return this;
+  }
+
+  /** Grants sending to, or consuming from, a data source's job queue and sets its `…_QUEUE_URL`. */
+  bindQueue(resource: FetchQueueResource, access: 'send' | 'consume'): this {
+    if (access === 'send') resource.queue.grantSendMessages(this.role);
+    else resource.queue.grantConsumeMessages(this.role);
+    this.function.addEnvironment(resource.definition.envVar, resource.queue.queueUrl);
+    return this;
+  }
+
+  /** Grants sending to, or consuming from, a data source's dead-letter queue and sets its URL variable. */
+  bindDeadLetterQueue(resource: FetchQueueResource, access: 'send' | 'consume'): this {
+    if (access === 'send') resource.deadLetterQueue.grantSendMessages(this.role);
+    else resource.deadLetterQueue.grantConsumeMessages(this.role);
+    this.function.addEnvironment(resource.definition.deadLetterEnvVar, resource.deadLetterQueue.queueUrl);
+    return this;
+  }
+
+  /** Grants reading the secret's value and sets the variable that carries its ARN. */
+  bindSecret(resource: SecretResource): this {
+    resource.secret.grantRead(this.role);
+    this.function.addEnvironment(resource.envVar, resource.secret.secretArn);
+    return this;
+  }
+
+  /** Grants reading, or also writing, the schedules of the group and sets `SCHEDULE_GROUP_NAME`. */
+  bindScheduleGroup(scheduleGroupName: string, access: 'read' | 'write'): this {
+    const schedulesInGroup = Stack.of(this).formatArn({
+      service: 'scheduler',
+      resource: 'schedule',
+      resourceName: `${scheduleGroupName}/*`,
+    });
+    this.role.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: access === 'read' ? readScheduleActions : [...readScheduleActions, ...writeScheduleActions],
+        resources: [schedulesInGroup],
+      }),
+    );
+    this.role.addToPrincipalPolicy(new PolicyStatement({ actions: ['scheduler:ListSchedules'], resources: ['*'] }));
+    Validations.of(this.role).acknowledge(
+      {
+        id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:scheduler:<AWS::Region>:<AWS::AccountId>:schedule/${scheduleGroupName}/*]`,
+        reason: 'Schedules are created at run time, one per job group; access is limited to our schedule group.',
+      },
+      {
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason: 'scheduler:ListSchedules supports no resource-level permissions; the code filters by group name.',
+      },
+    );
+    this.function.addEnvironment(env.scheduleGroupName, scheduleGroupName);
+    return this;
+  }
+
+  /**
+   * Lets the function point schedules at the dispatcher: passes the scheduler's role (to Scheduler only) and sets
+   * `SCHEDULER_ROLE_ARN` and `DISPATCHER_FUNCTION_ARN`.
+   */
+  bindScheduleTarget(target: { readonly schedulerRole: IRole; readonly dispatcher: IFunction }): this {
+    this.role.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: ['iam:PassRole'],
+        resources: [target.schedulerRole.roleArn],
+        conditions: { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } },
+      }),
+    );
+    this.function.addEnvironment(env.schedulerRoleArn, target.schedulerRole.roleArn);
+    this.function.addEnvironment(env.dispatcherFunctionArn, target.dispatcher.functionArn);
+    return this;
+  }
+}

@@ -1,0 +1,47 @@
+/**
+ * The custom CloudWatch metrics that the functions emit (Powertools EMF) and that the dashboard and alarms read,
+ * as plain data, so emitter and reader name the same thing.
+ *
+ * Dimensions are `dataSource`, `dataset` and `group` only — never a stock code (each value is a billed metric).
+ * The dashboard and alarms aggregate with Metrics Insights over the namespace, so they hold whichever subset of
+ * those dimensions a metric is emitted with.
+ */
+
+/** Namespace of every custom metric, also `POWERTOOLS_METRICS_NAMESPACE`. */
+export const metricsNamespace = 'moomoo-markets';
+
+/** Powertools service name (`POWERTOOLS_SERVICE_NAME`). */
+export const serviceName = 'moomoo-markets';
+
+/** The dimensions a custom metric may carry. */
+export const metricDimensions = ['dataSource', 'dataset', 'group'] as const;
+
+/** Names of the custom metrics (unit in the comment). */
+export const metricNames = {
+  /** Count: runs claimed by the dispatcher. */
+  runsStarted: 'RunsStarted',
+  /** Count: runs that ended `succeeded`. */
+  runsSucceeded: 'RunsSucceeded',
+  /** Count: runs that ended `partially_failed` or `failed`. */
+  runsFailed: 'RunsFailed',
+  /** Count: runs the reconciler recorded as `missed`. */
+  runsMissed: 'RunsMissed',
+  /** Count: jobs that succeeded. */
+  jobsSucceeded: 'JobsSucceeded',
+  /** Count: attempts that failed with a retryable error. */
+  jobsRetried: 'JobsRetried',
+  /** Count: jobs that ended `failed` (permanent error or attempts exhausted). */
+  jobsFailed: 'JobsFailed',
+  /** Count: jobs deferred because their data source is rate limited or paused. */
+  jobsDeferred: 'JobsDeferred',
+  /** Count: requests sent to an upstream API. */
+  upstreamRequests: 'UpstreamRequests',
+  /** Count: upstream answers with HTTP 429. */
+  upstreamThrottled: 'UpstreamThrottled',
+  /** Milliseconds: time spent waiting for a token of the data source's bucket. */
+  rateLimitWaitMs: 'RateLimitWaitMs',
+  /** Count: a data source was paused (after a 429 or by an operator). */
+  dataSourcePaused: 'DataSourcePaused',
+} as const;
+
+export type MetricName = (typeof metricNames)[keyof typeof metricNames];

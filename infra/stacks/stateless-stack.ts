@@ -1,0 +1,148 @@
+import { CfnOutput, Duration, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { FunctionUrlAuthType, StartingPosition } from 'aws-cdk-lib/aws-lambda';
+import { DynamoEventSource, SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import type { Construct } from 'constructs';
+import { Monitoring } from '#infra/constructs/monitoring.ts';
+import { MoomooFunction } from '#infra/constructs/moomoo-function.ts';
+import type { FetchQueueResource, StatefulResources } from '#infra/stacks/stateful-resources.ts';
+
+/** An SQS event source accepts a maxConcurrency of at most 1000. */
+const maximumEventSourceConcurrency = 1000;
+
+/** Props of the stateless stack: the stateful stack's resources. */
+export interface StatelessStackProps extends StackProps {
+  readonly resources: StatefulResources;
+}
+
+/**
+ * The functions and their wiring: the admin API (Function URL, IAM auth), the schedule manager on the JobGroups
+ * stream, the reconciler, the dispatcher that Scheduler invokes, one fetch worker per data source, the dashboard
+ * and the alarms. Redeploys freely; it owns no data.
+ */
+export class StatelessStack extends Stack {
+  readonly functions: readonly MoomooFunction[];
+
+  constructor(scope: Construct, id: string, props: StatelessStackProps) {
+    super(scope, id, props);
+    const { resources } = props;
+
+    const dispatchRun = new MoomooFunction(this, 'DispatchRun', {
+      entryName: 'dispatch-run',
+      description: 'Claims a run for a scheduled tick, expands its jobs and sends them to the fetch queues',
+      timeout: Duration.minutes(10),
+      memorySize: 1024,
+    })
+      .bindTable(resources.jobGroups, 'read')
+      .bindTable(resources.jobRuns, 'readWrite')
+      .bindTable(resources.marketData, 'read')
+      .bindTable(resources.dataSources, 'read');
+    for (const fetchQueue of resources.fetchQueues) dispatchRun.bindQueue(fetchQueue, 'send');
+
+    const schedulerRole = new Role(this, 'SchedulerRole', {
+      description: 'Assumed by EventBridge Scheduler to invoke the dispatcher for each job-group schedule',
+      assumedBy: new ServicePrincipal('scheduler.amazonaws.com').withConditions({
+        StringEquals: { 'aws:SourceAccount': this.account },
+      }),
+    });
+    schedulerRole.addToPrincipalPolicy(
+      new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [dispatchRun.function.functionArn] }),
+    );
+    const scheduleTarget = { schedulerRole, dispatcher: dispatchRun.function };
+
+    const syncSchedules = new MoomooFunction(this, 'SyncSchedules', {
+      entryName: 'sync-schedules',
+      description: 'Upserts or deletes the schedule of each changed job group (JobGroups stream)',
+      timeout: Duration.minutes(1),
+    })
+      // Each record only names a group; the manager converges its schedule on the group as stored now.
+      .bindTable(resources.jobGroups, 'read')
+      .bindScheduleGroup(resources.scheduleGroupName, 'write')
+      .bindScheduleTarget(scheduleTarget);
+    syncSchedules.function.addEventSource(
+      new DynamoEventSource(resources.jobGroups.table, {
+        startingPosition: StartingPosition.TRIM_HORIZON,
+        batchSize: 10,
+        bisectBatchOnError: true,
+        // Bounded: a record that keeps failing is skipped and the reconciler repairs the drift.
+        retryAttempts: 5,
+        reportBatchItemFailures: true,
+      }),
+    );
+    Validations.of(syncSchedules.role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: 'The stream event source needs dynamodb:ListStreams, which supports no resource-level permissions.',
+    });
+
+    const reconcileSchedules = new MoomooFunction(this, 'ReconcileSchedules', {
+      entryName: 'reconcile-schedules',
+      description: 'Repairs drift between job groups and schedules and records missed runs',
+      timeout: Duration.minutes(2),
+    })
+      // Resumes groups whose pause has expired.
+      .bindTable(resources.jobGroups, 'readWrite')
+      .bindTable(resources.jobRuns, 'readWrite')
+      .bindScheduleGroup(resources.scheduleGroupName, 'write')
+      .bindScheduleTarget(scheduleTarget);
+    new Rule(this, 'ReconcileEveryFiveMinutes', {
+      description: 'Runs the schedule reconciler',
+      schedule: Schedule.rate(Duration.minutes(5)),
+      // A stale tick is worthless: the next one comes five minutes later.
+      targets: [
+        new LambdaFunction(reconcileSchedules.function, { maxEventAge: Duration.minutes(5), retryAttempts: 2 }),
+      ],
+    });
+
+    const handleAdminRequest = new MoomooFunction(this, 'HandleAdminRequest', {
+      entryName: 'handle-admin-request',
+      description: 'Serves the admin API (Function URL, IAM auth)',
+      memorySize: 512,
+    })
+      .bindTable(resources.jobGroups, 'readWrite')
+      .bindTable(resources.jobRuns, 'readWrite')
+      .bindTable(resources.dataSources, 'readWrite')
+      .bindTable(resources.marketData, 'read')
+      .bindScheduleGroup(resources.scheduleGroupName, 'read');
+    const adminUrl = handleAdminRequest.function.addFunctionUrl({ authType: FunctionUrlAuthType.AWS_IAM });
+
+    const fetchWorkers = resources.fetchQueues.map((fetchQueue) => this.createFetchWorker(fetchQueue, resources));
+
+    this.functions = [handleAdminRequest, syncSchedules, reconcileSchedules, dispatchRun, ...fetchWorkers];
+    new Monitoring(this, 'Monitoring', {
+      functions: this.functions,
+      fetchQueues: resources.fetchQueues,
+      alarmTopic: resources.alarmTopic,
+    });
+
+    new CfnOutput(this, 'AdminApiUrl', { value: adminUrl.url, description: 'Admin API (sign requests with SigV4)' });
+  }
+
+  private createFetchWorker(fetchQueue: FetchQueueResource, resources: StatefulResources): MoomooFunction {
+    const { definition } = fetchQueue;
+    const name = definition.dataSource.charAt(0).toUpperCase() + definition.dataSource.slice(1);
+    const worker = new MoomooFunction(this, `Fetch${name}Job`, {
+      entryName: `fetch-${definition.dataSource}-job`,
+      description: `Fetches ${definition.dataSource} jobs from the ${definition.id} queue`,
+      timeout: Duration.seconds(definition.workerTimeoutSeconds),
+      reservedConcurrentExecutions: definition.workerReservedConcurrency,
+      memorySize: 512,
+    })
+      .bindQueue(fetchQueue, 'consume')
+      .bindDeadLetterQueue(fetchQueue, 'send')
+      .bindTable(resources.marketData, 'readWrite')
+      .bindTable(resources.jobRuns, 'readWrite')
+      .bindTable(resources.dataSources, 'readWrite');
+    if (definition.dataSource === 'jquants') worker.bindSecret(resources.jquantsApiKey);
+    worker.function.addEventSource(
+      new SqsEventSource(fetchQueue.queue, {
+        batchSize: definition.batchSize,
+        reportBatchItemFailures: true,
+        // Above the reserved concurrency the poller would pull batches only to have them throttled.
+        maxConcurrency: Math.min(definition.workerReservedConcurrency, maximumEventSourceConcurrency),
+      }),
+    );
+    return worker;
+  }
+}

@@ -1,0 +1,266 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  type CfnResource,
+  logicalIdOf,
+  referencedLogicalId,
+  resolveStatefulReference,
+  resourceById,
+  resourcesOf,
+  type SynthesizedApp,
+  synthesizeApp,
+} from '#test/infra/synthesize-app.ts';
+
+interface EventSourceMapping {
+  readonly functionId: string;
+  readonly properties: Record<string, unknown>;
+  /** The stateful resource the mapping reads, and which of its attributes (`Arn` of a queue, `StreamArn`). */
+  readonly source: { readonly logicalId: string; readonly attribute: string };
+}
+
+interface PolicyStatement {
+  readonly Effect: string;
+  readonly Action: string | string[];
+  readonly Resource: unknown;
+  readonly Condition?: unknown;
+}
+
+describe('stateless stack', () => {
+  let synthesized: SynthesizedApp;
+  beforeAll(() => {
+    synthesized = synthesizeApp();
+  });
+  afterAll(() => synthesized.dispose());
+
+  const functions = (): [string, CfnResource][] => resourcesOf(synthesized.statelessTemplate, 'AWS::Lambda::Function');
+  const lambda = (logicalId: string): CfnResource => resourceById(synthesized.statelessTemplate, logicalId);
+  const eventSourceMappings = (): EventSourceMapping[] =>
+    resourcesOf(synthesized.statelessTemplate, 'AWS::Lambda::EventSourceMapping').map(([, mapping]) => {
+      const properties = mapping.Properties;
+      const source = resolveStatefulReference(properties.EventSourceArn, synthesized.statefulTemplate) as {
+        'Fn::GetAtt': [string, string];
+      };
+      const [logicalId, attribute] = source['Fn::GetAtt'];
+      return {
+        functionId: referencedLogicalId(properties.FunctionName) ?? '',
+        properties,
+        source: { logicalId, attribute },
+      };
+    });
+  const queueMappings = (): EventSourceMapping[] =>
+    eventSourceMappings().filter(({ source }) => source.attribute === 'Arn');
+  const statementsOfRole = (roleId: string | undefined): PolicyStatement[] =>
+    resourcesOf(synthesized.statelessTemplate, 'AWS::IAM::Policy')
+      .filter(([, policy]) => JSON.stringify(policy.Properties.Roles) === JSON.stringify([{ Ref: roleId }]))
+      .flatMap(([, policy]) => (policy.Properties.PolicyDocument as { Statement: PolicyStatement[] }).Statement);
+  const policyStatementsOf = (functionId: string): PolicyStatement[] =>
+    statementsOfRole(referencedLogicalId(lambda(functionId).Properties.Role));
+  const environmentOf = (functionId: string): Record<string, unknown> =>
+    (lambda(functionId).Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+  const functionIdOf = (id: string): string => {
+    const found = synthesized.stateless.functions.find((fn) => fn.node.id === id);
+    if (!found) throw new Error(`no function ${id}`);
+    return logicalIdOf(found.function);
+  };
+
+  it('consumes every job queue with a visibility timeout of at least six times its worker timeout', () => {
+    const jobQueueIds = synthesized.stateful.fetchQueues.map(({ queue }) => logicalIdOf(queue));
+    expect(
+      queueMappings()
+        .map(({ source }) => source.logicalId)
+        .sort(),
+    ).toEqual(jobQueueIds.sort());
+    for (const { functionId, source } of queueMappings()) {
+      const queue = resourceById(synthesized.statefulTemplate, source.logicalId);
+      const workerTimeoutSeconds = lambda(functionId).Properties.Timeout as number;
+      expect(queue.Properties.VisibilityTimeout).toBeGreaterThanOrEqual(6 * workerTimeoutSeconds);
+    }
+  });
+
+  it('reports batch item failures and never lets an SQS poller exceed the reserved concurrency of its worker', () => {
+    for (const { functionId, properties } of queueMappings()) {
+      expect(properties.FunctionResponseTypes).toEqual(['ReportBatchItemFailures']);
+      const reserved = lambda(functionId).Properties.ReservedConcurrentExecutions as number;
+      const { MaximumConcurrency } = properties.ScalingConfig as { MaximumConcurrency: number };
+      expect(MaximumConcurrency).toBeGreaterThanOrEqual(2);
+      expect(MaximumConcurrency).toBeLessThanOrEqual(reserved);
+    }
+  });
+
+  it('reads the JobGroups stream from its oldest record with partial batch responses and bounded retries', () => {
+    const streamMappings = eventSourceMappings().filter(({ source }) => source.attribute === 'StreamArn');
+    expect(streamMappings.map(({ source }) => source.logicalId)).toEqual([
+      logicalIdOf(synthesized.stateful.jobGroups.table),
+    ]);
+    for (const { functionId, properties } of streamMappings) {
+      expect(functionId).toBe(functionIdOf('SyncSchedules'));
+      expect(properties).toMatchObject({
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+        BisectBatchOnFunctionError: true,
+        StartingPosition: 'TRIM_HORIZON',
+      });
+      expect(properties.MaximumRetryAttempts).toBeGreaterThanOrEqual(0);
+      expect(properties.MaximumRetryAttempts).toBeLessThanOrEqual(10);
+      expect(properties.BatchSize).toBeLessThanOrEqual(100);
+    }
+  });
+
+  it('runs every function on Node.js 24 arm64 and logs to its own log group with a retention', () => {
+    for (const [, fn] of functions()) {
+      expect(fn.Properties.Runtime).toBe('nodejs24.x');
+      expect(fn.Properties.Architectures).toEqual(['arm64']);
+      const logGroupId = referencedLogicalId((fn.Properties.LoggingConfig as { LogGroup: unknown }).LogGroup);
+      const logGroup = resourceById(synthesized.statelessTemplate, logGroupId ?? '');
+      expect(logGroup.Type).toBe('AWS::Logs::LogGroup');
+      expect(logGroup.Properties.RetentionInDays).toBeGreaterThan(0);
+    }
+  });
+
+  it('bundles every function as a minified ESM file with a source map that the runtime applies', () => {
+    for (const [functionId, fn] of functions()) {
+      expect(fn.Properties.Handler).toBe('index.handler');
+      expect(environmentOf(functionId).NODE_OPTIONS).toBe('--enable-source-maps');
+      const assetHash = (fn.Properties.Code as { S3Key: string }).S3Key.replace(/\.zip$/, '');
+      const bundle = join(synthesized.outdir, `asset.${assetHash}`);
+      expect(readFileSync(join(bundle, 'index.mjs'), 'utf8')).toMatch(
+        /^import \{ createRequire as \w+ \} from 'node:module';/,
+      );
+      expect(existsSync(join(bundle, 'index.mjs.map'))).toBe(true);
+    }
+  });
+
+  it('serves the admin API from a Function URL with IAM auth and outputs its URL', () => {
+    const urls = resourcesOf(synthesized.statelessTemplate, 'AWS::Lambda::Url');
+    expect(urls.map(([, url]) => url.Properties.AuthType)).toEqual(['AWS_IAM']);
+    const [urlId, url] = urls[0] ?? [];
+    expect(referencedLogicalId(url?.Properties.TargetFunctionArn)).toBe(functionIdOf('HandleAdminRequest'));
+    synthesized.statelessTemplate.hasOutput('AdminApiUrl', { Value: { 'Fn::GetAtt': [urlId, 'FunctionUrl'] } });
+  });
+
+  it('sends every alarm to the alarm topic', () => {
+    const topicId = logicalIdOf(synthesized.stateful.alarmTopic);
+    const alarms = resourcesOf(synthesized.statelessTemplate, 'AWS::CloudWatch::Alarm');
+    for (const [, alarm] of alarms) {
+      const actions = (alarm.Properties.AlarmActions ?? []) as unknown[];
+      const targets = actions.map((action) => resolveStatefulReference(action, synthesized.statefulTemplate));
+      expect(targets).toContainEqual({ Ref: topicId });
+    }
+  });
+
+  it('alarms when a dead-letter queue holds a message and when any function errs', () => {
+    const alarms = resourcesOf(synthesized.statelessTemplate, 'AWS::CloudWatch::Alarm').map(([, alarm]) => alarm);
+    for (const { deadLetterQueue } of synthesized.stateful.fetchQueues) {
+      const queueName = { 'Fn::GetAtt': [logicalIdOf(deadLetterQueue), 'QueueName'] };
+      const watching = alarms.filter((alarm) => {
+        const dimensions = (alarm.Properties.Dimensions ?? []) as { Value: unknown }[];
+        return dimensions.some(
+          (dimension) =>
+            JSON.stringify(resolveStatefulReference(dimension.Value, synthesized.statefulTemplate)) ===
+            JSON.stringify(queueName),
+        );
+      });
+      expect(watching).toContainEqual(
+        expect.objectContaining({
+          Properties: expect.objectContaining({
+            MetricName: 'ApproximateNumberOfMessagesVisible',
+            ComparisonOperator: 'GreaterThanThreshold',
+            Threshold: 0,
+          }),
+        }),
+      );
+    }
+    for (const [functionId] of functions()) {
+      expect(alarms).toContainEqual(
+        expect.objectContaining({
+          Properties: expect.objectContaining({
+            MetricName: 'Errors',
+            Namespace: 'AWS/Lambda',
+            Dimensions: [{ Name: 'FunctionName', Value: { Ref: functionId } }],
+            Threshold: 0,
+          }),
+        }),
+      );
+    }
+  });
+
+  it('alarms on any failed run, missed run or paused data source', () => {
+    const expressions = resourcesOf(synthesized.statelessTemplate, 'AWS::CloudWatch::Alarm').flatMap(([, alarm]) =>
+      ((alarm.Properties.Metrics ?? []) as { Expression?: string }[]).map((metric) => metric.Expression),
+    );
+    for (const metricName of ['RunsFailed', 'RunsMissed', 'DataSourcePaused']) {
+      expect(expressions).toContain(`SELECT SUM(${metricName}) FROM "moomoo-markets"`);
+    }
+  });
+
+  it('lets only EventBridge Scheduler of this account assume the scheduler role, to invoke only the dispatcher', () => {
+    const schedulerRoles = resourcesOf(synthesized.statelessTemplate, 'AWS::IAM::Role').filter(([, role]) =>
+      JSON.stringify(role.Properties.AssumeRolePolicyDocument).includes('scheduler.amazonaws.com'),
+    );
+    expect(schedulerRoles).not.toEqual([]);
+    for (const [roleId, role] of schedulerRoles) {
+      expect(role.Properties.AssumeRolePolicyDocument).toMatchObject({
+        Statement: [
+          {
+            Action: 'sts:AssumeRole',
+            Effect: 'Allow',
+            Principal: { Service: 'scheduler.amazonaws.com' },
+            Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
+          },
+        ],
+      });
+      expect(statementsOfRole(roleId)).toEqual([
+        {
+          Action: 'lambda:InvokeFunction',
+          Effect: 'Allow',
+          Resource: { 'Fn::GetAtt': [functionIdOf('DispatchRun'), 'Arn'] },
+        },
+      ]);
+    }
+  });
+
+  it('hands the scheduler role, to Scheduler only, and the dispatcher ARN to the functions that write schedules', () => {
+    const schedulerRoleArn = referencedLogicalId(environmentOf(functionIdOf('SyncSchedules')).SCHEDULER_ROLE_ARN);
+    for (const id of ['SyncSchedules', 'ReconcileSchedules']) {
+      const functionId = functionIdOf(id);
+      expect(environmentOf(functionId)).toMatchObject({
+        SCHEDULE_GROUP_NAME: 'moomoo-job-groups',
+        SCHEDULER_ROLE_ARN: { 'Fn::GetAtt': [schedulerRoleArn, 'Arn'] },
+        DISPATCHER_FUNCTION_ARN: { 'Fn::GetAtt': [functionIdOf('DispatchRun'), 'Arn'] },
+      });
+      expect(policyStatementsOf(functionId)).toContainEqual({
+        Action: 'iam:PassRole',
+        Effect: 'Allow',
+        Resource: { 'Fn::GetAtt': [schedulerRoleArn, 'Arn'] },
+        Condition: { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } },
+      });
+      const scheduleWrites = policyStatementsOf(functionId).find((statement) =>
+        [statement.Action].flat().includes('scheduler:CreateSchedule'),
+      );
+      expect(JSON.stringify(scheduleWrites?.Resource)).toContain(':schedule/moomoo-job-groups/*');
+    }
+  });
+
+  it('grants each function access to every stateful resource its environment names', () => {
+    for (const [functionId] of functions()) {
+      const granted = policyStatementsOf(functionId)
+        .flatMap((statement) => [statement.Resource].flat())
+        .map((resource) => JSON.stringify(resolveStatefulReference(resource, synthesized.statefulTemplate)));
+      for (const [name, value] of Object.entries(environmentOf(functionId))) {
+        const resolved = resolveStatefulReference(value, synthesized.statefulTemplate);
+        if (resolved === value) continue;
+        const logicalId = referencedLogicalId(resolved);
+        const byArn = JSON.stringify({ 'Fn::GetAtt': [logicalId, 'Arn'] });
+        const byRef = JSON.stringify({ Ref: logicalId });
+        expect(granted.includes(byArn) || granted.includes(byRef), `${functionId} may use ${name}`).toBe(true);
+      }
+    }
+  });
+
+  it('gives the J-Quants API key to the J-Quants worker alone', () => {
+    const holders = functions()
+      .filter(([functionId]) => 'JQUANTS_API_KEY_SECRET_ARN' in environmentOf(functionId))
+      .map(([functionId]) => functionId);
+    expect(holders).toEqual([functionIdOf('FetchJquantsJob')]);
+  });
+});
