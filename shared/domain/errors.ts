@@ -81,3 +81,12 @@ function describeIssues(issues: readonly FieldIssue[]): string {
   const head = `${first.path}: ${first.message}`;
   return rest.length === 0 ? head : `${head} (and ${rest.length} more)`;
 }
+
+/**
+ * True for errors that retrying cannot fix: broken input or stored data (our validation errors, and zod's, which
+ * carry `issues`). Everything else — network, throttling, 5xx — is worth another try.
+ */
+export function isPermanentError(error: unknown): boolean {
+  if (error instanceof ValidationError || error instanceof NotFoundError) return true;
+  return error instanceof Error && error.name === 'ZodError';
+}

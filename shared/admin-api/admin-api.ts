@@ -1,0 +1,34 @@
+import type { ApiResponse } from '#shared/admin-api/api-error.ts';
+import { groupRoutes } from '#shared/admin-api/group-routes.ts';
+import { type HttpRequest, handleRequest } from '#shared/admin-api/handle-request.ts';
+import { openApiDocument } from '#shared/admin-api/openapi.ts';
+import { defineRoute, json, type Route } from '#shared/admin-api/route.ts';
+import { type SettingsRouteDeps, settingsRoutes } from '#shared/admin-api/settings-routes.ts';
+import type { Log } from '#shared/observability/logger.ts';
+
+/** Everything the admin API works through. */
+export interface AdminApiDeps extends SettingsRouteDeps {
+  readonly log: Log;
+}
+
+/** The admin API: every route of design §5 that exists today, and a request handler over them. */
+export interface AdminApi {
+  readonly routes: readonly Route[];
+  handle(request: HttpRequest): Promise<ApiResponse>;
+}
+
+/** Builds the admin API over its dependencies. */
+export function createAdminApi(deps: AdminApiDeps): AdminApi {
+  const routes: Route[] = [...groupRoutes(deps), ...settingsRoutes(deps)];
+  const document = openApiDocument(routes);
+  routes.push(
+    defineRoute({
+      method: 'GET',
+      path: '/openapi.json',
+      operationId: 'getOpenApi',
+      summary: 'This API described in OpenAPI 3.0',
+      handle: async () => json(200, document),
+    }),
+  );
+  return { routes, handle: (request) => handleRequest(request, routes, deps.log) };
+}

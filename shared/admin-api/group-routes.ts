@@ -1,0 +1,139 @@
+import { z } from 'zod';
+import { HttpError } from '#shared/admin-api/api-error.ts';
+import { defineRoute, json, type Route } from '#shared/admin-api/route.ts';
+import {
+  JobGroupDraftSchema,
+  JobGroupIdSchema,
+  JobGroupPatchSchema,
+  JobGroupSchema,
+} from '#shared/domain/job-group.ts';
+import {
+  createJobGroup,
+  deleteJobGroup,
+  pauseJobGroup,
+  resumeJobGroup,
+  updateJobGroup,
+} from '#shared/use-cases/edit-job-groups.ts';
+import type { ValidateJobGroupDeps } from '#shared/use-cases/validate-job-group.ts';
+
+const GroupParamsSchema = z.strictObject({ id: JobGroupIdSchema });
+
+export const PauseRequestSchema = z.strictObject({
+  reason: z.string().trim().min(1).max(500),
+  by: z.string().trim().min(1).max(200).optional(),
+  until: z.iso.datetime({ offset: true }).optional(),
+});
+
+const groupResponse = (status: number, description: string) =>
+  ({ status, schema: JobGroupSchema, description }) as const;
+
+/** Reads the version a write is based on: `If-Match: "3"` (or `W/"3"`, or `3`), else `version` in the body. */
+export function expectedVersionOf(
+  headers: Readonly<Record<string, string | undefined>>,
+  bodyVersion?: number,
+): number | undefined {
+  const ifMatch = headers['if-match'];
+  if (ifMatch === undefined) return bodyVersion;
+  const match = /^\s*(?:W\/)?"?(\d{1,9})"?\s*$/.exec(ifMatch);
+  if (match?.[1] === undefined)
+    throw new HttpError(400, 'validation_failed', `If-Match must be a version number, not '${ifMatch}'`);
+  const version = Number(match[1]);
+  if (bodyVersion !== undefined && bodyVersion !== version) {
+    throw new HttpError(400, 'validation_failed', `If-Match (${version}) and body version (${bodyVersion}) disagree`);
+  }
+  return version;
+}
+
+/** The job group routes of design §5. */
+export function groupRoutes(deps: ValidateJobGroupDeps): Route[] {
+  return [
+    defineRoute({
+      method: 'GET',
+      path: '/groups',
+      operationId: 'listGroups',
+      summary: 'List job groups',
+      response: { status: 200, schema: z.object({ groups: z.array(JobGroupSchema) }), description: 'every group' },
+      handle: async () => json(200, { groups: await deps.groupStore.list() }),
+    }),
+    defineRoute({
+      method: 'POST',
+      path: '/groups',
+      operationId: 'createGroup',
+      summary: 'Create a job group (id defaults to the slug of its name)',
+      body: JobGroupDraftSchema,
+      response: groupResponse(201, 'the created group'),
+      handle: async ({ body }) => {
+        const group = await createJobGroup(body, deps);
+        return json(201, group, { location: `/groups/${group.id}`, etag: `"${group.version}"` });
+      },
+    }),
+    defineRoute({
+      method: 'GET',
+      path: '/groups/{id}',
+      operationId: 'getGroup',
+      summary: 'Read a job group',
+      params: GroupParamsSchema,
+      response: groupResponse(200, 'the group; its ETag is its version'),
+      handle: async ({ params }) => {
+        const group = await deps.groupStore.get(params.id);
+        if (group === undefined) throw new HttpError(404, 'not_found', `job group '${params.id}' does not exist`);
+        return json(200, group, { etag: `"${group.version}"` });
+      },
+    }),
+    defineRoute({
+      method: 'PATCH',
+      path: '/groups/{id}',
+      operationId: 'updateGroup',
+      summary: 'Update some fields of a job group; needs If-Match or version',
+      params: GroupParamsSchema,
+      body: JobGroupPatchSchema,
+      response: groupResponse(200, 'the updated group'),
+      handle: async ({ params, body, headers }) => {
+        const { version, ...patch } = body;
+        const expectedVersion = expectedVersionOf(headers, version);
+        if (expectedVersion === undefined) {
+          throw new HttpError(
+            400,
+            'version_required',
+            'say which version you are changing: an If-Match header or "version" in the body',
+          );
+        }
+        const group = await updateJobGroup(params.id, patch, expectedVersion, deps);
+        return json(200, group, { etag: `"${group.version}"` });
+      },
+    }),
+    defineRoute({
+      method: 'DELETE',
+      path: '/groups/{id}',
+      operationId: 'deleteGroup',
+      summary: 'Delete a job group and its schedule (its runs are kept)',
+      params: GroupParamsSchema,
+      response: { status: 204, description: 'deleted' },
+      handle: async ({ params, headers }) => {
+        await deleteJobGroup(params.id, expectedVersionOf(headers), deps);
+        return { statusCode: 204 };
+      },
+    }),
+    defineRoute({
+      method: 'POST',
+      path: '/groups/{id}/pause',
+      operationId: 'pauseGroup',
+      summary: 'Pause a job group, optionally until an instant (then it resumes by itself)',
+      params: GroupParamsSchema,
+      body: PauseRequestSchema,
+      response: groupResponse(200, 'the paused group'),
+      handle: async ({ params, body }) => json(200, await pauseJobGroup(params.id, body, deps)),
+    }),
+    defineRoute({
+      method: 'POST',
+      path: '/groups/{id}/resume',
+      operationId: 'resumeGroup',
+      summary: 'Resume a paused job group from its next fire time (the paused period is not replayed)',
+      params: GroupParamsSchema,
+      body: z.strictObject({}),
+      bodyOptional: true,
+      response: groupResponse(200, 'the resumed group'),
+      handle: async ({ params }) => json(200, await resumeJobGroup(params.id, deps)),
+    }),
+  ];
+}

@@ -1,0 +1,80 @@
+import { type DataSourceId, DataSourceIdSchema } from '#shared/domain/data-source.ts';
+import {
+  type DataSourceSettings,
+  type DataSourceSettingsPatch,
+  defaultSettings,
+  effectiveRateLimit,
+  type RateLimit,
+} from '#shared/domain/data-source-settings.ts';
+import { ValidationError, VersionConflictError } from '#shared/domain/errors.ts';
+import type { Clock } from '#shared/ports/clock.ts';
+import type { DataSourceSettingsStore } from '#shared/ports/data-source-settings-store.ts';
+
+/** A data source as the admin API shows it: its settings and the rate limit in force. */
+export interface DataSourceView {
+  readonly id: DataSourceId;
+  readonly plan?: DataSourceSettings['plan'];
+  /** The explicit override, when one is set. */
+  readonly rateLimitSetting?: RateLimit;
+  /** The limit the token bucket enforces: the override, else the plan's, else the source's default. */
+  readonly rateLimit: RateLimit;
+  readonly updatedAt: string;
+  readonly version: number;
+}
+
+interface Deps {
+  readonly settingsStore: DataSourceSettingsStore;
+  readonly clock: Clock;
+}
+
+/** Every data source with its settings (defaults for those never configured). */
+export async function listDataSources(deps: Deps): Promise<DataSourceView[]> {
+  return Promise.all(DataSourceIdSchema.options.map((id) => getDataSource(id, deps)));
+}
+
+/** One data source's settings. */
+export async function getDataSource(id: DataSourceId, deps: Deps): Promise<DataSourceView> {
+  return viewOf(await settingsOf(id, deps));
+}
+
+/** Sets the plan and/or the rate limit (`rateLimit: null` returns to the plan's default). */
+export async function updateDataSource(
+  id: DataSourceId,
+  patch: Omit<DataSourceSettingsPatch, 'version'>,
+  expectedVersion: number | undefined,
+  deps: Deps,
+): Promise<DataSourceView> {
+  if (patch.plan !== undefined && id !== 'jquants') {
+    throw ValidationError.of('plan', `only jquants has plans; set rateLimit for ${id}`);
+  }
+  const current = await settingsOf(id, deps);
+  if (expectedVersion !== undefined && expectedVersion !== current.version) {
+    throw new VersionConflictError('data source settings', id, expectedVersion);
+  }
+  const { rateLimit: _previousLimit, ...rest } = current;
+  const rateLimit = patch.rateLimit === undefined ? current.rateLimit : (patch.rateLimit ?? undefined);
+  const next: DataSourceSettings = {
+    ...rest,
+    ...(patch.plan === undefined ? {} : { plan: patch.plan }),
+    ...(rateLimit === undefined ? {} : { rateLimit }),
+    updatedAt: deps.clock.now().toISOString(),
+    version: current.version + 1,
+  };
+  await deps.settingsStore.put(next, current.version);
+  return viewOf(next);
+}
+
+async function settingsOf(id: DataSourceId, deps: Deps): Promise<DataSourceSettings> {
+  return (await deps.settingsStore.get(id)) ?? defaultSettings(id, deps.clock.now().toISOString());
+}
+
+function viewOf(settings: DataSourceSettings): DataSourceView {
+  return {
+    id: settings.id,
+    ...(settings.plan === undefined ? {} : { plan: settings.plan }),
+    ...(settings.rateLimit === undefined ? {} : { rateLimitSetting: settings.rateLimit }),
+    rateLimit: effectiveRateLimit(settings),
+    updatedAt: settings.updatedAt,
+    version: settings.version,
+  };
+}
