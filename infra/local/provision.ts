@@ -2,9 +2,23 @@ import {
   type AttributeDefinition,
   CreateTableCommand,
   type DynamoDBClient,
+  ResourceInUseException,
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
-import type { KeyAttribute, TableDefinition } from '#infra/resources.ts';
+import { ConflictException, CreateScheduleGroupCommand, type SchedulerClient } from '@aws-sdk/client-scheduler';
+import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import {
+  deadLetterRetentionDays,
+  env,
+  fetchQueues,
+  jobRetentionDays,
+  type KeyAttribute,
+  scheduleGroupName,
+  type TableDefinition,
+  tables,
+  visibilityTimeoutSeconds,
+} from '#infra/resources.ts';
+import { isLoopbackUrl } from '#shared/adapters/aws-endpoint.ts';
 
 /**
  * Creates a table in the emulator from the same definition the CDK stateful stack builds, so sandbox and tests run
@@ -20,26 +34,32 @@ export async function createTable(
     ...(definition.sortKey ? [definition.sortKey] : []),
     ...definition.indexes.flatMap((index) => [index.partitionKey, ...(index.sortKey ? [index.sortKey] : [])]),
   ];
-  await client.send(
-    new CreateTableCommand({
-      TableName: tableName,
-      BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: uniqueAttributes(keyAttributes),
-      KeySchema: keySchema(definition.partitionKey, definition.sortKey),
-      ...(definition.indexes.length === 0
-        ? {}
-        : {
-            GlobalSecondaryIndexes: definition.indexes.map((index) => ({
-              IndexName: index.indexName,
-              KeySchema: keySchema(index.partitionKey, index.sortKey),
-              Projection: { ProjectionType: 'ALL' },
-            })),
-          }),
-      ...(definition.stream === undefined
-        ? {}
-        : { StreamSpecification: { StreamEnabled: true, StreamViewType: definition.stream } }),
-    }),
-  );
+  try {
+    await client.send(
+      new CreateTableCommand({
+        TableName: tableName,
+        BillingMode: 'PAY_PER_REQUEST',
+        AttributeDefinitions: uniqueAttributes(keyAttributes),
+        KeySchema: keySchema(definition.partitionKey, definition.sortKey),
+        ...(definition.indexes.length === 0
+          ? {}
+          : {
+              GlobalSecondaryIndexes: definition.indexes.map((index) => ({
+                IndexName: index.indexName,
+                KeySchema: keySchema(index.partitionKey, index.sortKey),
+                Projection: { ProjectionType: 'ALL' },
+              })),
+            }),
+        ...(definition.stream === undefined
+          ? {}
+          : { StreamSpecification: { StreamEnabled: true, StreamViewType: definition.stream } }),
+      }),
+    );
+  } catch (error) {
+    // An emulator that already holds the table (a reused AWS_ENDPOINT_URL) keeps it and its data.
+    if (error instanceof ResourceInUseException) return;
+    throw error;
+  }
   if (definition.timeToLiveAttribute !== undefined) {
     await client.send(
       new UpdateTimeToLiveCommand({
@@ -63,4 +83,70 @@ function keySchema(
 function uniqueAttributes(attributes: readonly KeyAttribute[]): AttributeDefinition[] {
   const byName = new Map(attributes.map((attribute) => [attribute.name, attribute]));
   return [...byName.values()].map((attribute) => ({ AttributeName: attribute.name, AttributeType: attribute.type }));
+}
+
+/** Names and URLs of the provisioned resources, as the environment variables the functions read. */
+export type ProvisionedEnvironment = Record<string, string>;
+
+/**
+ * Provisions every stateful resource of `infra/resources.ts` into the emulator under `prefix`: the tables (streams,
+ * indexes, TTL), each data source's DLQ then job queue with its redrive policy, and the schedule group. Returns the
+ * environment the functions read. Event source mappings, functions and URLs are never created in the emulator:
+ * the local runtime plays their part.
+ */
+export async function provisionResources(
+  clients: {
+    dynamodb: Pick<DynamoDBClient, 'send'>;
+    sqs: Pick<SQSClient, 'send'>;
+    scheduler: Pick<SchedulerClient, 'send'>;
+  },
+  prefix: string,
+): Promise<ProvisionedEnvironment> {
+  const environment: ProvisionedEnvironment = {};
+  for (const table of tables) {
+    const tableName = `${prefix}-${table.id}`;
+    await createTable(clients.dynamodb, table, tableName);
+    environment[table.envVar] = tableName;
+  }
+  for (const queue of fetchQueues) {
+    const deadLetters = await clients.sqs.send(
+      new CreateQueueCommand({
+        QueueName: `${prefix}-${queue.id}DeadLetters`,
+        Attributes: { MessageRetentionPeriod: String(deadLetterRetentionDays * 86_400) },
+      }),
+    );
+    const deadLetterUrl = requireLoopbackQueueUrl(deadLetters.QueueUrl);
+    const { Attributes } = await clients.sqs.send(
+      new GetQueueAttributesCommand({ QueueUrl: deadLetterUrl, AttributeNames: ['QueueArn'] }),
+    );
+    const jobs = await clients.sqs.send(
+      new CreateQueueCommand({
+        QueueName: `${prefix}-${queue.id}`,
+        Attributes: {
+          VisibilityTimeout: String(visibilityTimeoutSeconds(queue)),
+          MessageRetentionPeriod: String(jobRetentionDays * 86_400),
+          RedrivePolicy: JSON.stringify({
+            deadLetterTargetArn: Attributes?.QueueArn,
+            maxReceiveCount: queue.maxReceiveCount,
+          }),
+        },
+      }),
+    );
+    environment[queue.envVar] = requireLoopbackQueueUrl(jobs.QueueUrl);
+    environment[queue.deadLetterEnvVar] = deadLetterUrl;
+  }
+  try {
+    await clients.scheduler.send(new CreateScheduleGroupCommand({ Name: scheduleGroupName }));
+  } catch (error) {
+    if (!(error instanceof ConflictException)) throw error;
+  }
+  environment[env.scheduleGroupName] = scheduleGroupName;
+  return environment;
+}
+
+/** Queue URLs must point at the emulator: the SDK may send requests to a queue URL's own host. */
+function requireLoopbackQueueUrl(url: string | undefined): string {
+  if (url === undefined || !isLoopbackUrl(url))
+    throw new Error(`the emulator returned a non-loopback queue URL: ${url}`);
+  return url;
 }

@@ -1,0 +1,222 @@
+import { randomBytes } from 'node:crypto';
+import { DescribeTableCommand, DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
+import { ListScheduleGroupsCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
+import { ListQueuesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import type { Handler, LambdaFunctionURLEvent, LambdaFunctionURLResult } from 'aws-lambda';
+import { type FunctionUrlServer, startFunctionUrlServer } from '#infra/local/function-url-server.ts';
+import { lambdaContext } from '#infra/local/lambda-context.ts';
+import { type MotoServer, startMotoServer } from '#infra/local/moto-server.ts';
+import { provisionResources } from '#infra/local/provision.ts';
+import { SchedulerEngine } from '#infra/local/scheduler-engine.ts';
+import { StreamPoller } from '#infra/local/stream-poller.ts';
+import { env, jobGroupsTable } from '#infra/resources.ts';
+import { isLoopbackUrl, UnsafeEndpointError } from '#shared/adapters/aws-endpoint.ts';
+import { systemClock } from '#shared/adapters/system-clock.ts';
+import type { Clock } from '#shared/ports/clock.ts';
+
+/** How to start the sandbox. */
+export interface SandboxOptions {
+  /** Admin API port; 0 picks a free one. @default 3000 */
+  readonly port?: number;
+  /** Bearer token of the admin API. @default a random one */
+  readonly adminToken?: string;
+  /** Use this emulator instead of starting moto (loopback only). */
+  readonly awsEndpoint?: string;
+  /** Drives the scheduler engine; tests inject a fake one. @default the wall clock */
+  readonly clock?: Clock;
+  /** Tick the scheduler engine on a timer; off for tests that call `scheduler.tick()` themselves. @default true */
+  readonly autoTick?: boolean;
+  /** How often the reconciler runs. @default 5 minutes */
+  readonly reconcileIntervalMs?: number;
+  /** How often the JobGroups stream is polled. @default 250 */
+  readonly streamPollIntervalMs?: number;
+  /** Where the sandbox's own lines go. @default console.log */
+  readonly print?: (line: string) => void;
+  readonly region?: string;
+}
+
+/** A running sandbox. */
+export interface Sandbox {
+  readonly adminUrl: string;
+  readonly adminToken: string;
+  readonly awsEndpoint: string;
+  /** The environment the functions run with (table names, queue URLs…). */
+  readonly environment: Readonly<Record<string, string>>;
+  readonly scheduler: SchedulerEngine;
+  /** Delivers every pending JobGroups stream record to the schedule manager. */
+  syncSchedules(): Promise<void>;
+  /** Runs the reconciler once. */
+  reconcile(): Promise<void>;
+  /** Stops everything this sandbox started, moto included. */
+  stop(): Promise<void>;
+}
+
+const dispatcherFunctionName = 'moomoo-local-dispatch-run';
+const schedulerRoleArn = 'arn:aws:iam::123456789012:role/moomoo-local-scheduler';
+
+/**
+ * The whole system on one machine: moto for AWS state, and this runtime for what moto does not do — the
+ * JobGroups stream event source, the schedules firing, the reconciler's timer and the admin Function URL. The
+ * functions are the same handler exports Lambda runs, fed AWS-shaped events in this process.
+ */
+export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
+  const print = options.print ?? ((line: string) => console.log(line));
+  const region = options.region ?? process.env.AWS_REGION ?? 'ap-northeast-1';
+  const stoppers: (() => Promise<void>)[] = [];
+  const stop = async (): Promise<void> => {
+    for (const stopOne of stoppers.splice(0).reverse()) {
+      await stopOne().catch((error: unknown) => print(`sandbox: stop step failed: ${String(error)}`));
+    }
+  };
+
+  try {
+    const moto: MotoServer | undefined = options.awsEndpoint === undefined ? await startMotoServer() : undefined;
+    if (moto !== undefined) stoppers.push(() => moto.stop());
+    const awsEndpoint = options.awsEndpoint ?? moto?.endpoint ?? '';
+    if (!isLoopbackUrl(awsEndpoint) && process.env.MOOMOO_ALLOW_REMOTE_ENDPOINT !== 'true') {
+      throw new UnsafeEndpointError(awsEndpoint);
+    }
+
+    Object.assign(process.env, {
+      AWS_ENDPOINT_URL: awsEndpoint,
+      AWS_REGION: region,
+      AWS_ACCESS_KEY_ID: process.env.AWS_ACCESS_KEY_ID ?? 'test',
+      AWS_SECRET_ACCESS_KEY: process.env.AWS_SECRET_ACCESS_KEY ?? 'test',
+      AWS_EC2_METADATA_DISABLED: 'true',
+      POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
+      POWERTOOLS_METRICS_DISABLED: process.env.POWERTOOLS_METRICS_DISABLED ?? 'true',
+    });
+    const clients = {
+      dynamodb: new DynamoDBClient({ endpoint: awsEndpoint, region }),
+      streams: new DynamoDBStreamsClient({ endpoint: awsEndpoint, region }),
+      sqs: new SQSClient({ endpoint: awsEndpoint, region, useQueueUrlAsEndpoint: false }),
+      scheduler: new SchedulerClient({ endpoint: awsEndpoint, region }),
+    };
+    await prewarm(clients);
+    const environment: Record<string, string> = {
+      ...(await provisionResources(clients, 'moomoo-local')),
+      [env.schedulerRoleArn]: schedulerRoleArn,
+      [env.dispatcherFunctionArn]: `arn:aws:lambda:${region}:123456789012:function:${dispatcherFunctionName}`,
+    };
+    Object.assign(process.env, environment);
+
+    // Handlers read their configuration at import, so they are loaded only once the environment is complete.
+    const functions = await loadFunctions();
+    const invoke = <Event, Result>(name: string, handler: Handler<Event, Result>, event: Event, timeoutSeconds = 60) =>
+      (handler as (event: Event, context: ReturnType<typeof lambdaContext>) => Promise<Result>)(
+        event,
+        lambdaContext(name, timeoutSeconds, region),
+      );
+
+    const streamPoller = new StreamPoller({
+      client: clients.streams,
+      streamArn: await latestStreamArn(clients.dynamodb, environment[jobGroupsTable.envVar] ?? ''),
+      region,
+      handler: (event) => invoke('moomoo-local-sync-schedules', functions.syncSchedules, event),
+      maximumRetryAttempts: 5,
+      onDiscard: (record, reason) => print(`stream: discarded record ${record.dynamodb?.SequenceNumber} (${reason})`),
+    });
+    stoppers.push(repeat(() => streamPoller.drain(), options.streamPollIntervalMs ?? 250, print));
+
+    const dispatcherArn = environment[env.dispatcherFunctionArn];
+    const scheduler = new SchedulerEngine({
+      client: clients.scheduler,
+      groupName: environment[env.scheduleGroupName] ?? '',
+      clock: options.clock ?? systemClock,
+      invoke: async (targetArn, payload) => {
+        if (targetArn !== dispatcherArn) throw new Error(`no local function behind ${targetArn}`);
+        await invoke(dispatcherFunctionName, functions.dispatchRun, payload, 600);
+      },
+      onFire: (firing) => print(`schedule fired: ${firing.scheduleName} at ${firing.scheduledTime}`),
+      onError: (firing, error) => print(`schedule target failed: ${firing.scheduleName}: ${String(error)}`),
+      onUnsupported: (name, reason) => print(`scheduler: ${name}: ${reason}`),
+    });
+    await scheduler.tick();
+    if (options.autoTick !== false) {
+      scheduler.start(1000);
+      stoppers.push(() => scheduler.stop());
+    }
+
+    const reconcile = async (): Promise<void> => {
+      await invoke('moomoo-local-reconcile-schedules', functions.reconcileSchedules, {}, 120);
+    };
+    stoppers.push(repeat(reconcile, options.reconcileIntervalMs ?? 5 * 60_000, print));
+
+    const adminToken = options.adminToken ?? randomBytes(24).toString('base64url');
+    const server: FunctionUrlServer = await startFunctionUrlServer({
+      token: adminToken,
+      port: options.port ?? 3000,
+      handler: (event) => invoke('moomoo-local-handle-admin-request', functions.handleAdminRequest, event, 30),
+    });
+    stoppers.push(() => server.close());
+
+    return {
+      adminUrl: server.url,
+      adminToken,
+      awsEndpoint,
+      environment,
+      scheduler,
+      syncSchedules: () => streamPoller.drain(),
+      reconcile,
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+interface LocalFunctions {
+  handleAdminRequest: Handler<LambdaFunctionURLEvent, LambdaFunctionURLResult>;
+  syncSchedules: Handler;
+  reconcileSchedules: Handler;
+  dispatchRun: Handler;
+}
+
+async function loadFunctions(): Promise<LocalFunctions> {
+  const load = async (name: string): Promise<Handler> =>
+    ((await import(new URL(`../../functions/${name}.ts`, import.meta.url).href)) as { handler: Handler }).handler;
+  return {
+    handleAdminRequest: (await load('handle-admin-request')) as LocalFunctions['handleAdminRequest'],
+    syncSchedules: await load('sync-schedules'),
+    reconcileSchedules: await load('reconcile-schedules'),
+    dispatchRun: await load('dispatch-run'),
+  };
+}
+
+/** One call per service, so the emulator's first-use cost is paid before the first request. */
+async function prewarm(clients: {
+  dynamodb: DynamoDBClient;
+  sqs: SQSClient;
+  scheduler: SchedulerClient;
+}): Promise<void> {
+  await Promise.all([
+    clients.dynamodb.send(new ListTablesCommand({})),
+    clients.sqs.send(new ListQueuesCommand({})),
+    clients.scheduler.send(new ListScheduleGroupsCommand({})),
+  ]);
+}
+
+async function latestStreamArn(client: DynamoDBClient, tableName: string): Promise<string> {
+  const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+  if (Table?.LatestStreamArn === undefined) throw new Error(`table ${tableName} has no stream`);
+  return Table.LatestStreamArn;
+}
+
+/** Runs `work` every `intervalMs`, never overlapping itself; returns a stopper that waits for a run in progress. */
+function repeat(work: () => Promise<void>, intervalMs: number, print: (line: string) => void): () => Promise<void> {
+  let running: Promise<void> | undefined;
+  const timer = setInterval(() => {
+    if (running !== undefined) return;
+    running = work()
+      .catch((error: unknown) => print(`sandbox: ${String(error)}`))
+      .finally(() => {
+        running = undefined;
+      });
+  }, intervalMs);
+  return async () => {
+    clearInterval(timer);
+    await running;
+  };
+}
