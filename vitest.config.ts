@@ -42,6 +42,7 @@ export default defineConfig({
           name: 'e2e',
           include: ['test/e2e/**/*.test.ts'],
           globalSetup: ['test/setup/moto-global-setup.ts'],
+          setupFiles: ['test/setup/moto-per-file.ts'],
           fileParallelism: false,
           testTimeout: 120_000,
           hookTimeout: 120_000,
