@@ -21,7 +21,8 @@ export async function createJobGroup(draft: JobGroupDraft, deps: ValidateJobGrou
     throw ValidationError.of('id', `no id given and the name '${draft.name}' gives no usable slug; set an id`);
   }
   const now = deps.clock.now().toISOString();
-  const group: JobGroup = { ...draft, id, pause: null, createdAt: now, updatedAt: now, version: 1 };
+  const { id: _draftId, ...definition } = draft;
+  const group: JobGroup = { id, ...definition, pause: null, createdAt: now, updatedAt: now, version: 1 };
   await validateJobGroup(group, deps);
   await deps.groupStore.create(group);
   return group;
