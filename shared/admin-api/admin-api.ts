@@ -19,16 +19,15 @@ export interface AdminApi {
 
 /** Builds the admin API over its dependencies. */
 export function createAdminApi(deps: AdminApiDeps): AdminApi {
-  const routes: Route[] = [...groupRoutes(deps), ...settingsRoutes(deps)];
+  const openApiRoute = defineRoute({
+    method: 'GET',
+    path: '/openapi.json',
+    operationId: 'getOpenApi',
+    summary: 'This API described in OpenAPI 3.0',
+    handle: async () => json(200, document),
+  });
+  const routes: readonly Route[] = [...groupRoutes(deps), ...settingsRoutes(deps), openApiRoute];
+  // Built once, from every route including its own, before any request can reach the handler above.
   const document = openApiDocument(routes);
-  routes.push(
-    defineRoute({
-      method: 'GET',
-      path: '/openapi.json',
-      operationId: 'getOpenApi',
-      summary: 'This API described in OpenAPI 3.0',
-      handle: async () => json(200, document),
-    }),
-  );
   return { routes, handle: (request) => handleRequest(request, routes, deps.log) };
 }

@@ -3,7 +3,7 @@ import { DataSourceIdSchema, JquantsPlanSchema } from '#shared/domain/data-sourc
 import { type DataSourceSettings, RateLimitSchema } from '#shared/domain/data-source-settings.ts';
 import { type FieldIssue, ValidationError } from '#shared/domain/errors.ts';
 import { type JobGroup, JobGroupDraftSchema, JobGroupIdSchema, PauseSchema } from '#shared/domain/job-group.ts';
-import type { BackupRestorer, RestoreWrite } from '#shared/ports/backup-restorer.ts';
+import { type BackupRestorer, maxRestoreWrites, type RestoreWrite } from '#shared/ports/backup-restorer.ts';
 import type { DataSourceSettingsStore } from '#shared/ports/data-source-settings-store.ts';
 import type { JobGroupStore } from '#shared/ports/job-group-store.ts';
 import { type ValidateJobGroupDeps, validateJobGroup } from '#shared/use-cases/validate-job-group.ts';
@@ -74,6 +74,15 @@ export async function exportBackup(deps: {
  * Groups absent from the backup are left alone.
  */
 export async function importBackup(backup: Backup, deps: BackupDeps): Promise<ImportReport> {
+  // Refused before validation: a restore is one transaction, and validating each group expands its template.
+  const writes = backup.groups.length + backup.dataSources.length;
+  if (writes > maxRestoreWrites) {
+    throw ValidationError.of(
+      '(body)',
+      `this backup holds ${writes} items (${backup.groups.length} groups, ${backup.dataSources.length} data sources) ` +
+        `but an import applies at most ${maxRestoreWrites} at once; split it into several documents`,
+    );
+  }
   const issues: FieldIssue[] = [];
   const seen = new Map<string, number>();
   for (const [index, group] of backup.groups.entries()) {
@@ -82,10 +91,15 @@ export async function importBackup(backup: Backup, deps: BackupDeps): Promise<Im
       issues.push({ path: `groups[${index}].id`, message: `'${group.id}' is also groups[${first}]` });
     seen.set(group.id, index);
   }
-  const duplicateSources = backup.dataSources.filter(
-    (source, index) => backup.dataSources.findIndex((other) => other.id === source.id) !== index,
-  );
-  for (const source of duplicateSources) issues.push({ path: 'dataSources', message: `'${source.id}' appears twice` });
+  for (const [index, source] of backup.dataSources.entries()) {
+    const first = backup.dataSources.findIndex((other) => other.id === source.id);
+    if (first !== index) {
+      issues.push({ path: `dataSources[${index}].id`, message: `'${source.id}' is also dataSources[${first}]` });
+    }
+    if (source.plan !== undefined && source.id !== 'jquants') {
+      issues.push({ path: `dataSources[${index}].plan`, message: `only jquants has plans, not '${source.id}'` });
+    }
+  }
   if (issues.length > 0) throw new ValidationError(issues);
 
   const stored = new Map((await deps.groupStore.list()).map((group) => [group.id, group]));
@@ -119,9 +133,6 @@ export async function importBackup(backup: Backup, deps: BackupDeps): Promise<Im
   }));
   const sourceWrites: RestoreWrite<DataSourceSettings>[] = [];
   for (const source of backup.dataSources) {
-    if (source.plan !== undefined && source.id !== 'jquants') {
-      throw ValidationError.of(`dataSources`, `only jquants has plans, not '${source.id}'`);
-    }
     const current = await deps.settingsStore.get(source.id);
     sourceWrites.push({
       item: { ...source, updatedAt: now, version: (current?.version ?? 0) + 1 },
