@@ -3,7 +3,7 @@ import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { endpointOptions } from '#shared/adapters/aws-endpoint.ts';
-import { guardEmulatorTransactions } from '#shared/adapters/emulator-transaction-guard.ts';
+import { guardEmulatorWrites } from '#shared/adapters/emulator-write-guard.ts';
 
 /**
  * The SDK clients, built once per process with the emulator guard applied. Deployed, they use the SDK defaults
@@ -14,7 +14,7 @@ import { guardEmulatorTransactions } from '#shared/adapters/emulator-transaction
 export function createDocumentClient(env: Record<string, string | undefined> = process.env): DynamoDBDocumentClient {
   const options = endpointOptions(env);
   const client = new DynamoDBClient(options);
-  if (options.endpoint !== undefined) guardEmulatorTransactions(client);
+  if (options.endpoint !== undefined) guardEmulatorWrites(client);
   return DynamoDBDocumentClient.from(client, {
     marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
   });

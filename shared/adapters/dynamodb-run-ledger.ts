@@ -4,7 +4,6 @@ import {
   GetCommand,
   PutCommand,
   QueryCommand,
-  TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { forEachConcurrently } from '#shared/adapters/batch-concurrency.ts';
@@ -18,6 +17,7 @@ import {
   JobSchema,
   type JobStatus,
   type Run,
+  type RunCounters,
   RunSchema,
   type RunStatus,
 } from '#shared/domain/run.ts';
@@ -255,52 +255,83 @@ export class DynamoDbRunLedger implements RunLedger {
       jobValues[':lastError'] = outcome.lastError;
     }
     try {
-      // The job's move to a finished status and the run's counter bump commit together or not at all, so a
-      // replayed message can never count twice and a crash can never count zero times.
+      // The conditional move to a finished status happens once per job; only the call that made it bumps the
+      // counters, so a replayed message never counts twice.
       await this.#client.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Update: {
-                TableName: this.#tableName,
-                Key: { pk: runPk(runId), sk: jobSk(jobId) },
-                UpdateExpression: `SET ${jobSets.join(', ')}`,
-                ConditionExpression: jobIsUnfinished,
-                ExpressionAttributeNames: { '#status': 'status' },
-                ExpressionAttributeValues: jobValues,
-              },
-            },
-            {
-              Update: {
-                TableName: this.#tableName,
-                Key: { pk: runPk(runId), sk: runSk },
-                UpdateExpression:
-                  'ADD counters.#succeeded :succeeded, counters.#failed :failed, counters.#dead :dead SET updatedAt = :at',
-                ConditionExpression: runExists,
-                ExpressionAttributeNames: { '#succeeded': 'succeeded', '#failed': 'failed', '#dead': 'dead' },
-                ExpressionAttributeValues: {
-                  ':succeeded': outcome.status === 'succeeded' ? 1 : 0,
-                  ':failed': outcome.status === 'failed' ? 1 : 0,
-                  ':dead': deadLettered ? 1 : 0,
-                  ':at': outcome.at,
-                },
-              },
-            },
-          ],
+        new UpdateCommand({
+          TableName: this.#tableName,
+          Key: { pk: runPk(runId), sk: jobSk(jobId) },
+          UpdateExpression: `SET ${jobSets.join(', ')}`,
+          ConditionExpression: jobIsUnfinished,
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: jobValues,
         }),
       );
     } catch (error) {
-      if (error instanceof TransactionCanceledException) {
-        const [jobReason, runReason] = error.CancellationReasons ?? [];
-        if (runReason?.Code === 'ConditionalCheckFailed') throw new NotFoundError('run', runId);
-        if (jobReason?.Code === 'ConditionalCheckFailed') {
-          await this.#undefinedIfFinished(runId, jobId);
-          return { counted: false, run: await this.#requireRun(runId) };
-        }
-      }
-      throw error;
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      await this.#undefinedIfFinished(runId, jobId);
+      return { counted: false, run: await this.#requireRun(runId) };
     }
-    return { counted: true, run: await this.#finishRunIfDone(await this.#requireRun(runId), outcome.at) };
+    // A crash right here leaves the run one short; `recountRun` (the watchdog) repairs it from the jobs.
+    const { Attributes } = await this.#client.send(
+      new UpdateCommand({
+        TableName: this.#tableName,
+        Key: { pk: runPk(runId), sk: runSk },
+        UpdateExpression:
+          'ADD counters.#succeeded :succeeded, counters.#failed :failed, counters.#dead :dead SET updatedAt = :at',
+        ConditionExpression: runExists,
+        ExpressionAttributeNames: { '#succeeded': 'succeeded', '#failed': 'failed', '#dead': 'dead' },
+        ExpressionAttributeValues: {
+          ':succeeded': outcome.status === 'succeeded' ? 1 : 0,
+          ':failed': outcome.status === 'failed' ? 1 : 0,
+          ':dead': deadLettered ? 1 : 0,
+          ':at': outcome.at,
+        },
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    return { counted: true, run: await this.#finishRunIfDone(toRun(Attributes ?? {}), outcome.at) };
+  }
+
+  async recountRun(runId: string, at: string): Promise<Run> {
+    const run = await this.#requireRun(runId);
+    const counters = await this.#countJobs(runId, run.counters.total);
+    const { Attributes } = await this.#client.send(
+      new UpdateCommand({
+        TableName: this.#tableName,
+        Key: { pk: runPk(runId), sk: runSk },
+        UpdateExpression: 'SET counters = :counters, updatedAt = :at',
+        ExpressionAttributeValues: { ':counters': counters, ':at': at },
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    return this.#finishRunIfDone(toRun(Attributes ?? {}), at);
+  }
+
+  /** The run's counters as its jobs say they are. */
+  async #countJobs(runId: string, total: number): Promise<RunCounters> {
+    const counters: RunCounters = { total, succeeded: 0, failed: 0, dead: 0 };
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const { Items = [], LastEvaluatedKey } = await this.#client.send(
+        new QueryCommand({
+          TableName: this.#tableName,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :jobPrefix)',
+          ProjectionExpression: '#status, deadLettered',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':pk': runPk(runId), ':jobPrefix': 'JOB#' },
+          ExclusiveStartKey: startKey,
+          ConsistentRead: true,
+        }),
+      );
+      for (const item of Items) {
+        if (item.status === 'succeeded') counters.succeeded++;
+        if (item.status === 'failed') counters.failed++;
+        if (item.deadLettered === true) counters.dead++;
+      }
+      startKey = LastEvaluatedKey;
+    } while (startKey !== undefined);
+    return counters;
   }
 
   async addUpstreamRequests(runId: string, count: number): Promise<void> {
@@ -321,15 +352,23 @@ export class DynamoDbRunLedger implements RunLedger {
    */
   async #finishRunIfDone(run: Run, at: string): Promise<Run> {
     if (run.status !== 'running' || !allJobsFinished(run.counters)) return run;
+    // The running counters are only ever short, never over; the final ones come from the jobs themselves.
+    const counters = await this.#countJobs(run.runId, run.counters.total);
+    if (!allJobsFinished(counters)) return run;
     try {
       const { Attributes } = await this.#client.send(
         new UpdateCommand({
           TableName: this.#tableName,
           Key: { pk: runPk(run.runId), sk: runSk },
-          UpdateExpression: 'SET #status = :final, finishedAt = :at, updatedAt = :at',
+          UpdateExpression: 'SET #status = :final, counters = :counters, finishedAt = :at, updatedAt = :at',
           ConditionExpression: runIsStillRunning,
           ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':final': finalRunStatus(run.counters), ':at': at, ':running': 'running' },
+          ExpressionAttributeValues: {
+            ':final': finalRunStatus(counters),
+            ':counters': counters,
+            ':at': at,
+            ':running': 'running',
+          },
           ReturnValues: 'ALL_NEW',
         }),
       );

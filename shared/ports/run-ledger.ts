@@ -31,9 +31,11 @@ export interface FinishJobResult {
  *
  * Guarantees:
  * - `claimRun` is a conditional create: of two claims of the same `runId`, exactly one returns true.
- * - `finishJob` moves a job to a finished status and bumps the run's counters in one atomic step; a job that has
- *   already finished is never counted twice (replayed messages count once). When the last job finishes, the run
- *   gets its final status (`succeeded`, `partially_failed` or `failed`) exactly once.
+ * - `finishJob` moves a job to a finished status at most once and only that move bumps the run's counters, so a
+ *   replayed message never counts twice. When the last job finishes, the run gets its final status (`succeeded`,
+ *   `partially_failed` or `failed`) exactly once, with counters recounted from its jobs.
+ * - Running counters may fall short (a crash between a job's move and its count), never over; `recountRun`
+ *   repairs them from the jobs.
  * - Runs of a group list newest first.
  */
 export interface RunLedger {
@@ -60,6 +62,8 @@ export interface RunLedger {
   recordRetry(runId: string, jobId: string, lastError: JobError, at: string): Promise<void>;
   /** Finishes the job and counts it on the run, atomically and at most once. */
   finishJob(runId: string, jobId: string, outcome: JobOutcome): Promise<FinishJobResult>;
+  /** Recounts the run's counters from its jobs, finishing the run if they are all done. */
+  recountRun(runId: string, at: string): Promise<Run>;
   /** Adds upstream requests made on the run's behalf (request planning counts date-wide fetches once). */
   addUpstreamRequests(runId: string, count: number): Promise<void>;
 }

@@ -141,6 +141,17 @@ export function describeRunLedgerContract(name: string, createLedger: () => Prom
       });
     });
 
+    it('recounts a run whose counters fell short and finishes it', async () => {
+      await aRunWithJobs(['a', 'b']);
+      await ledger.finishJob(aRun().runId, 'a', success);
+      await ledger.finishJob(aRun().runId, 'b', failure);
+      const recounted = await ledger.recountRun(aRun().runId, at);
+      expect(recounted).toMatchObject({
+        status: 'partially_failed',
+        counters: { total: 2, succeeded: 1, failed: 1, dead: 1 },
+      });
+    });
+
     it('adds upstream requests to the run', async () => {
       await aRunWithJobs([]);
       await ledger.addUpstreamRequests(aRun().runId, 3);

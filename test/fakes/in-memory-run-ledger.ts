@@ -110,6 +110,20 @@ export class InMemoryRunLedger implements RunLedger {
     return { counted: true, run: structuredClone(next) };
   }
 
+  async recountRun(runId: string, at: string): Promise<Run> {
+    const run = this.#requireRun(runId);
+    const jobs = [...(this.#jobs.get(runId)?.values() ?? [])];
+    const counters = {
+      total: run.counters.total,
+      succeeded: jobs.filter((job) => job.status === 'succeeded').length,
+      failed: jobs.filter((job) => job.status === 'failed').length,
+      dead: jobs.filter((job) => job.deadLettered).length,
+    };
+    const next = this.#finishRunIfDone({ ...run, counters, updatedAt: at }, at);
+    this.#runs.set(runId, next);
+    return structuredClone(next);
+  }
+
   async addUpstreamRequests(runId: string, count: number): Promise<void> {
     const run = this.#requireRun(runId);
     this.#runs.set(runId, { ...run, upstreamRequests: run.upstreamRequests + count });
