@@ -1,6 +1,6 @@
 import type { DatasetDefinition } from '#shared/datasets/dataset.ts';
-import type { RateLimit } from '#shared/domain/data-source-settings.ts';
 import type { DataSourceId } from '#shared/domain/data-source.ts';
+import type { RateLimit } from '#shared/domain/data-source-settings.ts';
 
 /**
  * DataSource: one upstream API (design §1).
@@ -15,7 +15,11 @@ import type { DataSourceId } from '#shared/domain/data-source.ts';
 export interface DataSource {
   readonly id: DataSourceId;
   /** Fetches one job's data. */
-  fetch(dataset: DatasetDefinition, params: Readonly<Record<string, unknown>>, context: FetchContext): Promise<FetchResult>;
+  fetch(
+    dataset: DatasetDefinition,
+    params: Readonly<Record<string, unknown>>,
+    context: FetchContext,
+  ): Promise<FetchResult>;
   /** Makes the cheapest real call that proves the credentials work, and says exactly what is wrong if not. */
   validateCredentials(context?: FetchContext): Promise<CredentialsCheck>;
 }

@@ -1,11 +1,18 @@
 import { CreateScheduleGroupCommand } from '@aws-sdk/client-scheduler';
 import { CreateQueueCommand, DeleteMessageBatchCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { createTable } from '#infra/local/provision.ts';
-import { dataSourcesTable, jobGroupsTable, jobRunsTable, type TableDefinition } from '#infra/resources.ts';
+import {
+  dataSourcesTable,
+  jobGroupsTable,
+  jobRunsTable,
+  marketDataTable,
+  type TableDefinition,
+} from '#infra/resources.ts';
 import { createDocumentClient, createSchedulerClient, createSqsClient } from '#shared/adapters/aws-clients.ts';
 import { isLoopbackUrl } from '#shared/adapters/aws-endpoint.ts';
 import { DynamoDbDataSourceSettingsStore } from '#shared/adapters/dynamodb-data-source-settings-store.ts';
 import { DynamoDbJobGroupStore } from '#shared/adapters/dynamodb-job-group-store.ts';
+import { DynamoDbMarketDataStore } from '#shared/adapters/dynamodb-market-data-store.ts';
 import { DynamoDbRunLedger } from '#shared/adapters/dynamodb-run-ledger.ts';
 import { EventBridgeScheduleStore } from '#shared/adapters/event-bridge-schedule-store.ts';
 import { SqsJobQueue } from '#shared/adapters/sqs-job-queue.ts';
@@ -13,6 +20,7 @@ import { type RunJobMessage, RunJobMessageSchema } from '#shared/messages/run-jo
 import { describeDataSourceSettingsStoreContract } from '#test/contracts/data-source-settings-store.contract.ts';
 import { describeJobGroupStoreContract } from '#test/contracts/job-group-store.contract.ts';
 import { describeJobQueueContract } from '#test/contracts/job-queue.contract.ts';
+import { describeMarketDataStoreContract } from '#test/contracts/market-data-store.contract.ts';
 import { describeRunLedgerContract } from '#test/contracts/run-ledger.contract.ts';
 import { describeScheduleStoreContract } from '#test/contracts/schedule-store.contract.ts';
 
@@ -73,4 +81,8 @@ describeJobQueueContract('SQS on moto', async () => {
 
 describeDataSourceSettingsStoreContract('DynamoDB on moto', async () => {
   return new DynamoDbDataSourceSettingsStore({ client: documentClient, tableName: await freshTable(dataSourcesTable) });
+});
+
+describeMarketDataStoreContract('DynamoDB on moto', async () => {
+  return new DynamoDbMarketDataStore({ client: documentClient, tableName: await freshTable(marketDataTable) });
 });

@@ -1,11 +1,13 @@
 import { describeDataSourceSettingsStoreContract } from '#test/contracts/data-source-settings-store.contract.ts';
 import { describeJobGroupStoreContract } from '#test/contracts/job-group-store.contract.ts';
 import { describeJobQueueContract } from '#test/contracts/job-queue.contract.ts';
+import { describeMarketDataStoreContract } from '#test/contracts/market-data-store.contract.ts';
 import { describeRunLedgerContract } from '#test/contracts/run-ledger.contract.ts';
 import { describeScheduleStoreContract } from '#test/contracts/schedule-store.contract.ts';
 import { InMemoryDataSourceSettingsStore } from '#test/fakes/in-memory-data-source-settings-store.ts';
 import { InMemoryJobGroupStore } from '#test/fakes/in-memory-job-group-store.ts';
 import { InMemoryJobQueue } from '#test/fakes/in-memory-job-queue.ts';
+import { InMemoryMarketDataStore } from '#test/fakes/in-memory-market-data-store.ts';
 import { InMemoryRunLedger } from '#test/fakes/in-memory-run-ledger.ts';
 import { InMemoryScheduleStore } from '#test/fakes/in-memory-schedule-store.ts';
 
@@ -17,3 +19,4 @@ describeJobQueueContract('in memory', async () => {
   return { queue, received: async () => queue.drain() };
 });
 describeDataSourceSettingsStoreContract('in memory', async () => new InMemoryDataSourceSettingsStore());
+describeMarketDataStoreContract('in memory', async () => new InMemoryMarketDataStore());

@@ -1,0 +1,61 @@
+import type { DatasetDefinition } from '#shared/datasets/dataset.ts';
+import { rowKeysOf, rowLayoutOf } from '#shared/datasets/row-layout.ts';
+import { ValidationError } from '#shared/domain/errors.ts';
+import type { MarketDataStore, RowQuery } from '#shared/ports/market-data-store.ts';
+import type { Page } from '#shared/ports/run-ledger.ts';
+
+/** MarketDataStore in memory, keyed exactly like the DynamoDB adapter. */
+export class InMemoryMarketDataStore implements MarketDataStore {
+  /** `pk` → `sk` → row. */
+  readonly #rows = new Map<string, Map<string, Record<string, unknown>>>();
+  readonly #dates = new Map<string, Set<string>>();
+  /** How many rows `upsertRows` was given in all (a test's count of writes). */
+  writes = 0;
+
+  async upsertRows(dataset: DatasetDefinition, rows: readonly Record<string, unknown>[]): Promise<number> {
+    const written = new Set<string>();
+    for (const row of rows) {
+      const { pk, sk } = rowKeysOf(dataset, row);
+      const series = this.#rows.get(pk) ?? new Map();
+      series.set(sk, structuredClone(row));
+      this.#rows.set(pk, series);
+      written.add(`${pk}\u0000${sk}`);
+      const dates = this.#dates.get(dataset.id) ?? new Set();
+      dates.add(String(row[rowLayoutOf(dataset).dateField]));
+      this.#dates.set(dataset.id, dates);
+    }
+    this.writes += written.size;
+    return written.size;
+  }
+
+  async queryRows(dataset: DatasetDefinition, query: RowQuery): Promise<Page<Record<string, unknown>>> {
+    let matches: { key: string; row: Record<string, unknown> }[];
+    if (query.series !== undefined) {
+      const series = this.#rows.get(`${dataset.id}#${query.series}`) ?? new Map<string, Record<string, unknown>>();
+      matches = [...series.entries()]
+        .filter(([sk]) => (query.date === undefined ? true : sk.startsWith(query.date)))
+        .filter(([sk]) => query.from === undefined || sk >= query.from)
+        .filter(([sk]) => query.to === undefined || sk <= `${query.to}#\uffff`)
+        .map(([key, row]) => ({ key, row }));
+    } else if (query.date !== undefined) {
+      matches = [...this.#rows.values()]
+        .flatMap((series) => [...series.values()])
+        .filter((row) => rowKeysOf(dataset, row).datePk === `${dataset.id}#${query.date}`)
+        .map((row) => ({ key: rowKeysOf(dataset, row).dateSk, row }));
+    } else {
+      throw ValidationError.of('code', 'give a code (or symbol) or a date to read rows by');
+    }
+    matches.sort((a, b) => a.key.localeCompare(b.key));
+    const start = query.cursor === undefined ? 0 : matches.findIndex((match) => match.key > (query.cursor ?? ''));
+    const remaining = start < 0 ? [] : matches.slice(start);
+    const limit = query.limit ?? 100;
+    const page = remaining.slice(0, limit);
+    const last = page.at(-1);
+    const items = page.map((match) => structuredClone(match.row));
+    return remaining.length > limit && last !== undefined ? { items, cursor: last.key } : { items };
+  }
+
+  async latestDate(dataset: DatasetDefinition): Promise<string | undefined> {
+    return [...(this.#dates.get(dataset.id) ?? [])].sort().at(-1);
+  }
+}
