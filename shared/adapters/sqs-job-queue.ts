@@ -1,6 +1,6 @@
 import { SendMessageBatchCommand, type SendMessageBatchRequestEntry, type SQSClient } from '@aws-sdk/client-sqs';
 import { chunk, forEachConcurrently } from '#shared/adapters/batch-concurrency.ts';
-import type { RunJobMessage } from '#shared/messages/run-job-message.ts';
+import type { JobMessage } from '#shared/messages/run-job-message.ts';
 import type { JobQueue, SendJobsResult } from '#shared/ports/job-queue.ts';
 
 /** SQS takes at most 10 entries per SendMessageBatch. */
@@ -37,8 +37,8 @@ export class SqsJobQueue implements JobQueue {
     this.#retryBaseDelayMs = options.retryBaseDelayMs ?? 100;
   }
 
-  async send(messages: readonly RunJobMessage[], options: { delaySeconds?: number } = {}): Promise<SendJobsResult> {
-    const failed: { message: RunJobMessage; error: string }[] = [];
+  async send(messages: readonly JobMessage[], options: { delaySeconds?: number } = {}): Promise<SendJobsResult> {
+    const failed: { message: JobMessage; error: string }[] = [];
     let sent = 0;
     await forEachConcurrently(chunk(messages, entriesPerBatch), this.#concurrency, async (batch) => {
       const result = await this.#sendBatch(batch, options.delaySeconds);
@@ -48,9 +48,9 @@ export class SqsJobQueue implements JobQueue {
     return { sent, failed };
   }
 
-  async #sendBatch(batch: readonly RunJobMessage[], delaySeconds: number | undefined): Promise<SendJobsResult> {
+  async #sendBatch(batch: readonly JobMessage[], delaySeconds: number | undefined): Promise<SendJobsResult> {
     let pending = batch.map((message, index) => ({ id: String(index), message }));
-    const failed: { message: RunJobMessage; error: string }[] = [];
+    const failed: { message: JobMessage; error: string }[] = [];
     for (let attempt = 1; pending.length > 0; attempt++) {
       const entries: SendMessageBatchRequestEntry[] = pending.map(({ id, message }) => ({
         Id: id,

@@ -3,17 +3,39 @@ import { DataSourceIdSchema } from '#shared/domain/data-source.ts';
 import { JobGroupIdSchema } from '#shared/domain/job-group.ts';
 
 /**
- * The SQS message that asks a fetch worker to run one job. Messages outlive the code that wrote them, so every
- * version still possibly in flight must parse (see test/fixtures/messages/).
+ * The SQS messages that ask a fetch worker for work. Messages outlive the code that wrote them, so every version
+ * still possibly in flight must parse (see test/fixtures/messages/).
  */
-export const RunJobMessageSchema = z.object({
-  version: z.literal(1),
+
+const runFields = {
   runId: z.string().min(1),
-  jobId: z.string().min(1),
   groupId: JobGroupIdSchema,
   dataSource: DataSourceIdSchema,
   dataset: z.string().min(1),
   businessDate: z.iso.date(),
+};
+
+/** Version 1: run one job (one request plus pages). */
+export const RunJobMessageSchema = z.object({
+  version: z.literal(1),
+  ...runFields,
+  jobId: z.string().min(1),
   params: z.record(z.string(), z.json()),
 });
 export type RunJobMessage = z.infer<typeof RunJobMessageSchema>;
+
+/**
+ * Version 2: fetch one date once for every unfinished `{ code, date }` job of the run on that date, splitting the
+ * rows per job (request planning, design §4). The jobs are read from the run ledger, so a run of any size fits
+ * one message.
+ */
+export const FetchDateMessageSchema = z.object({
+  version: z.literal(2),
+  ...runFields,
+  date: z.iso.date(),
+});
+export type FetchDateMessage = z.infer<typeof FetchDateMessageSchema>;
+
+/** Any job message a worker may receive. */
+export const JobMessageSchema = z.discriminatedUnion('version', [RunJobMessageSchema, FetchDateMessageSchema]);
+export type JobMessage = z.infer<typeof JobMessageSchema>;

@@ -1,9 +1,9 @@
-import type { RunJobMessage } from '#shared/messages/run-job-message.ts';
+import type { JobMessage } from '#shared/messages/run-job-message.ts';
 
 /** What a send could not deliver after its retries. */
 export interface SendJobsResult {
   readonly sent: number;
-  readonly failed: readonly { readonly message: RunJobMessage; readonly error: string }[];
+  readonly failed: readonly { readonly message: JobMessage; readonly error: string }[];
 }
 
 /**
@@ -16,5 +16,5 @@ export interface SendJobsResult {
  */
 export interface JobQueue {
   /** Enqueues the messages, optionally invisible for `delaySeconds` (≤ 900). */
-  send(messages: readonly RunJobMessage[], options?: { delaySeconds?: number }): Promise<SendJobsResult>;
+  send(messages: readonly JobMessage[], options?: { delaySeconds?: number }): Promise<SendJobsResult>;
 }

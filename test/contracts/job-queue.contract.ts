@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { RunJobMessage } from '#shared/messages/run-job-message.ts';
+import type { JobMessage } from '#shared/messages/run-job-message.ts';
 import type { JobQueue } from '#shared/ports/job-queue.ts';
 import { aRunJobMessage } from '#test/fixtures/builders.ts';
 
@@ -7,7 +7,7 @@ import { aRunJobMessage } from '#test/fixtures/builders.ts';
 export interface JobQueueHarness {
   readonly queue: JobQueue;
   /** Every message delivered so far (waits for delayed ones only if `includeDelayed`). */
-  received(): Promise<RunJobMessage[]>;
+  received(): Promise<JobMessage[]>;
 }
 
 /** The behaviour every JobQueue must have; run against the fake (unit) and SQS on moto (integration). */
@@ -23,13 +23,22 @@ export function describeJobQueueContract(name: string, createHarness: () => Prom
       const result = await harness.queue.send(messages);
       expect(result).toEqual({ sent: 95, failed: [] });
       const received = await harness.received();
-      expect(received.map((message) => message.jobId).sort()).toEqual(messages.map((message) => message.jobId).sort());
-      expect(received.find((message) => message.jobId === 'job-7')).toEqual(messages[7]);
+      expect(received.map((message) => ('jobId' in message ? message.jobId : '')).sort()).toEqual(
+        messages.map((message) => message.jobId).sort(),
+      );
+      expect(received.find((message) => 'jobId' in message && message.jobId === 'job-7')).toEqual(messages[7]);
     });
 
     it('sends nothing for an empty list', async () => {
       expect(await harness.queue.send([])).toEqual({ sent: 0, failed: [] });
       expect(await harness.received()).toEqual([]);
+    });
+
+    it('carries date-wide fetch messages too', async () => {
+      const message = { ...aRunJobMessage(), version: 2 as const, date: '2026-11-27' };
+      const { jobId: _jobId, params: _params, ...fetchDate } = message;
+      await harness.queue.send([fetchDate]);
+      expect(await harness.received()).toEqual([fetchDate]);
     });
 
     it('keeps letters and unicode in params intact', async () => {

@@ -1,11 +1,11 @@
-import type { RunJobMessage } from '#shared/messages/run-job-message.ts';
+import type { JobMessage } from '#shared/messages/run-job-message.ts';
 import type { JobQueue, SendJobsResult } from '#shared/ports/job-queue.ts';
 
 /** JobQueue in memory: messages wait in `messages` until a test drains them. */
 export class InMemoryJobQueue implements JobQueue {
-  readonly messages: { message: RunJobMessage; delaySeconds: number }[] = [];
+  readonly messages: { message: JobMessage; delaySeconds: number }[] = [];
 
-  async send(messages: readonly RunJobMessage[], options: { delaySeconds?: number } = {}): Promise<SendJobsResult> {
+  async send(messages: readonly JobMessage[], options: { delaySeconds?: number } = {}): Promise<SendJobsResult> {
     for (const message of messages) {
       this.messages.push({ message: structuredClone(message), delaySeconds: options.delaySeconds ?? 0 });
     }
@@ -13,7 +13,7 @@ export class InMemoryJobQueue implements JobQueue {
   }
 
   /** Removes and returns every waiting message. */
-  drain(): RunJobMessage[] {
+  drain(): JobMessage[] {
     return this.messages.splice(0).map((entry) => entry.message);
   }
 }

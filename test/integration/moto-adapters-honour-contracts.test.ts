@@ -16,7 +16,7 @@ import { DynamoDbMarketDataStore } from '#shared/adapters/dynamodb-market-data-s
 import { DynamoDbRunLedger } from '#shared/adapters/dynamodb-run-ledger.ts';
 import { EventBridgeScheduleStore } from '#shared/adapters/event-bridge-schedule-store.ts';
 import { SqsJobQueue } from '#shared/adapters/sqs-job-queue.ts';
-import { type RunJobMessage, RunJobMessageSchema } from '#shared/messages/run-job-message.ts';
+import { type JobMessage, JobMessageSchema } from '#shared/messages/run-job-message.ts';
 import { describeDataSourceSettingsStoreContract } from '#test/contracts/data-source-settings-store.contract.ts';
 import { describeJobGroupStoreContract } from '#test/contracts/job-group-store.contract.ts';
 import { describeJobQueueContract } from '#test/contracts/job-queue.contract.ts';
@@ -61,13 +61,13 @@ describeJobQueueContract('SQS on moto', async () => {
   return {
     queue: new SqsJobQueue({ client: sqs, queueUrl: QueueUrl }),
     received: async () => {
-      const messages: RunJobMessage[] = [];
+      const messages: JobMessage[] = [];
       for (;;) {
         const { Messages = [] } = await sqs.send(
           new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }),
         );
         if (Messages.length === 0) return messages;
-        messages.push(...Messages.map((message) => RunJobMessageSchema.parse(JSON.parse(message.Body ?? ''))));
+        messages.push(...Messages.map((message) => JobMessageSchema.parse(JSON.parse(message.Body ?? ''))));
         await sqs.send(
           new DeleteMessageBatchCommand({
             QueueUrl,

@@ -42,18 +42,21 @@ export function readJquantsAnswer(answer: JquantsAnswer): JquantsPage {
     body = JSON.parse(answer.body);
   } catch (error) {
     // A body cut short by a proxy or a dropped connection: another try usually reads it whole.
-    throw new RetryableUpstreamError(`J-Quants ${endpoint} answered 200 with a body that is not JSON`, details(answer), {
-      cause: error,
-    });
+    throw new RetryableUpstreamError(
+      `J-Quants ${endpoint} answered 200 with a body that is not JSON`,
+      details(answer),
+      {
+        cause: error,
+      },
+    );
   }
   if (typeof body !== 'object' || body === null || !('data' in body) || !Array.isArray(body.data)) {
     throw new PermanentUpstreamError(`J-Quants ${endpoint} answered 200 without a data array`, details(answer));
   }
   const key = 'pagination_key' in body ? body.pagination_key : undefined;
   if (key !== undefined && key !== null && typeof key !== 'string') {
-    throw new PermanentUpstreamError(`J-Quants ${endpoint} answered 200 with a pagination_key that is not a string`, {
-      ...details(answer),
-    });
+    const message = `J-Quants ${endpoint} answered 200 with a pagination_key that is not a string`;
+    throw new PermanentUpstreamError(message, details(answer));
   }
   return { data: body.data, paginationKey: typeof key === 'string' && key !== '' ? key : undefined };
 }

@@ -1,3 +1,10 @@
+import {
+  compileRowMapper,
+  type FieldKind,
+  type RowMapper,
+  type RowSpec,
+} from '#shared/data-sources/jquants/row-mapper.ts';
+import { PermanentUpstreamError } from '#shared/data-sources/upstream-errors.ts';
 import type { DatasetDefinition } from '#shared/datasets/dataset.ts';
 import { jquantsEquitiesBarsDaily } from '#shared/datasets/jquants-equities-bars-daily.ts';
 import {
@@ -19,8 +26,6 @@ import { jquantsMarketsBreakdown, marketsBreakdownNumberFields } from '#shared/d
 import { jquantsMarketsCalendar } from '#shared/datasets/jquants-markets-calendar.ts';
 import { jquantsMarketsMarginInterest } from '#shared/datasets/jquants-markets-margin-interest.ts';
 import { jquantsMarketsShortRatio } from '#shared/datasets/jquants-markets-short-ratio.ts';
-import { compileRowMapper, type FieldKind, type RowMapper, type RowSpec } from '#shared/data-sources/jquants/row-mapper.ts';
-import { PermanentUpstreamError } from '#shared/data-sources/upstream-errors.ts';
 
 /** The same kind for every row field of a row-field → upstream-field map. */
 function allOf(fields: Readonly<Record<string, string>>, kind: FieldKind): Record<string, FieldKind> {

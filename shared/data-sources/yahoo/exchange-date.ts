@@ -13,7 +13,9 @@ export interface ExchangeZone {
 export function exchangeDate(epochSeconds: number, zone: ExchangeZone): string | undefined {
   const formatter = zone.timeZone ? formatterFor(zone.timeZone) : undefined;
   if (formatter !== undefined) {
-    const parts = Object.fromEntries(formatter.formatToParts(epochSeconds * 1000).map((part) => [part.type, part.value]));
+    const parts = Object.fromEntries(
+      formatter.formatToParts(epochSeconds * 1000).map((part) => [part.type, part.value]),
+    );
     return `${parts.year}-${parts.month}-${parts.day}`;
   }
   if (typeof zone.gmtoffsetSeconds !== 'number') return undefined;

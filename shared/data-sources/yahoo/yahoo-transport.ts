@@ -1,10 +1,10 @@
-import type { FetchContext } from '#shared/ports/data-source.ts';
 import {
   PermanentUpstreamError,
   RateLimitedError,
   RetryableUpstreamError,
   type UpstreamError,
 } from '#shared/data-sources/upstream-errors.ts';
+import type { FetchContext } from '#shared/ports/data-source.ts';
 
 /** The chart endpoint as the rate limiter and our errors name it (never with a symbol or query). */
 export const yahooChartEndpoint = '/v8/finance/chart';
@@ -63,9 +63,13 @@ export function createYahooTransport(options: YahooTransportOptions): YahooTrans
         : context.signal?.aborted === true
           ? 'was aborted'
           : `failed: ${describeCause(error)}`;
-      throw new RetryableUpstreamError(`Yahoo chart request for ${symbol} ${reason}`, { endpoint: yahooChartEndpoint }, {
-        cause: error,
-      });
+      throw new RetryableUpstreamError(
+        `Yahoo chart request for ${symbol} ${reason}`,
+        { endpoint: yahooChartEndpoint },
+        {
+          cause: error,
+        },
+      );
     }
     if (!response.ok) throw statusError(response, body, options);
     return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });

@@ -1,0 +1,144 @@
+import YahooFinance from 'yahoo-finance2';
+import { systemClock } from '#shared/adapters/system-clock.ts';
+import { PermanentUpstreamError, UpstreamError } from '#shared/data-sources/upstream-errors.ts';
+import { ChartResultSchema, type ChartRow, chartRows } from '#shared/data-sources/yahoo/chart-rows.ts';
+import { isYahooValidationFailure, toUpstreamError } from '#shared/data-sources/yahoo/to-upstream-error.ts';
+import { createYahooTransport, yahooChartEndpoint } from '#shared/data-sources/yahoo/yahoo-transport.ts';
+import type { DatasetDefinition } from '#shared/datasets/dataset.ts';
+import { YahooChartDailyParamsSchema, yahooChartDaily } from '#shared/datasets/yahoo-chart-daily.ts';
+import { addDays } from '#shared/domain/calendar-date.ts';
+import type { Clock } from '#shared/ports/clock.ts';
+import type { CredentialsCheck, DataSource, FetchContext, FetchResult } from '#shared/ports/data-source.ts';
+
+/** How a YahooDataSource reaches Yahoo. */
+export interface YahooDataSourceOptions {
+  /** `YAHOO_BASE_URL`: when set, every request to query1/query2.finance.yahoo.com goes here, path and query kept. */
+  readonly baseUrl?: string | undefined;
+  /** @default globalThis.fetch (looked up at call time) */
+  readonly fetch?: typeof fetch | undefined;
+  /** Limit of one HTTP request, body included; the wait in `beforeRequest` does not count. @default 30_000 */
+  readonly timeoutMs?: number | undefined;
+  /** Decides which session is still trading (its bar is left out) and dates the credentials check. */
+  readonly clock?: Clock | undefined;
+}
+
+type ChartCall = { symbol: string; from: string; to: string };
+
+const silentLogger = { info: ignore, warn: ignore, error: ignore, debug: ignore, dir: ignore };
+const credentialsCheckSymbol = '^N225';
+
+/** The `yahoo` data source: daily bars from Yahoo's chart API through yahoo-finance2 (yahoo-finance.md). */
+export class YahooDataSource implements DataSource {
+  readonly id = 'yahoo' as const;
+  readonly #client: InstanceType<typeof YahooFinance>;
+  readonly #baseUrl: string | undefined;
+  readonly #fetch: typeof fetch;
+  readonly #timeoutMs: number;
+  readonly #clock: Clock;
+
+  constructor(options: YahooDataSourceOptions = {}) {
+    this.#baseUrl = options.baseUrl;
+    const injected = options.fetch;
+    this.#fetch = injected ?? ((input, init) => globalThis.fetch(input, init));
+    this.#timeoutMs = options.timeoutMs ?? 30_000;
+    this.#clock = options.clock ?? systemClock;
+    // Each call passes its own fetch (module options win over the instance's), so the instance fetch only guards
+    // against a request escaping to the network unpaced.
+    this.#client = new YahooFinance({
+      versionCheck: false,
+      validation: { logErrors: false, logOptionsErrors: false },
+      suppressNotices: ['yahooSurvey', 'ripHistorical'],
+      queue: { concurrency: 1 },
+      logger: silentLogger,
+      fetch: () => Promise.reject(new Error('yahoo-finance2 made a request outside a data-source call')),
+    });
+  }
+
+  /** Fetches the daily bars of one symbol between `from` and `to` (inclusive, exchange-local dates). */
+  async fetch(
+    dataset: DatasetDefinition,
+    params: Readonly<Record<string, unknown>>,
+    context: FetchContext,
+  ): Promise<FetchResult> {
+    const call = parseChartCall(dataset, params);
+    const transport = createYahooTransport({
+      baseFetch: this.#fetch,
+      baseUrl: this.#baseUrl,
+      timeoutMs: this.#timeoutMs,
+      context,
+      symbol: call.symbol,
+      now: () => this.#clock.now(),
+    });
+    try {
+      const rows = await this.#chartRows(call, transport.fetch);
+      return { rows, upstreamRequests: transport.requestCount() };
+    } catch (error) {
+      throw toUpstreamError(error, call.symbol);
+    }
+  }
+
+  /** Yahoo needs no credentials: proves that a chart call for `^N225` over the last week works. */
+  async validateCredentials(context: FetchContext = {}): Promise<CredentialsCheck> {
+    const to = this.#clock.now().toISOString().slice(0, 10);
+    const params = { symbol: credentialsCheckSymbol, from: addDays(to, -7), to };
+    try {
+      await this.fetch(yahooChartDaily, params, context);
+      return { ok: true };
+    } catch (error) {
+      if (!(error instanceof UpstreamError)) throw error;
+      return { ok: false, reason: `a chart request for ${credentialsCheckSymbol} failed: ${error.message}` };
+    }
+  }
+
+  async #chartRows(call: ChartCall, fetch: typeof globalThis.fetch): Promise<ChartRow[]> {
+    // Yahoo selects bars by their UTC timestamp, which can fall a day either side of the exchange-local date (a
+    // Tokyo bar stamped at JST midnight is the previous UTC day): ask for a day more on each side and keep [from, to].
+    const query = {
+      period1: epochSeconds(addDays(call.from, -1)),
+      period2: epochSeconds(addDays(call.to, 2)),
+      interval: '1d',
+      events: 'div|split',
+      return: 'object',
+    } as const;
+    let raw: unknown;
+    try {
+      raw = await this.#client.chart(call.symbol, query, { fetch });
+    } catch (error) {
+      if (!isYahooValidationFailure(error)) throw error;
+      // The library's schema covers meta fields we never read; our own schema below checks what rows need.
+      raw = await this.#client.chart(call.symbol, query, { fetch, validateResult: false });
+    }
+    const parsed = ChartResultSchema.safeParse(raw);
+    if (!parsed.success) {
+      const issues = parsed.error.issues.slice(0, 3).map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+      throw new PermanentUpstreamError(`Yahoo chart for ${call.symbol} has an unexpected shape: ${issues.join('; ')}`, {
+        status: 200,
+        endpoint: yahooChartEndpoint,
+      });
+    }
+    return chartRows(parsed.data, { ...call, now: this.#clock.now() });
+  }
+}
+
+function parseChartCall(dataset: DatasetDefinition, params: Readonly<Record<string, unknown>>): ChartCall {
+  const endpoint = yahooChartEndpoint;
+  if (dataset.id !== yahooChartDaily.id) {
+    throw new PermanentUpstreamError(`the yahoo data source cannot fetch dataset ${dataset.id}`, { endpoint });
+  }
+  const parsed = YahooChartDailyParamsSchema.safeParse(params);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((issue) => `${issue.path.join('.') || '(params)'}: ${issue.message}`);
+    throw new PermanentUpstreamError(`invalid ${dataset.id} params: ${issues.join('; ')}`, { endpoint });
+  }
+  const { symbol, from, to } = parsed.data;
+  if (from === undefined || to === undefined) {
+    throw new PermanentUpstreamError(`${dataset.id} params need from and to (completeParams fills them)`, { endpoint });
+  }
+  return { symbol, from, to };
+}
+
+function epochSeconds(date: string): number {
+  return Date.parse(`${date}T00:00:00Z`) / 1000;
+}
+
+function ignore(): void {}
