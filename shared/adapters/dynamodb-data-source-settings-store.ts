@@ -1,13 +1,19 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { DataSourceId } from '#shared/domain/data-source.ts';
-import { type DataSourceSettings, DataSourceSettingsSchema } from '#shared/domain/data-source-settings.ts';
+import {
+  type DataSourceHealth,
+  DataSourceHealthSchema,
+  type DataSourceSettings,
+  DataSourceSettingsSchema,
+} from '#shared/domain/data-source-settings.ts';
 import { VersionConflictError } from '#shared/domain/errors.ts';
 import type { DataSourceSettingsStore } from '#shared/ports/data-source-settings-store.ts';
 
 const settingsAreNew = 'attribute_not_exists(pk)';
 const settingsAreStillAtExpectedVersion = '#version = :expectedVersion';
 const settingsKey = (id: DataSourceId): string => `settings#${id}`;
+const healthKey = (id: DataSourceId): string => `health#${id}`;
 
 /** DataSourceSettingsStore on the DataSources table (items `settings#<id>`, beside the token buckets). */
 export class DynamoDbDataSourceSettingsStore implements DataSourceSettingsStore {
@@ -49,5 +55,18 @@ export class DynamoDbDataSourceSettingsStore implements DataSourceSettingsStore 
       }
       throw error;
     }
+  }
+
+  async getHealth(id: DataSourceId): Promise<DataSourceHealth | undefined> {
+    const { Item } = await this.#client.send(
+      new GetCommand({ TableName: this.#tableName, Key: { pk: healthKey(id) }, ConsistentRead: true }),
+    );
+    if (Item === undefined) return undefined;
+    const { pk: _pk, ...health } = Item;
+    return DataSourceHealthSchema.parse(health);
+  }
+
+  async recordHealth(id: DataSourceId, health: DataSourceHealth): Promise<void> {
+    await this.#client.send(new PutCommand({ TableName: this.#tableName, Item: { pk: healthKey(id), ...health } }));
   }
 }

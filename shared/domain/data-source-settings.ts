@@ -60,3 +60,12 @@ export function effectiveRateLimit(settings: Pick<DataSourceSettings, 'id' | 'pl
     return { limit: jquantsPlanLimits[settings.plan ?? defaultJquantsPlan], per: 'minute' };
   return yahooDefaultRateLimit;
 }
+
+/** Whether a data source's credentials work, as its last check or job found out. */
+export const DataSourceHealthSchema = z.strictObject({
+  status: z.enum(['ok', 'failing']),
+  /** What is wrong, in the upstream's words when it gave any. */
+  reason: z.string().optional(),
+  checkedAt: z.iso.datetime({ offset: true }),
+});
+export type DataSourceHealth = z.infer<typeof DataSourceHealthSchema>;

@@ -1,11 +1,12 @@
 import type { DataSourceId } from '#shared/domain/data-source.ts';
-import type { DataSourceSettings } from '#shared/domain/data-source-settings.ts';
+import type { DataSourceHealth, DataSourceSettings } from '#shared/domain/data-source-settings.ts';
 import { VersionConflictError } from '#shared/domain/errors.ts';
 import type { DataSourceSettingsStore } from '#shared/ports/data-source-settings-store.ts';
 
 /** DataSourceSettingsStore in memory. */
 export class InMemoryDataSourceSettingsStore implements DataSourceSettingsStore {
   readonly #settings = new Map<DataSourceId, DataSourceSettings>();
+  readonly #health = new Map<DataSourceId, DataSourceHealth>();
 
   async get(id: DataSourceId): Promise<DataSourceSettings | undefined> {
     const settings = this.#settings.get(id);
@@ -17,5 +18,14 @@ export class InMemoryDataSourceSettingsStore implements DataSourceSettingsStore 
       throw new VersionConflictError('data source settings', settings.id, expectedVersion);
     }
     this.#settings.set(settings.id, structuredClone(settings));
+  }
+
+  async getHealth(id: DataSourceId): Promise<DataSourceHealth | undefined> {
+    const health = this.#health.get(id);
+    return health === undefined ? undefined : { ...health };
+  }
+
+  async recordHealth(id: DataSourceId, health: DataSourceHealth): Promise<void> {
+    this.#health.set(id, { ...health });
   }
 }

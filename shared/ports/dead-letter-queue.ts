@@ -1,0 +1,18 @@
+import type { JobError } from '#shared/domain/run.ts';
+import type { RunJobMessage } from '#shared/messages/run-job-message.ts';
+
+/** A job that cannot succeed: its message, as it would be redriven, and why it failed. */
+export interface DeadLetter {
+  readonly message: RunJobMessage;
+  readonly error: JobError;
+  readonly attemptsMade: number;
+  readonly failedAt: string;
+}
+
+/**
+ * DeadLetterQueue: where a data source's failed jobs wait to be inspected and redriven.
+ * Guarantees: `send` resolves only once the letter is stored; a letter is never dropped silently.
+ */
+export interface DeadLetterQueue {
+  send(letter: DeadLetter): Promise<void>;
+}

@@ -1,0 +1,196 @@
+import type { DatasetDefinition } from '#shared/datasets/dataset.ts';
+import { getDataset } from '#shared/datasets/registry.ts';
+import { isPermanentError, NotFoundError } from '#shared/domain/errors.ts';
+import { codeOnDate, rowsForCode } from '#shared/domain/request-planning.ts';
+import type { Job, JobError } from '#shared/domain/run.ts';
+import { CredentialsError, PermanentUpstreamError, UpstreamError } from '#shared/data-sources/upstream-errors.ts';
+import type { FetchDateMessage, JobMessage, RunJobMessage } from '#shared/messages/run-job-message.ts';
+import type { Log } from '#shared/observability/logger.ts';
+import type { Clock } from '#shared/ports/clock.ts';
+import type { DataSource } from '#shared/ports/data-source.ts';
+import type { DataSourceSettingsStore } from '#shared/ports/data-source-settings-store.ts';
+import type { DeadLetterQueue } from '#shared/ports/dead-letter-queue.ts';
+import type { MarketDataStore } from '#shared/ports/market-data-store.ts';
+import type { RunLedger } from '#shared/ports/run-ledger.ts';
+
+export interface FetchWorkerDeps {
+  readonly runLedger: RunLedger;
+  readonly marketData: MarketDataStore;
+  readonly dataSource: DataSource;
+  readonly deadLetters: DeadLetterQueue;
+  readonly settingsStore: Pick<DataSourceSettingsStore, 'recordHealth'>;
+  readonly clock: Clock;
+  readonly log: Log;
+  /** Awaited before every upstream request (the shared rate limiter). */
+  readonly beforeRequest?: (endpoint: string) => Promise<void>;
+  /** Aborts the fetch when the invocation runs out of time. */
+  readonly signal?: AbortSignal;
+}
+
+/** The message's jobs will be retried: make it visible again after `delaySeconds`. */
+export class RetryLaterError extends Error {
+  override readonly name = 'RetryLaterError';
+  readonly delaySeconds: number;
+
+  constructor(delaySeconds: number, options?: ErrorOptions) {
+    super(`retry in ${delaySeconds} s`, options);
+    this.delaySeconds = delaySeconds;
+  }
+}
+
+/** Backoff before attempt `attemptsMade + 1`: 10 s doubling per attempt, at most 15 min, with ±50 % jitter. */
+export function retryDelaySeconds(attemptsMade: number): number {
+  const base = Math.min(900, 10 * 2 ** Math.max(0, attemptsMade - 1));
+  return Math.max(1, Math.round(base * (0.5 + Math.random())));
+}
+
+/**
+ * Runs the jobs of one message (design §2, fetch worker): each job's attempt is counted in its record, the data is
+ * fetched (a date-wide message fetches once and splits the rows per job), rows are upserted by natural key and the
+ * job finishes, counted once on its run. A job that has already finished (a replayed message) is skipped, so a
+ * replay neither fetches, writes nor counts again. Failures are classified: permanent ones fail the job at once and
+ * dead-letter it, retryable ones are retried with backoff until `maxAttempts`, then dead-lettered.
+ */
+export async function processJobMessage(message: JobMessage, deps: FetchWorkerDeps): Promise<void> {
+  const startedAt = performance.now();
+  const elapsedMs = (): number => Math.round(performance.now() - startedAt);
+  const dataset = getDataset(message.dataset);
+  const jobs = await startAttempts(message, deps);
+  if (jobs.length === 0) return;
+  if (dataset === undefined) {
+    const error = new PermanentUpstreamError(`unknown dataset ${message.dataset}`, { endpoint: message.dataset });
+    await settleFailure(message, jobs, error, { upstreamRequests: 0, durationMs: elapsedMs() }, deps);
+    return;
+  }
+  let upstreamRequests = 0;
+  try {
+    const params = message.version === 1 ? dataset.paramsSchema.parse(message.params) : { date: message.date };
+    const result = await deps.dataSource.fetch(dataset, params as Record<string, unknown>, {
+      ...(deps.signal === undefined ? {} : { signal: deps.signal }),
+      beforeRequest: async (endpoint) => {
+        upstreamRequests++;
+        await deps.beforeRequest?.(endpoint);
+      },
+    });
+    upstreamRequests = result.upstreamRequests;
+    const fetchedAt = deps.clock.now().toISOString();
+    const rows = result.rows.map((row) => dataset.rowSchema.parse({ ...row, fetchedAt, runId: message.runId }) as Record<string, unknown>);
+    const rowsByJob = new Map(
+      jobs.map((job) => [job.jobId, message.version === 1 ? rows : rowsForCode(rows, String(job.params.code))]),
+    );
+    await deps.marketData.upsertRows(dataset, [...rowsByJob.values()].flat());
+    await deps.runLedger.addUpstreamRequests(message.runId, upstreamRequests);
+    const at = deps.clock.now().toISOString();
+    for (const job of jobs) {
+      await deps.runLedger.finishJob(message.runId, job.jobId, {
+        status: 'succeeded',
+        durationMs: elapsedMs(),
+        rowsWritten: rowsByJob.get(job.jobId)?.length ?? 0,
+        upstreamRequests: message.version === 1 ? upstreamRequests : 0,
+        at,
+      });
+    }
+    deps.log.info('jobs succeeded', { runId: message.runId, dataset: dataset.id, count: jobs.length, rows: rows.length });
+  } catch (error) {
+    await settleFailure(message, jobs, error, { upstreamRequests, durationMs: elapsedMs() }, deps, dataset);
+  }
+}
+
+/** Starts an attempt of every unfinished job of the message; finished jobs (replays) are left out. */
+async function startAttempts(message: JobMessage, deps: FetchWorkerDeps): Promise<Job[]> {
+  const at = deps.clock.now().toISOString();
+  const jobIds = message.version === 1 ? [message.jobId] : await dateWideJobIds(message, deps.runLedger);
+  const jobs: Job[] = [];
+  for (const jobId of jobIds) {
+    try {
+      const job = await deps.runLedger.startAttempt(message.runId, jobId, at);
+      if (job !== undefined) jobs.push(job);
+    } catch (error) {
+      // A message for a run or job that is not in the ledger has nothing to record its outcome in.
+      if (!(error instanceof NotFoundError)) throw error;
+      deps.log.error('job message for an unknown job', { runId: message.runId, jobId, error });
+    }
+  }
+  return jobs;
+}
+
+async function dateWideJobIds(message: FetchDateMessage, ledger: RunLedger): Promise<string[]> {
+  const jobIds: string[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await ledger.listJobs(message.runId, { limit: 1000, ...(cursor ? { cursor } : {}) });
+    for (const job of page.items) {
+      if (job.status !== 'succeeded' && job.status !== 'failed' && codeOnDate(job.params) === message.date) {
+        jobIds.push(job.jobId);
+      }
+    }
+    cursor = page.cursor;
+  } while (cursor !== undefined);
+  return jobIds;
+}
+
+async function settleFailure(
+  message: JobMessage,
+  jobs: readonly Job[],
+  error: unknown,
+  { upstreamRequests, durationMs }: { upstreamRequests: number; durationMs: number },
+  deps: FetchWorkerDeps,
+  dataset?: DatasetDefinition,
+): Promise<void> {
+  const lastError = jobErrorOf(error);
+  const permanent = isPermanentError(error) || error instanceof PermanentUpstreamError || error instanceof CredentialsError;
+  if (error instanceof CredentialsError) {
+    await deps.settingsStore.recordHealth(deps.dataSource.id, {
+      status: 'failing',
+      reason: error.message,
+      checkedAt: deps.clock.now().toISOString(),
+    });
+  }
+  if (upstreamRequests > 0) await deps.runLedger.addUpstreamRequests(message.runId, upstreamRequests);
+  let retryAfter = 0;
+  for (const job of jobs) {
+    if (permanent || job.attemptsMade >= job.maxAttempts) {
+      // The letter is stored before the job is marked, so a crash in between can only duplicate a letter.
+      await deps.deadLetters.send({
+        message: singleJobMessage(message, job),
+        error: lastError,
+        attemptsMade: job.attemptsMade,
+        failedAt: deps.clock.now().toISOString(),
+      });
+      await deps.runLedger.finishJob(message.runId, job.jobId, {
+        status: 'failed',
+        deadLettered: true,
+        durationMs,
+        upstreamRequests: message.version === 1 ? upstreamRequests : 0,
+        lastError,
+        at: deps.clock.now().toISOString(),
+      });
+      deps.log.warn('job failed and was dead-lettered', {
+        runId: message.runId,
+        jobId: job.jobId,
+        dataset: dataset?.id ?? message.dataset,
+        attemptsMade: job.attemptsMade,
+        error,
+      });
+    } else {
+      await deps.runLedger.recordRetry(message.runId, job.jobId, lastError, deps.clock.now().toISOString());
+      retryAfter = Math.max(retryAfter, retryDelaySeconds(job.attemptsMade));
+    }
+  }
+  if (retryAfter > 0) throw new RetryLaterError(retryAfter, { cause: error });
+}
+
+/** A job of any message as the version-1 message that redrives it alone. */
+function singleJobMessage(message: JobMessage, job: Job): RunJobMessage {
+  const { runId, groupId, dataSource, dataset, businessDate } = message;
+  return { version: 1, runId, groupId, dataSource, dataset, businessDate, jobId: job.jobId, params: job.params };
+}
+
+function jobErrorOf(error: unknown): JobError {
+  if (error instanceof UpstreamError) return { code: error.code, message: error.message };
+  if (error instanceof Error && error.name === 'ZodError') {
+    return { code: 'invalid_data', message: `the data broke its schema: ${error.message.slice(0, 500)}` };
+  }
+  if (error instanceof Error) return { code: 'internal_error', message: `${error.name}: ${error.message}`.slice(0, 1000) };
+  return { code: 'internal_error', message: String(error).slice(0, 1000) };
+}

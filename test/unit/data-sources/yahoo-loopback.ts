@@ -1,0 +1,83 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { z } from 'zod';
+
+/** One recorded exchange of `test/fixtures/yahoo/` (only the fields the tests read). */
+export const YahooRecordingSchema = z.object({
+  request: z.object({ url: z.string() }),
+  response: z.object({ status: z.number(), bodyJson: z.unknown() }),
+});
+export type YahooRecording = z.infer<typeof YahooRecordingSchema> & { readonly file: string };
+
+const fixturesDirectory = new URL('../../fixtures/yahoo/', import.meta.url);
+
+/** Every recording in `test/fixtures/yahoo/`, by file name. */
+export function loadYahooRecordings(): YahooRecording[] {
+  return readdirSync(fixturesDirectory)
+    .filter((file) => file.endsWith('.json'))
+    .sort()
+    .map((file) => ({
+      file,
+      ...YahooRecordingSchema.parse(JSON.parse(readFileSync(new URL(file, fixturesDirectory), 'utf8'))),
+    }));
+}
+
+/** What the loopback server answers for one path. */
+export type YahooAnswer =
+  | { readonly status: number; readonly json: unknown; readonly headers?: Record<string, string> }
+  | { readonly status: number; readonly text: string; readonly headers?: Record<string, string> }
+  | { readonly hang: true };
+
+/** A loopback HTTP server standing in for query2.finance.yahoo.com. */
+export interface YahooLoopback {
+  readonly baseUrl: string;
+  /** Decoded paths and queries of the requests received, in order. */
+  readonly requests: string[];
+  answer(path: string, answer: YahooAnswer): void;
+  close(): Promise<void>;
+}
+
+/** Starts a server on a free loopback port; unknown paths answer Yahoo's 404. */
+export async function startYahooLoopback(): Promise<YahooLoopback> {
+  const answers = new Map<string, YahooAnswer>();
+  const requests: string[] = [];
+  const server = createServer((request: IncomingMessage, response: ServerResponse) => {
+    const url = new URL(request.url ?? '/', 'http://loopback');
+    // fetch percent-encodes `^` (`^N225` arrives as `%5EN225`), as it does on the way to Yahoo.
+    const path = decodeURIComponent(url.pathname);
+    requests.push(`${path}${url.search}`);
+    const answer = answers.get(path) ?? notFound;
+    if ('hang' in answer) return;
+    const body = 'json' in answer ? JSON.stringify(answer.json) : answer.text;
+    const contentType = 'json' in answer ? 'application/json;charset=utf-8' : 'text/plain';
+    response.writeHead(answer.status, { 'content-type': contentType, ...answer.headers });
+    response.end(body);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    baseUrl: `http://127.0.0.1:${port}`,
+    requests,
+    answer: (path, answer) => {
+      answers.set(path, answer);
+    },
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.closeAllConnections();
+        server.close((error) => (error ? reject(error) : resolve()));
+      }),
+  };
+}
+
+/** A loopback port with nothing listening on it. */
+export async function closedLoopbackUrl(): Promise<string> {
+  const loopback = await startYahooLoopback();
+  await loopback.close();
+  return loopback.baseUrl;
+}
+
+const notFound: YahooAnswer = {
+  status: 404,
+  json: { chart: { result: null, error: { code: 'Not Found', description: 'No data found, symbol may be delisted' } } },
+};

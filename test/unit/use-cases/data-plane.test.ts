@@ -1,0 +1,138 @@
+import { describe, expect, it } from 'vitest';
+import { CredentialsError, RetryableUpstreamError } from '#shared/data-sources/upstream-errors.ts';
+import { RetryLaterError } from '#shared/use-cases/process-job-message.ts';
+import { aJobGroup } from '#test/fixtures/builders.ts';
+import { aDataPlane } from '#test/fixtures/data-plane-harness.ts';
+
+const tick = { groupId: 'daily-bars', scheduledTime: '2026-11-27T08:30:00Z' };
+const barsOf = (params: Readonly<Record<string, unknown>>) =>
+  ['72030', '67580', '130A0', '99840']
+    .filter((code) => params.code === undefined || params.code === code)
+    .map((code) => ({
+      code,
+      date: String(params.date ?? params.to),
+      ...{ open: 1, high: 2, low: 0.5, close: 1.5, upperLimit: '0', lowerLimit: '0', volume: 100, turnoverValue: 150 },
+      ...{ adjustmentFactor: 1, adjustedOpen: 1, adjustedHigh: 2, adjustedLow: 0.5, adjustedClose: 1.5, adjustedVolume: 100 },
+    }));
+
+async function withGroup(overrides: Parameters<typeof aJobGroup>[0] = {}) {
+  const plane = aDataPlane();
+  await plane.groupStore.create(
+    aJobGroup({ parametersTemplate: { code: { $each: ['72030', '67580', '130A0'] }, date: '{{businessDate}}' }, ...overrides }),
+  );
+  plane.dataSource.rowsFor = barsOf;
+  return plane;
+}
+
+describe('dispatch and fetch', () => {
+  it('claims a run per tick, fetches one date once for many codes and stores each job its rows', async () => {
+    const plane = await withGroup();
+    const dispatched = await plane.dispatch(tick);
+    expect(dispatched).toMatchObject({ outcome: 'dispatched', messages: 1 });
+    await plane.work();
+    expect(plane.dataSource.calls).toEqual([{ dataset: 'jquants.equities.bars.daily', params: { date: '2026-11-27' } }]);
+    const run = await plane.runLedger.getRun('daily-bars.20261127T083000Z');
+    expect(run).toMatchObject({
+      status: 'succeeded',
+      businessDate: '2026-11-27',
+      counters: { total: 3, succeeded: 3, failed: 0, dead: 0 },
+      upstreamRequests: 1,
+    });
+    const stored = await plane.marketData.queryRows(
+      (await import('#shared/datasets/registry.ts')).requireDataset('jquants.equities.bars.daily'),
+      { date: '2026-11-27' },
+    );
+    expect(stored.items.map((row) => row.code).sort()).toEqual(['130A0', '67580', '72030']);
+    expect(stored.items.every((row) => row.runId === 'daily-bars.20261127T083000Z')).toBe(true);
+  });
+
+  it('does nothing on a second delivery of the same tick', async () => {
+    const plane = await withGroup();
+    await plane.dispatch(tick);
+    expect(await plane.dispatch(tick)).toMatchObject({ outcome: 'duplicate' });
+    expect(plane.queue.messages).toHaveLength(1);
+  });
+
+  it('records a paused group tick as skipped with the reason and sends nothing', async () => {
+    const plane = await withGroup({ pause: { reason: 'holiday', pausedAt: '2026-11-26T00:00:00.000Z' } });
+    const outcome = await plane.dispatch(tick);
+    expect(outcome).toMatchObject({ outcome: 'skipped', run: { status: 'skipped', reason: 'group paused: holiday' } });
+    expect(plane.queue.messages).toEqual([]);
+  });
+
+  it('neither fetches, writes nor counts again when a message is replayed', async () => {
+    const plane = await withGroup();
+    await plane.dispatch(tick);
+    const [message] = plane.queue.messages.map((entry) => entry.message);
+    await plane.work();
+    const writes = plane.marketData.writes;
+    plane.queue.messages.push({ message: message as never, delaySeconds: 0 });
+    await plane.work();
+    expect(plane.dataSource.calls).toHaveLength(1);
+    expect(plane.marketData.writes).toBe(writes);
+    expect((await plane.runLedger.getRun('daily-bars.20261127T083000Z'))?.counters.succeeded).toBe(3);
+  });
+
+  it('retries a retryable failure with backoff and succeeds later, counting attempts', async () => {
+    const plane = await withGroup({ parametersTemplate: { code: '72030', from: '2026-11-20', to: '2026-11-27' } });
+    let failures = 2;
+    plane.dataSource.failWith = () => (failures-- > 0 ? new RetryableUpstreamError('HTTP 503', { status: 503, endpoint: '/x' }) : undefined);
+    await plane.dispatch(tick);
+    const errors = [...(await plane.work()), ...(await plane.work())];
+    expect(errors.every((error) => error instanceof RetryLaterError && error.delaySeconds >= 1)).toBe(true);
+    await plane.work();
+    const [job] = (await plane.runLedger.listJobs('daily-bars.20261127T083000Z')).items;
+    expect(job).toMatchObject({ status: 'succeeded', attemptsMade: 3 });
+  });
+
+  it('dead-letters a job whose attempts are exhausted, with its last error', async () => {
+    const plane = await withGroup({ maxAttempts: 2, parametersTemplate: { code: '72030', date: '{{businessDate}}' } });
+    plane.dataSource.failWith = () => new RetryableUpstreamError('HTTP 500 from /equities/bars/daily', { status: 500, endpoint: '/x' });
+    await plane.dispatch(tick);
+    await plane.work();
+    await plane.work();
+    const run = await plane.runLedger.getRun('daily-bars.20261127T083000Z');
+    expect(run).toMatchObject({ status: 'failed', counters: { total: 1, succeeded: 0, failed: 1, dead: 1 } });
+    expect(plane.deadLetters.letters).toHaveLength(1);
+    expect(plane.deadLetters.letters[0]).toMatchObject({
+      attemptsMade: 2,
+      error: { code: 'upstream_unavailable', message: 'HTTP 500 from /equities/bars/daily' },
+      message: { version: 1, params: { code: '72030', date: '2026-11-27' } },
+    });
+  });
+
+  it('fails every job at once on a credentials error and marks the data source', async () => {
+    const plane = await withGroup();
+    plane.dataSource.failWith = () =>
+      new CredentialsError('403 from /equities/bars/daily: The incoming api key is invalid or expired.', { status: 403, endpoint: '/equities/bars/daily' });
+    await plane.dispatch(tick);
+    expect(await plane.work()).toEqual([]);
+    expect(await plane.runLedger.getRun('daily-bars.20261127T083000Z')).toMatchObject({
+      status: 'failed',
+      counters: { total: 3, failed: 3, dead: 3 },
+    });
+    expect(await plane.settingsStore.getHealth('jquants')).toMatchObject({
+      status: 'failing',
+      reason: expect.stringContaining('invalid or expired'),
+    });
+    const jobs = (await plane.runLedger.listJobs('daily-bars.20261127T083000Z')).items;
+    expect(jobs.every((job) => job.lastError?.code === 'upstream_credentials' && job.attemptsMade === 1)).toBe(true);
+  });
+
+  it('fails a run whose template no longer expands, with the reason', async () => {
+    const plane = await withGroup({ parametersTemplate: { code: '72030', date: '{{nope}}' } });
+    expect(await plane.dispatch(tick)).toMatchObject({ outcome: 'failed', run: { status: 'failed' } });
+  });
+
+  it('finishes a run with no jobs at once', async () => {
+    const plane = await withGroup({ parametersTemplate: { code: { $each: { $listedCodes: {} } }, date: '{{businessDate}}' } });
+    expect(await plane.dispatch(tick)).toMatchObject({ run: { status: 'succeeded', counters: { total: 0 } } });
+  });
+
+  it('runs a manual run for a chosen business date beside the scheduled ones', async () => {
+    const plane = await withGroup();
+    const manual = await plane.dispatch({ ...tick, trigger: 'manual', businessDate: '2026-11-20' });
+    expect(manual).toMatchObject({ outcome: 'dispatched', run: { trigger: 'manual', businessDate: '2026-11-20' } });
+    expect(await plane.dispatch(tick)).toMatchObject({ outcome: 'dispatched' });
+  });
+});
