@@ -160,13 +160,8 @@ export class JquantsClient {
 
 function throwIfAborted(endpoint: string, signal: AbortSignal | undefined): void {
   if (signal?.aborted === true) {
-    throw new RetryableUpstreamError(
-      `J-Quants ${endpoint} request was aborted by the caller`,
-      { endpoint },
-      {
-        cause: signal.reason,
-      },
-    );
+    const message = `J-Quants ${endpoint} request was aborted by the caller`;
+    throw new RetryableUpstreamError(message, { endpoint }, { cause: signal.reason });
   }
 }
 

@@ -8,7 +8,6 @@ import {
   RetryableUpstreamError,
   UpstreamError,
 } from '#shared/data-sources/upstream-errors.ts';
-import { aBarsDailyRow } from '#test/fixtures/jquants/market-rows.ts';
 import {
   anErrorBody,
   type JquantsTestServer,
@@ -17,6 +16,7 @@ import {
   refusedBaseUrl,
   startJquantsServer,
 } from '#test/fixtures/jquants/jquants-test-server.ts';
+import { aBarsDailyRow } from '#test/fixtures/jquants/market-rows.ts';
 
 const apiKey = 'jq-test-key-5f3a9c1e7b';
 const endpoint = '/equities/bars/daily';
@@ -71,7 +71,11 @@ describe('JquantsClient requests', () => {
   it('follows three pages, yielding every row once in three requests that repeat the query plus the key', async () => {
     const pages = [rowsOf(3), rowsOf(2, 3), rowsOf(1, 5)];
     const server = await serve(paginated(pages));
-    const answer = await clientOf(server.baseUrl).getAll(endpoint, { code: '7203', from: '2026-11-01', to: '2026-11-26' });
+    const answer = await clientOf(server.baseUrl).getAll(endpoint, {
+      code: '7203',
+      from: '2026-11-01',
+      to: '2026-11-26',
+    });
     expect(answer.rows).toEqual(pages.flat());
     expect(answer.requests).toBe(3);
     expect(server.requests.map((request) => Object.fromEntries(request.query))).toEqual([
@@ -123,7 +127,9 @@ describe('JquantsClient requests', () => {
   });
 
   it('gives up with a permanent error once the page cap is reached', async () => {
-    const server = await serve((_request, index) => ({ json: { data: rowsOf(1, index), pagination_key: `k${index}` } }));
+    const server = await serve((_request, index) => ({
+      json: { data: rowsOf(1, index), pagination_key: `k${index}` },
+    }));
     const error = await failureOf(clientOf(server.baseUrl, { maxPages: 3 }).getAll(endpoint, {}));
     expect(error).toBeInstanceOf(PermanentUpstreamError);
     expect(error.message).toContain('3');
@@ -187,7 +193,11 @@ describe('JquantsClient status mapping', () => {
   });
 
   it('reads Retry-After seconds from a 429 that sends one', async () => {
-    const server = await serve(() => ({ status: 429, json: anErrorBody('slow down'), headers: { 'retry-after': '120' } }));
+    const server = await serve(() => ({
+      status: 429,
+      json: anErrorBody('slow down'),
+      headers: { 'retry-after': '120' },
+    }));
     expect(await failureOf(clientOf(server.baseUrl).getAll(endpoint, {}))).toMatchObject({ retryAfterSeconds: 120 });
   });
 
@@ -200,7 +210,9 @@ describe('JquantsClient status mapping', () => {
 
   it('turns an undocumented 404 into a PermanentUpstreamError', async () => {
     const server = await serve(() => ({ status: 404, json: anErrorBody('Not Found') }));
-    expect(await failureOf(clientOf(server.baseUrl).getAll('/no/such/path', {}))).toBeInstanceOf(PermanentUpstreamError);
+    expect(await failureOf(clientOf(server.baseUrl).getAll('/no/such/path', {}))).toBeInstanceOf(
+      PermanentUpstreamError,
+    );
   });
 
   it('retries a 200 whose body is not JSON', async () => {
@@ -239,7 +251,8 @@ describe('JquantsClient transport failures', () => {
 
   it('gives up on a body that stalls midway within timeoutMs, as retryable', async () => {
     const server = await serve(() => ({ json: { data: rowsOf(20) }, stallBody: true }));
-    const error = await failureOf(clientOf(server.baseUrl, { timeoutMs: 50 }).getAll(endpoint, {}));
+    // Long enough for the headers to arrive even on a busy machine, so the body is what times out.
+    const error = await failureOf(clientOf(server.baseUrl, { timeoutMs: 500 }).getAll(endpoint, {}));
     expect(error).toBeInstanceOf(RetryableUpstreamError);
     expect(error.status).toBe(200);
   });
