@@ -1,30 +1,13 @@
-import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
-import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { z } from 'zod';
-import { loadConfig, requiredString } from '#shared/config/load-config.ts';
+import { fetchWorkerLambda } from '#shared/adapters/fetch-worker-lambda.ts';
+import { createJquantsDataSource } from '#shared/data-sources/create-jquants-data-source.ts';
+import { logger } from '#shared/observability/logger.ts';
 
-/** The variables that infra binds to this function (MoomooFunction.bind… in the stateless stack). */
-const FetchJquantsJobEnvSchema = z.object({
-  JQUANTS_QUEUE_URL: requiredString(),
-  JQUANTS_DEAD_LETTER_QUEUE_URL: requiredString(),
-  MARKET_DATA_TABLE_NAME: requiredString(),
-  JOB_RUNS_TABLE_NAME: requiredString(),
-  DATA_SOURCES_TABLE_NAME: requiredString(),
-  JQUANTS_API_KEY_SECRET_ARN: requiredString(),
-});
-
-const config = loadConfig(FetchJquantsJobEnvSchema);
-const logger = new Logger();
-
-// Placeholder: every message is reported unprocessed, so SQS keeps it (and dead-letters it in the end) — never lost.
-const lambdaHandler = async (event: SQSEvent): Promise<SQSBatchResponse> => {
-  logger.warn('jquants fetch not implemented', {
-    recordCount: event.Records.length,
-    queueUrl: config.JQUANTS_QUEUE_URL,
-  });
-  return { batchItemFailures: event.Records.map((record) => ({ itemIdentifier: record.messageId })) };
-};
+/** Fetches J-Quants jobs from the J-Quants queue (variables bound by infra's jquants fetch queue). */
+const lambdaHandler = fetchWorkerLambda(
+  { queueUrl: 'JQUANTS_QUEUE_URL', deadLetterQueueUrl: 'JQUANTS_DEAD_LETTER_QUEUE_URL' },
+  createJquantsDataSource,
+);
 
 export const handler = middy(lambdaHandler).use(injectLambdaContext(logger, { resetKeys: true }));

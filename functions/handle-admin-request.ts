@@ -2,15 +2,14 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { LambdaFunctionURLEvent, LambdaFunctionURLResult } from 'aws-lambda';
 import { z } from 'zod';
-import { createDocumentClient } from '#shared/adapters/aws-clients.ts';
+import { dynamoDbStores, sqsJobQueues } from '#shared/adapters/aws-deps.ts';
 import { DynamoDbBackupRestorer } from '#shared/adapters/dynamodb-backup-restorer.ts';
-import { DynamoDbDataSourceSettingsStore } from '#shared/adapters/dynamodb-data-source-settings-store.ts';
-import { DynamoDbJobGroupStore } from '#shared/adapters/dynamodb-job-group-store.ts';
-import { noListedCodes, noTradingCalendar } from '#shared/adapters/no-market-data-yet.ts';
 import { systemClock } from '#shared/adapters/system-clock.ts';
 import { createAdminApi } from '#shared/admin-api/admin-api.ts';
 import { functionUrlResultOf, requestOfFunctionUrlEvent } from '#shared/admin-api/function-url.ts';
 import { loadConfig, requiredString } from '#shared/config/load-config.ts';
+import { createJquantsDataSource } from '#shared/data-sources/create-jquants-data-source.ts';
+import { createYahooDataSource } from '#shared/data-sources/create-yahoo-data-source.ts';
 import { log, logger } from '#shared/observability/logger.ts';
 
 /** The variables that infra binds to this function (MoomooFunction.bind… in the stateless stack). */
@@ -19,22 +18,26 @@ const HandleAdminRequestEnvSchema = z.object({
   JOB_RUNS_TABLE_NAME: requiredString(),
   DATA_SOURCES_TABLE_NAME: requiredString(),
   MARKET_DATA_TABLE_NAME: requiredString(),
+  JQUANTS_QUEUE_URL: requiredString(),
+  YAHOO_QUEUE_URL: requiredString(),
 });
 
 const config = loadConfig(HandleAdminRequestEnvSchema);
-const client = createDocumentClient();
-const groupStore = new DynamoDbJobGroupStore({ client, tableName: config.JOB_GROUPS_TABLE_NAME });
-const settingsStore = new DynamoDbDataSourceSettingsStore({ client, tableName: config.DATA_SOURCES_TABLE_NAME });
+const stores = dynamoDbStores({
+  jobGroups: config.JOB_GROUPS_TABLE_NAME,
+  jobRuns: config.JOB_RUNS_TABLE_NAME,
+  marketData: config.MARKET_DATA_TABLE_NAME,
+  dataSources: config.DATA_SOURCES_TABLE_NAME,
+});
 const api = createAdminApi({
-  groupStore,
-  settingsStore,
+  ...stores,
   restorer: new DynamoDbBackupRestorer({
-    client,
+    client: stores.client,
     jobGroupsTableName: config.JOB_GROUPS_TABLE_NAME,
     dataSourcesTableName: config.DATA_SOURCES_TABLE_NAME,
   }),
-  listedCodes: noListedCodes,
-  tradingCalendar: noTradingCalendar,
+  queues: sqsJobQueues({ jquants: config.JQUANTS_QUEUE_URL, yahoo: config.YAHOO_QUEUE_URL }),
+  dataSources: async (id) => (id === 'jquants' ? createJquantsDataSource() : createYahooDataSource()),
   clock: systemClock,
   log,
 });

@@ -104,7 +104,11 @@ export class StatelessStack extends Stack {
       .bindTable(resources.jobRuns, 'readWrite')
       .bindTable(resources.dataSources, 'readWrite')
       .bindTable(resources.marketData, 'read')
-      .bindScheduleGroup(resources.scheduleGroupName, 'read');
+      .bindScheduleGroup(resources.scheduleGroupName, 'read')
+      // POST /data-sources/jquants/check calls J-Quants with the key.
+      .bindSecret(resources.jquantsApiKey);
+    // Run-now dispatches a manual run itself, so the admin API sends job messages like the dispatcher.
+    for (const fetchQueue of resources.fetchQueues) handleAdminRequest.bindQueue(fetchQueue, 'send');
     const adminUrl = handleAdminRequest.function.addFunctionUrl({ authType: FunctionUrlAuthType.AWS_IAM });
 
     const fetchWorkers = resources.fetchQueues.map((fetchQueue) => this.createFetchWorker(fetchQueue, resources));

@@ -1,4 +1,5 @@
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import type { JobError } from '#shared/domain/run.ts';
 import type { DeadLetter, DeadLetterQueue } from '#shared/ports/dead-letter-queue.ts';
 
 /**
@@ -24,6 +25,16 @@ export class SqsDeadLetterQueue implements DeadLetterQueue {
           runId: { DataType: 'String', StringValue: letter.message.runId },
           groupId: { DataType: 'String', StringValue: letter.message.groupId },
         },
+      }),
+    );
+  }
+
+  async sendUnreadable(body: string, error: JobError, at: string): Promise<void> {
+    await this.#client.send(
+      new SendMessageCommand({
+        QueueUrl: this.#queueUrl,
+        MessageBody: JSON.stringify({ unreadable: body, error, failedAt: at }),
+        MessageAttributes: { errorCode: { DataType: 'String', StringValue: error.code } },
       }),
     );
   }

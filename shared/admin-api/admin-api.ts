@@ -1,13 +1,15 @@
 import type { ApiResponse } from '#shared/admin-api/api-error.ts';
+import { type DataRouteDeps, dataRoutes } from '#shared/admin-api/data-routes.ts';
 import { groupRoutes } from '#shared/admin-api/group-routes.ts';
 import { type HttpRequest, handleRequest } from '#shared/admin-api/handle-request.ts';
 import { openApiDocument } from '#shared/admin-api/openapi.ts';
 import { defineRoute, json, type Route } from '#shared/admin-api/route.ts';
+import { type RunRouteDeps, runRoutes } from '#shared/admin-api/run-routes.ts';
 import { type SettingsRouteDeps, settingsRoutes } from '#shared/admin-api/settings-routes.ts';
 import type { Log } from '#shared/observability/logger.ts';
 
 /** Everything the admin API works through. */
-export interface AdminApiDeps extends SettingsRouteDeps {
+export interface AdminApiDeps extends SettingsRouteDeps, RunRouteDeps, DataRouteDeps {
   readonly log: Log;
 }
 
@@ -26,7 +28,13 @@ export function createAdminApi(deps: AdminApiDeps): AdminApi {
     summary: 'This API described in OpenAPI 3.0',
     handle: async () => json(200, document),
   });
-  const routes: readonly Route[] = [...groupRoutes(deps), ...settingsRoutes(deps), openApiRoute];
+  const routes: readonly Route[] = [
+    ...groupRoutes(deps),
+    ...runRoutes(deps),
+    ...settingsRoutes(deps),
+    ...dataRoutes(deps),
+    openApiRoute,
+  ];
   // Built once, from every route including its own, before any request can reach the handler above.
   const document = openApiDocument(routes);
   return { routes, handle: (request) => handleRequest(request, routes, deps.log) };

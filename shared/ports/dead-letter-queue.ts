@@ -15,4 +15,6 @@ export interface DeadLetter {
  */
 export interface DeadLetterQueue {
   send(letter: DeadLetter): Promise<void>;
+  /** Keeps a message that is not a job message at all (no job to record it on), with why it was refused. */
+  sendUnreadable(body: string, error: JobError, at: string): Promise<void>;
 }

@@ -148,7 +148,12 @@ async function enqueueJobs(group: JobGroup, run: Run, deps: DispatchDeps): Promi
   };
   const messages: JobMessage[] = [
     ...plan.dateWide.map((request) => ({ version: 2 as const, ...base, date: request.date })),
-    ...plan.perJob.map((job) => ({ version: 1 as const, ...base, jobId: job.jobId, params: job.params as Job['params'] })),
+    ...plan.perJob.map((job) => ({
+      version: 1 as const,
+      ...base,
+      jobId: job.jobId,
+      params: job.params as Job['params'],
+    })),
   ];
   const sent = await deps.queues[group.dataSource].send(messages);
   if (sent.failed.length > 0) {

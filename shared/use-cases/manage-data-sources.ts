@@ -1,5 +1,6 @@
 import { type DataSourceId, DataSourceIdSchema } from '#shared/domain/data-source.ts';
 import {
+  type DataSourceHealth,
   type DataSourceSettings,
   type DataSourceSettingsPatch,
   defaultSettings,
@@ -18,6 +19,8 @@ export interface DataSourceView {
   readonly rateLimitSetting?: RateLimit;
   /** The limit the token bucket enforces: the override, else the plan's, else the source's default. */
   readonly rateLimit: RateLimit;
+  /** Whether its credentials worked at the last check or job; absent until one happened. */
+  readonly health?: DataSourceHealth;
   readonly updatedAt: string;
   readonly version: number;
 }
@@ -34,7 +37,8 @@ export async function listDataSources(deps: Deps): Promise<DataSourceView[]> {
 
 /** One data source's settings. */
 export async function getDataSource(id: DataSourceId, deps: Deps): Promise<DataSourceView> {
-  return viewOf(await settingsOf(id, deps));
+  const [settings, health] = await Promise.all([settingsOf(id, deps), deps.settingsStore.getHealth(id)]);
+  return viewOf(settings, health);
 }
 
 /** Sets the plan and/or the rate limit (`rateLimit: null` returns to the plan's default). */
@@ -61,19 +65,20 @@ export async function updateDataSource(
     version: current.version + 1,
   };
   await deps.settingsStore.put(next, current.version);
-  return viewOf(next);
+  return viewOf(next, await deps.settingsStore.getHealth(id));
 }
 
 async function settingsOf(id: DataSourceId, deps: Deps): Promise<DataSourceSettings> {
   return (await deps.settingsStore.get(id)) ?? defaultSettings(id, deps.clock.now().toISOString());
 }
 
-function viewOf(settings: DataSourceSettings): DataSourceView {
+function viewOf(settings: DataSourceSettings, health: DataSourceHealth | undefined): DataSourceView {
   return {
     id: settings.id,
     ...(settings.plan === undefined ? {} : { plan: settings.plan }),
     ...(settings.rateLimit === undefined ? {} : { rateLimitSetting: settings.rateLimit }),
     rateLimit: effectiveRateLimit(settings),
+    ...(health === undefined ? {} : { health }),
     updatedAt: settings.updatedAt,
     version: settings.version,
   };

@@ -1,9 +1,9 @@
+import { CredentialsError, PermanentUpstreamError, UpstreamError } from '#shared/data-sources/upstream-errors.ts';
 import type { DatasetDefinition } from '#shared/datasets/dataset.ts';
 import { getDataset } from '#shared/datasets/registry.ts';
 import { isPermanentError, NotFoundError } from '#shared/domain/errors.ts';
 import { codeOnDate, rowsForCode } from '#shared/domain/request-planning.ts';
 import type { Job, JobError } from '#shared/domain/run.ts';
-import { CredentialsError, PermanentUpstreamError, UpstreamError } from '#shared/data-sources/upstream-errors.ts';
 import type { FetchDateMessage, JobMessage, RunJobMessage } from '#shared/messages/run-job-message.ts';
 import type { Log } from '#shared/observability/logger.ts';
 import type { Clock } from '#shared/ports/clock.ts';
@@ -74,7 +74,9 @@ export async function processJobMessage(message: JobMessage, deps: FetchWorkerDe
     });
     upstreamRequests = result.upstreamRequests;
     const fetchedAt = deps.clock.now().toISOString();
-    const rows = result.rows.map((row) => dataset.rowSchema.parse({ ...row, fetchedAt, runId: message.runId }) as Record<string, unknown>);
+    const rows = result.rows.map(
+      (row) => dataset.rowSchema.parse({ ...row, fetchedAt, runId: message.runId }) as Record<string, unknown>,
+    );
     const rowsByJob = new Map(
       jobs.map((job) => [job.jobId, message.version === 1 ? rows : rowsForCode(rows, String(job.params.code))]),
     );
@@ -90,7 +92,12 @@ export async function processJobMessage(message: JobMessage, deps: FetchWorkerDe
         at,
       });
     }
-    deps.log.info('jobs succeeded', { runId: message.runId, dataset: dataset.id, count: jobs.length, rows: rows.length });
+    deps.log.info('jobs succeeded', {
+      runId: message.runId,
+      dataset: dataset.id,
+      count: jobs.length,
+      rows: rows.length,
+    });
   } catch (error) {
     await settleFailure(message, jobs, error, { upstreamRequests, durationMs: elapsedMs() }, deps, dataset);
   }
@@ -138,7 +145,8 @@ async function settleFailure(
   dataset?: DatasetDefinition,
 ): Promise<void> {
   const lastError = jobErrorOf(error);
-  const permanent = isPermanentError(error) || error instanceof PermanentUpstreamError || error instanceof CredentialsError;
+  const permanent =
+    isPermanentError(error) || error instanceof PermanentUpstreamError || error instanceof CredentialsError;
   if (error instanceof CredentialsError) {
     await deps.settingsStore.recordHealth(deps.dataSource.id, {
       status: 'failing',
@@ -191,6 +199,7 @@ function jobErrorOf(error: unknown): JobError {
   if (error instanceof Error && error.name === 'ZodError') {
     return { code: 'invalid_data', message: `the data broke its schema: ${error.message.slice(0, 500)}` };
   }
-  if (error instanceof Error) return { code: 'internal_error', message: `${error.name}: ${error.message}`.slice(0, 1000) };
+  if (error instanceof Error)
+    return { code: 'internal_error', message: `${error.name}: ${error.message}`.slice(0, 1000) };
   return { code: 'internal_error', message: String(error).slice(0, 1000) };
 }

@@ -1,3 +1,4 @@
+import { decodeCursor, encodeCursor } from '#shared/adapters/dynamodb-cursor.ts';
 import type { DatasetDefinition } from '#shared/datasets/dataset.ts';
 import { rowKeysOf, rowLayoutOf } from '#shared/datasets/row-layout.ts';
 import { ValidationError } from '#shared/domain/errors.ts';
@@ -46,13 +47,15 @@ export class InMemoryMarketDataStore implements MarketDataStore {
       throw ValidationError.of('code', 'give a code (or symbol) or a date to read rows by');
     }
     matches.sort((a, b) => a.key.localeCompare(b.key));
-    const start = query.cursor === undefined ? 0 : matches.findIndex((match) => match.key > (query.cursor ?? ''));
+    const after = query.cursor === undefined ? undefined : String(decodeCursor(query.cursor)?.key);
+    const start = after === undefined ? 0 : matches.findIndex((match) => match.key > after);
     const remaining = start < 0 ? [] : matches.slice(start);
     const limit = query.limit ?? 100;
     const page = remaining.slice(0, limit);
     const last = page.at(-1);
     const items = page.map((match) => structuredClone(match.row));
-    return remaining.length > limit && last !== undefined ? { items, cursor: last.key } : { items };
+    const cursor = remaining.length > limit && last !== undefined ? encodeCursor({ key: last.key }) : undefined;
+    return cursor === undefined ? { items } : { items, cursor };
   }
 
   async latestDate(dataset: DatasetDefinition): Promise<string | undefined> {

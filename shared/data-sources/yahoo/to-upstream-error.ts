@@ -1,5 +1,7 @@
-import { PermanentUpstreamError, RetryableUpstreamError, UpstreamError } from '#shared/data-sources/upstream-errors.ts';
+import { PermanentUpstreamError, UpstreamError } from '#shared/data-sources/upstream-errors.ts';
 import { BeforeRequestFailure, yahooChartEndpoint } from '#shared/data-sources/yahoo/yahoo-transport.ts';
+
+const maxMessageLength = 300;
 
 /** True for yahoo-finance2's schema mismatch, which a call without its validation may still get past. */
 export function isYahooValidationFailure(error: unknown): boolean {
@@ -15,14 +17,11 @@ export function isYahooValidationFailure(error: unknown): boolean {
 export function toUpstreamError(error: unknown, symbol: string): unknown {
   if (error instanceof UpstreamError) return error;
   if (error instanceof BeforeRequestFailure) return error.cause;
-  if (error instanceof DOMException && (error.name === 'AbortError' || error.name === 'TimeoutError')) {
-    return new RetryableUpstreamError(`Yahoo chart request for ${symbol} was aborted`, {
-      endpoint: yahooChartEndpoint,
-    });
-  }
   const message = error instanceof Error ? error.message : String(error);
+  // Some library messages embed the whole answer ("Unexpected result: {…}").
+  const shortened = message.length > maxMessageLength ? `${message.slice(0, maxMessageLength)}…` : message;
   return new PermanentUpstreamError(
-    `Yahoo chart for ${symbol} gave an unusable answer: ${message}`,
+    `Yahoo chart call for ${symbol} could not use the answer: ${shortened}`,
     { endpoint: yahooChartEndpoint },
     { cause: error },
   );

@@ -38,8 +38,7 @@ export class YahooDataSource implements DataSource {
 
   constructor(options: YahooDataSourceOptions = {}) {
     this.#baseUrl = options.baseUrl;
-    const injected = options.fetch;
-    this.#fetch = injected ?? ((input, init) => globalThis.fetch(input, init));
+    this.#fetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
     this.#timeoutMs = options.timeoutMs ?? 30_000;
     this.#clock = options.clock ?? systemClock;
     // Each call passes its own fetch (module options win over the instance's), so the instance fetch only guards
@@ -90,7 +89,7 @@ export class YahooDataSource implements DataSource {
     }
   }
 
-  async #chartRows(call: ChartCall, fetch: typeof globalThis.fetch): Promise<ChartRow[]> {
+  async #chartRows(call: ChartCall, transportFetch: typeof fetch): Promise<ChartRow[]> {
     // Yahoo selects bars by their UTC timestamp, which can fall a day either side of the exchange-local date (a
     // Tokyo bar stamped at JST midnight is the previous UTC day): ask for a day more on each side and keep [from, to].
     const query = {
@@ -102,11 +101,11 @@ export class YahooDataSource implements DataSource {
     } as const;
     let raw: unknown;
     try {
-      raw = await this.#client.chart(call.symbol, query, { fetch });
+      raw = await this.#client.chart(call.symbol, query, { fetch: transportFetch });
     } catch (error) {
       if (!isYahooValidationFailure(error)) throw error;
       // The library's schema covers meta fields we never read; our own schema below checks what rows need.
-      raw = await this.#client.chart(call.symbol, query, { fetch, validateResult: false });
+      raw = await this.#client.chart(call.symbol, query, { fetch: transportFetch, validateResult: false });
     }
     const parsed = ChartResultSchema.safeParse(raw);
     if (!parsed.success) {

@@ -12,13 +12,23 @@ const barsOf = (params: Readonly<Record<string, unknown>>) =>
       code,
       date: String(params.date ?? params.to),
       ...{ open: 1, high: 2, low: 0.5, close: 1.5, upperLimit: '0', lowerLimit: '0', volume: 100, turnoverValue: 150 },
-      ...{ adjustmentFactor: 1, adjustedOpen: 1, adjustedHigh: 2, adjustedLow: 0.5, adjustedClose: 1.5, adjustedVolume: 100 },
+      ...{
+        adjustmentFactor: 1,
+        adjustedOpen: 1,
+        adjustedHigh: 2,
+        adjustedLow: 0.5,
+        adjustedClose: 1.5,
+        adjustedVolume: 100,
+      },
     }));
 
 async function withGroup(overrides: Parameters<typeof aJobGroup>[0] = {}) {
   const plane = aDataPlane();
   await plane.groupStore.create(
-    aJobGroup({ parametersTemplate: { code: { $each: ['72030', '67580', '130A0'] }, date: '{{businessDate}}' }, ...overrides }),
+    aJobGroup({
+      parametersTemplate: { code: { $each: ['72030', '67580', '130A0'] }, date: '{{businessDate}}' },
+      ...overrides,
+    }),
   );
   plane.dataSource.rowsFor = barsOf;
   return plane;
@@ -30,7 +40,9 @@ describe('dispatch and fetch', () => {
     const dispatched = await plane.dispatch(tick);
     expect(dispatched).toMatchObject({ outcome: 'dispatched', messages: 1 });
     await plane.work();
-    expect(plane.dataSource.calls).toEqual([{ dataset: 'jquants.equities.bars.daily', params: { date: '2026-11-27' } }]);
+    expect(plane.dataSource.calls).toEqual([
+      { dataset: 'jquants.equities.bars.daily', params: { date: '2026-11-27' } },
+    ]);
     const run = await plane.runLedger.getRun('daily-bars.20261127T083000Z');
     expect(run).toMatchObject({
       status: 'succeeded',
@@ -76,7 +88,8 @@ describe('dispatch and fetch', () => {
   it('retries a retryable failure with backoff and succeeds later, counting attempts', async () => {
     const plane = await withGroup({ parametersTemplate: { code: '72030', from: '2026-11-20', to: '2026-11-27' } });
     let failures = 2;
-    plane.dataSource.failWith = () => (failures-- > 0 ? new RetryableUpstreamError('HTTP 503', { status: 503, endpoint: '/x' }) : undefined);
+    plane.dataSource.failWith = () =>
+      failures-- > 0 ? new RetryableUpstreamError('HTTP 503', { status: 503, endpoint: '/x' }) : undefined;
     await plane.dispatch(tick);
     const errors = [...(await plane.work()), ...(await plane.work())];
     expect(errors.every((error) => error instanceof RetryLaterError && error.delaySeconds >= 1)).toBe(true);
@@ -87,7 +100,8 @@ describe('dispatch and fetch', () => {
 
   it('dead-letters a job whose attempts are exhausted, with its last error', async () => {
     const plane = await withGroup({ maxAttempts: 2, parametersTemplate: { code: '72030', date: '{{businessDate}}' } });
-    plane.dataSource.failWith = () => new RetryableUpstreamError('HTTP 500 from /equities/bars/daily', { status: 500, endpoint: '/x' });
+    plane.dataSource.failWith = () =>
+      new RetryableUpstreamError('HTTP 500 from /equities/bars/daily', { status: 500, endpoint: '/x' });
     await plane.dispatch(tick);
     await plane.work();
     await plane.work();
@@ -104,7 +118,10 @@ describe('dispatch and fetch', () => {
   it('fails every job at once on a credentials error and marks the data source', async () => {
     const plane = await withGroup();
     plane.dataSource.failWith = () =>
-      new CredentialsError('403 from /equities/bars/daily: The incoming api key is invalid or expired.', { status: 403, endpoint: '/equities/bars/daily' });
+      new CredentialsError('403 from /equities/bars/daily: The incoming api key is invalid or expired.', {
+        status: 403,
+        endpoint: '/equities/bars/daily',
+      });
     await plane.dispatch(tick);
     expect(await plane.work()).toEqual([]);
     expect(await plane.runLedger.getRun('daily-bars.20261127T083000Z')).toMatchObject({
@@ -125,7 +142,9 @@ describe('dispatch and fetch', () => {
   });
 
   it('finishes a run with no jobs at once', async () => {
-    const plane = await withGroup({ parametersTemplate: { code: { $each: { $listedCodes: {} } }, date: '{{businessDate}}' } });
+    const plane = await withGroup({
+      parametersTemplate: { code: { $each: { $listedCodes: {} } }, date: '{{businessDate}}' },
+    });
     expect(await plane.dispatch(tick)).toMatchObject({ run: { status: 'succeeded', counters: { total: 0 } } });
   });
 

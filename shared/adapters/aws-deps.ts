@@ -1,0 +1,41 @@
+import { createDocumentClient, createSqsClient } from '#shared/adapters/aws-clients.ts';
+import { DynamoDbDataSourceSettingsStore } from '#shared/adapters/dynamodb-data-source-settings-store.ts';
+import { DynamoDbJobGroupStore } from '#shared/adapters/dynamodb-job-group-store.ts';
+import { DynamoDbMarketDataStore } from '#shared/adapters/dynamodb-market-data-store.ts';
+import { DynamoDbRunLedger } from '#shared/adapters/dynamodb-run-ledger.ts';
+import { SqsJobQueue } from '#shared/adapters/sqs-job-queue.ts';
+import { StoredListedCodes, StoredTradingCalendar } from '#shared/adapters/stored-reference-data.ts';
+import type { DataSourceId } from '#shared/domain/data-source.ts';
+import type { JobQueue } from '#shared/ports/job-queue.ts';
+
+/**
+ * The DynamoDB- and SQS-backed ports the functions share, built once per cold start from the table names and queue
+ * URLs infra binds. Each function takes only what it uses.
+ */
+export function dynamoDbStores(tables: {
+  jobGroups: string;
+  jobRuns: string;
+  marketData: string;
+  dataSources: string;
+}) {
+  const client = createDocumentClient();
+  const marketData = new DynamoDbMarketDataStore({ client, tableName: tables.marketData });
+  return {
+    client,
+    groupStore: new DynamoDbJobGroupStore({ client, tableName: tables.jobGroups }),
+    runLedger: new DynamoDbRunLedger({ client, tableName: tables.jobRuns }),
+    settingsStore: new DynamoDbDataSourceSettingsStore({ client, tableName: tables.dataSources }),
+    marketData,
+    listedCodes: new StoredListedCodes(marketData),
+    tradingCalendar: new StoredTradingCalendar(marketData),
+  };
+}
+
+/** A job queue per data source. */
+export function sqsJobQueues(queueUrls: Readonly<Record<DataSourceId, string>>): Record<DataSourceId, JobQueue> {
+  const client = createSqsClient();
+  return {
+    jquants: new SqsJobQueue({ client, queueUrl: queueUrls.jquants }),
+    yahoo: new SqsJobQueue({ client, queueUrl: queueUrls.yahoo }),
+  };
+}

@@ -1,0 +1,55 @@
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { z } from 'zod';
+import { createDocumentClient, createSqsClient } from '#shared/adapters/aws-clients.ts';
+import { DynamoDbDataSourceSettingsStore } from '#shared/adapters/dynamodb-data-source-settings-store.ts';
+import { DynamoDbMarketDataStore } from '#shared/adapters/dynamodb-market-data-store.ts';
+import { DynamoDbRunLedger } from '#shared/adapters/dynamodb-run-ledger.ts';
+import { SqsDeadLetterQueue } from '#shared/adapters/sqs-dead-letter-queue.ts';
+import { SqsMessageVisibility } from '#shared/adapters/sqs-message-visibility.ts';
+import { systemClock } from '#shared/adapters/system-clock.ts';
+import { loadConfig, requiredString } from '#shared/config/load-config.ts';
+import { log } from '#shared/observability/logger.ts';
+import type { DataSource } from '#shared/ports/data-source.ts';
+import { fetchJobRecord } from '#shared/use-cases/fetch-job-record.ts';
+
+/** The queue variables of one data source's worker, as infra/resources.ts names them. */
+export interface FetchWorkerQueueVariables {
+  readonly queueUrl: string;
+  readonly deadLetterQueueUrl: string;
+}
+
+/**
+ * The body of a fetch worker Lambda, the same for every data source: its config (parsed at cold start), its
+ * adapters, and a partial-batch SQS handler over `fetchJobRecord`. Each `functions/fetch-*-job.ts` entry passes
+ * its queue variables and data source, so it bundles only that data source's client.
+ */
+export function fetchWorkerLambda(
+  variables: FetchWorkerQueueVariables,
+  createDataSource: () => DataSource,
+): (event: SQSEvent, context: Context) => Promise<SQSBatchResponse> {
+  const config = loadConfig(
+    z.object({
+      [variables.queueUrl]: requiredString(),
+      [variables.deadLetterQueueUrl]: requiredString(),
+      MARKET_DATA_TABLE_NAME: requiredString(),
+      JOB_RUNS_TABLE_NAME: requiredString(),
+      DATA_SOURCES_TABLE_NAME: requiredString(),
+    }),
+  ) as Readonly<Record<string, string>>;
+  const client = createDocumentClient();
+  const sqs = createSqsClient();
+  const recordHandler = fetchJobRecord({
+    runLedger: new DynamoDbRunLedger({ client, tableName: config.JOB_RUNS_TABLE_NAME ?? '' }),
+    marketData: new DynamoDbMarketDataStore({ client, tableName: config.MARKET_DATA_TABLE_NAME ?? '' }),
+    settingsStore: new DynamoDbDataSourceSettingsStore({ client, tableName: config.DATA_SOURCES_TABLE_NAME ?? '' }),
+    dataSource: createDataSource(),
+    deadLetters: new SqsDeadLetterQueue({ client: sqs, queueUrl: config[variables.deadLetterQueueUrl] ?? '' }),
+    visibility: new SqsMessageVisibility({ client: sqs, queueUrl: config[variables.queueUrl] ?? '' }),
+    clock: systemClock,
+    log,
+  });
+  const processor = new BatchProcessor(EventType.SQS);
+  // One failing message is reported alone (ReportBatchItemFailures); the others are deleted.
+  return (event, context) => processPartialResponse(event, recordHandler, processor, { context });
+}

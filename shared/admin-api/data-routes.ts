@@ -1,0 +1,97 @@
+import { z } from 'zod';
+import { HttpError } from '#shared/admin-api/api-error.ts';
+import { defineRoute, json, type Route } from '#shared/admin-api/route.ts';
+import { datasetIds, requireDataset } from '#shared/datasets/registry.ts';
+import { rowLayoutOf } from '#shared/datasets/row-layout.ts';
+import { DataSourceIdSchema } from '#shared/domain/data-source.ts';
+import type { Clock } from '#shared/ports/clock.ts';
+import type { DataSource } from '#shared/ports/data-source.ts';
+import type { DataSourceSettingsStore } from '#shared/ports/data-source-settings-store.ts';
+import type { MarketDataStore } from '#shared/ports/market-data-store.ts';
+
+/** What the data routes need. */
+export interface DataRouteDeps {
+  readonly marketData: MarketDataStore;
+  readonly settingsStore: DataSourceSettingsStore;
+  /** The data sources, for credential checks; built lazily so the admin API starts without upstream secrets. */
+  readonly dataSources: (id: 'jquants' | 'yahoo') => Promise<DataSource>;
+  readonly clock: Clock;
+}
+
+const date = z.iso.date();
+export const RowsQuerySchema = z
+  .strictObject({
+    code: z.string().min(1).max(32).optional(),
+    date: date.optional(),
+    from: date.optional(),
+    to: date.optional(),
+    limit: z.coerce.number().int().min(1).max(1000).default(100),
+    cursor: z.string().min(1).max(2000).optional(),
+  })
+  .superRefine((query, context) => {
+    if (query.code === undefined && query.date === undefined) {
+      context.addIssue({ code: 'custom', path: ['code'], message: 'give code (or symbol) or date' });
+    }
+    if (query.date !== undefined && (query.from !== undefined || query.to !== undefined)) {
+      context.addIssue({ code: 'custom', path: ['date'], message: 'give date or from/to, not both' });
+    }
+    if ((query.from !== undefined || query.to !== undefined) && query.code === undefined) {
+      context.addIssue({ code: 'custom', path: ['from'], message: 'a date range needs a code' });
+    }
+    if (query.from !== undefined && query.to !== undefined && query.from > query.to) {
+      context.addIssue({ code: 'custom', path: ['to'], message: 'must not be before from' });
+    }
+  });
+
+/** Stored rows and credential checks (design §5). */
+export function dataRoutes(deps: DataRouteDeps): Route[] {
+  return [
+    defineRoute({
+      method: 'GET',
+      path: '/datasets/{dataset}/rows',
+      operationId: 'listDatasetRows',
+      summary: 'Stored rows of a dataset by code (or symbol, sector, section) and/or date or range, paginated',
+      params: z.strictObject({ dataset: z.enum(datasetIds as [string, ...string[]]) }),
+      query: RowsQuerySchema,
+      handle: async ({ params, query }) => {
+        const dataset = requireDataset(params.dataset);
+        const series =
+          query.code ?? (rowLayoutOf(dataset).seriesField === undefined && query.date === undefined ? '-' : undefined);
+        const page = await deps.marketData.queryRows(dataset, {
+          ...(series === undefined ? {} : { series }),
+          ...(query.date === undefined ? {} : { date: query.date }),
+          ...(query.from === undefined ? {} : { from: query.from }),
+          ...(query.to === undefined ? {} : { to: query.to }),
+          limit: query.limit,
+          ...(query.cursor === undefined ? {} : { cursor: query.cursor }),
+        });
+        return json(200, { rows: page.items, ...(page.cursor === undefined ? {} : { cursor: page.cursor }) });
+      },
+    }),
+    defineRoute({
+      method: 'POST',
+      path: '/data-sources/{id}/check',
+      operationId: 'checkDataSource',
+      summary: 'Validate a data source credentials with the cheapest real call',
+      params: z.strictObject({ id: DataSourceIdSchema }),
+      body: z.strictObject({}),
+      bodyOptional: true,
+      handle: async ({ params }) => {
+        let dataSource: DataSource;
+        try {
+          dataSource = await deps.dataSources(params.id);
+        } catch (error) {
+          throw new HttpError(409, 'not_configured', `${params.id} cannot be checked: ${(error as Error).message}`);
+        }
+        const check = await dataSource.validateCredentials();
+        const health = {
+          status: check.ok ? ('ok' as const) : ('failing' as const),
+          ...(check.ok ? {} : { reason: check.reason }),
+          checkedAt: deps.clock.now().toISOString(),
+        };
+        await deps.settingsStore.recordHealth(params.id, health);
+        return json(200, { id: params.id, ...health });
+      },
+    }),
+  ];
+}
