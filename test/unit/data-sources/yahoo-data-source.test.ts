@@ -45,6 +45,17 @@ function aSource(options: YahooDataSourceOptions = {}): YahooDataSource {
   return new YahooDataSource({ baseUrl: loopback.baseUrl, clock, ...options });
 }
 
+/** Runs `test` against a server of its own that never answers, so a request arriving late lands in no other log. */
+async function withHangingServer<T>(test: (baseUrl: string) => Promise<T>): Promise<T> {
+  const server = await startYahooLoopback();
+  server.answer(toyotaPath, { hang: true });
+  try {
+    return await test(server.baseUrl);
+  } finally {
+    await server.close();
+  }
+}
+
 async function failureOf(promise: Promise<unknown>): Promise<unknown> {
   try {
     await promise;
@@ -300,6 +311,18 @@ describe('YahooDataSource errors', () => {
     expect((error as Error).message).toContain('unexpected shape');
   });
 
+  it('fails permanently on an OK answer that carries Yahoo’s error JSON', async () => {
+    loopback.answer(toyotaPath, {
+      status: 200,
+      json: { chart: { result: null, error: { code: 'Unprocessable', description: 'Data doesn’t exist for range' } } },
+    });
+
+    const error = await failureOf(aSource().fetch(yahooChartDaily, toyota, {}));
+
+    expect(error).toBeInstanceOf(PermanentUpstreamError);
+    expect((error as Error).message).toContain('Data doesn’t exist for range');
+  });
+
   it('reports a refused connection as retryable', async () => {
     const source = aSource({ baseUrl: await closedLoopbackUrl() });
 
@@ -310,23 +333,22 @@ describe('YahooDataSource errors', () => {
   });
 
   it('reports a server slower than the timeout as retryable', async () => {
-    loopback.answer(toyotaPath, { hang: true });
-
-    const error = await failureOf(aSource({ timeoutMs: 50 }).fetch(yahooChartDaily, toyota, {}));
+    const error = await withHangingServer((baseUrl) =>
+      failureOf(aSource({ baseUrl, timeoutMs: 50 }).fetch(yahooChartDaily, toyota, {})),
+    );
 
     expect(error).toBeInstanceOf(RetryableUpstreamError);
     expect((error as Error).message).toContain('timed out after 50 ms');
   });
 
   it('stops when the caller’s signal aborts', async () => {
-    loopback.answer(toyotaPath, { hang: true });
     const controller = new AbortController();
     const beforeRequest = async (): Promise<void> => {
       setTimeout(() => controller.abort(), 10);
     };
 
-    const error = await failureOf(
-      aSource().fetch(yahooChartDaily, toyota, { signal: controller.signal, beforeRequest }),
+    const error = await withHangingServer((baseUrl) =>
+      failureOf(aSource({ baseUrl }).fetch(yahooChartDaily, toyota, { signal: controller.signal, beforeRequest })),
     );
 
     expect(error).toBeInstanceOf(RetryableUpstreamError);
@@ -369,6 +391,28 @@ describe('YahooDataSource transport', () => {
     expect(second.upstreamRequests).toBe(1);
     expect(beforeRequest.mock.calls).toEqual([['/v8/finance/chart'], ['/v8/finance/chart']]);
     expect(loopback.requests).toHaveLength(2);
+  });
+
+  it('keeps the pacing and the request count of concurrent calls apart', async () => {
+    loopback.answer(toyotaPath, { status: 200, json: aChartAnswer() });
+    loopback.answer('/v8/finance/chart/NOPE.T', {
+      status: 200,
+      json: { chart: { result: [{ meta: {}, indicators: { quote: [{}] } }], error: null } },
+    });
+    const source = aSource();
+    const paceToyota = vi.fn(async (_endpoint: string) => undefined);
+    const paceOther = vi.fn(async (_endpoint: string) => undefined);
+
+    const [toyotaResult, otherResult] = await Promise.all([
+      source.fetch(yahooChartDaily, toyota, { beforeRequest: paceToyota }),
+      source.fetch(yahooChartDaily, { ...toyota, symbol: 'NOPE.T' }, { beforeRequest: paceOther }),
+    ]);
+
+    expect(toyotaResult.upstreamRequests).toBe(1);
+    expect(paceToyota).toHaveBeenCalledTimes(1);
+    // The second answer fails the library's schema, so that call alone asks twice.
+    expect(otherResult).toEqual({ rows: [], upstreamRequests: 2 });
+    expect(paceOther).toHaveBeenCalledTimes(2);
   });
 
   it('sends requests to Yahoo itself when no base URL is set, through the injected fetch', async () => {
