@@ -2,16 +2,27 @@ import { randomBytes } from 'node:crypto';
 import { DescribeTableCommand, DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { ListScheduleGroupsCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
-import { ListQueuesCommand, SQSClient } from '@aws-sdk/client-sqs';
-import type { Handler, LambdaFunctionURLEvent, LambdaFunctionURLResult } from 'aws-lambda';
+import { GetQueueAttributesCommand, ListQueuesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import type { Handler, LambdaFunctionURLEvent, LambdaFunctionURLResult, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { demoGroups } from '#infra/local/demo-groups.ts';
+import {
+  type DemoUpstream,
+  type DemoUpstreamOptions,
+  startDemoUpstream,
+} from '#infra/local/demo-upstream/demo-upstream.ts';
 import { type FunctionUrlServer, startFunctionUrlServer } from '#infra/local/function-url-server.ts';
 import { lambdaContext } from '#infra/local/lambda-context.ts';
 import { type MotoServer, startMotoServer } from '#infra/local/moto-server.ts';
 import { provisionResources } from '#infra/local/provision.ts';
+import { RunWatcher } from '#infra/local/run-watcher.ts';
 import { SchedulerEngine } from '#infra/local/scheduler-engine.ts';
+import { SqsPoller } from '#infra/local/sqs-poller.ts';
 import { StreamPoller } from '#infra/local/stream-poller.ts';
-import { env, jobGroupsTable } from '#infra/resources.ts';
+import { env, fetchQueues, jobGroupsTable, jobRunsTable } from '#infra/resources.ts';
+import { createDocumentClient } from '#shared/adapters/aws-clients.ts';
 import { isLoopbackUrl, UnsafeEndpointError } from '#shared/adapters/aws-endpoint.ts';
+import { DynamoDbJobGroupStore } from '#shared/adapters/dynamodb-job-group-store.ts';
+import { DynamoDbRunLedger } from '#shared/adapters/dynamodb-run-ledger.ts';
 import { systemClock } from '#shared/adapters/system-clock.ts';
 import type { Clock } from '#shared/ports/clock.ts';
 
@@ -31,6 +42,19 @@ export interface SandboxOptions {
   readonly reconcileIntervalMs?: number;
   /** How often the JobGroups stream is polled. @default 250 */
   readonly streamPollIntervalMs?: number;
+  /**
+   * Serve the demo upstream (J-Quants V2 and Yahoo shapes on loopback) and seed demo groups.
+   * @default true unless JQUANTS_API_KEY is set
+   */
+  readonly demo?: boolean;
+  /** Options of the demo upstream (page size, rate limit, listed codes). */
+  readonly demoOptions?: DemoUpstreamOptions;
+  /** Create and run the demo groups on a fresh emulator. @default true with the demo upstream */
+  readonly seedDemoGroups?: boolean;
+  /** Poll the fetch queues and run the workers. @default true */
+  readonly runWorkers?: boolean;
+  /** Called once the admin API listens, before demo groups are seeded and events are printed. */
+  readonly onListening?: (endpoints: { adminUrl: string; adminToken: string; awsEndpoint: string }) => void;
   /** Where the sandbox's own lines go. @default console.log */
   readonly print?: (line: string) => void;
   readonly region?: string;
@@ -44,6 +68,10 @@ export interface Sandbox {
   /** The environment the functions run with (table names, queue URLs…). */
   readonly environment: Readonly<Record<string, string>>;
   readonly scheduler: SchedulerEngine;
+  /** The demo upstream, when the sandbox serves one. */
+  readonly demoUpstream?: DemoUpstream;
+  /** Delivers a schedule's tick to the dispatcher as EventBridge Scheduler would (tests deliver one twice). */
+  deliverTick(groupId: string, scheduledTime: string): Promise<unknown>;
   /** Delivers every pending JobGroups stream record to the schedule manager. */
   syncSchedules(): Promise<void>;
   /** Runs the reconciler once. */
@@ -87,6 +115,17 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
       POWERTOOLS_METRICS_DISABLED: process.env.POWERTOOLS_METRICS_DISABLED ?? 'true',
     });
+    let demoUpstream: DemoUpstream | undefined;
+    if (options.demo ?? process.env.JQUANTS_API_KEY === undefined) {
+      const upstream = await startDemoUpstream(options.demoOptions);
+      demoUpstream = upstream;
+      stoppers.push(() => upstream.close());
+      Object.assign(process.env, {
+        JQUANTS_API_KEY: 'demo-key',
+        JQUANTS_BASE_URL: upstream.jquantsBaseUrl,
+        YAHOO_BASE_URL: upstream.yahooBaseUrl,
+      });
+    }
     const clients = {
       dynamodb: new DynamoDBClient({ endpoint: awsEndpoint, region }),
       streams: new DynamoDBStreamsClient({ endpoint: awsEndpoint, region }),
@@ -138,6 +177,29 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       stoppers.push(() => scheduler.stop());
     }
 
+    if (options.runWorkers !== false) {
+      for (const queue of fetchQueues) {
+        const handler = functions.fetchWorkers[queue.dataSource];
+        const queueUrl = environment[queue.envVar] ?? '';
+        const { Attributes } = await clients.sqs.send(
+          new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }),
+        );
+        const poller = new SqsPoller({
+          client: clients.sqs,
+          queueUrl,
+          queueArn: Attributes?.QueueArn ?? '',
+          region,
+          batchSize: queue.batchSize,
+          maxConcurrency: queue.workerReservedConcurrency,
+          handler: (event) =>
+            invoke(`moomoo-local-fetch-${queue.dataSource}-job`, handler, event, queue.workerTimeoutSeconds),
+          onError: (error) => print(`${queue.dataSource} worker: ${String(error)}`),
+        });
+        poller.start();
+        stoppers.push(() => poller.stop());
+      }
+    }
+
     const reconcile = async (): Promise<void> => {
       await invoke('moomoo-local-reconcile-schedules', functions.reconcileSchedules, {}, 120);
     };
@@ -150,6 +212,16 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       handler: (event) => invoke('moomoo-local-handle-admin-request', functions.handleAdminRequest, event, 30),
     });
     stoppers.push(() => server.close());
+    options.onListening?.({ adminUrl: server.url, adminToken, awsEndpoint });
+    const client = createDocumentClient();
+    const watcher = new RunWatcher({
+      groupStore: new DynamoDbJobGroupStore({ client, tableName: environment[jobGroupsTable.envVar] ?? '' }),
+      runLedger: new DynamoDbRunLedger({ client, tableName: environment[jobRunsTable.envVar] ?? '' }),
+      print,
+    });
+    stoppers.push(repeat(() => watcher.poll(), 1000, print));
+    if (demoUpstream !== undefined && options.seedDemoGroups !== false)
+      await seedDemoGroups(server.url, adminToken, demoUpstream.codes, print);
 
     return {
       adminUrl: server.url,
@@ -157,6 +229,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       awsEndpoint,
       environment,
       scheduler,
+      ...(demoUpstream === undefined ? {} : { demoUpstream }),
+      deliverTick: (groupId, scheduledTime) =>
+        invoke(dispatcherFunctionName, functions.dispatchRun, { groupId, scheduledTime }, 600),
       syncSchedules: () => streamPoller.drain(),
       reconcile,
       stop,
@@ -172,6 +247,7 @@ interface LocalFunctions {
   syncSchedules: Handler;
   reconcileSchedules: Handler;
   dispatchRun: Handler;
+  fetchWorkers: Record<'jquants' | 'yahoo', Handler<SQSEvent, SQSBatchResponse>>;
 }
 
 async function loadFunctions(): Promise<LocalFunctions> {
@@ -182,7 +258,37 @@ async function loadFunctions(): Promise<LocalFunctions> {
     syncSchedules: await load('sync-schedules'),
     reconcileSchedules: await load('reconcile-schedules'),
     dispatchRun: await load('dispatch-run'),
+    fetchWorkers: {
+      jquants: (await load('fetch-jquants-job')) as Handler<SQSEvent, SQSBatchResponse>,
+      yahoo: (await load('fetch-yahoo-job')) as Handler<SQSEvent, SQSBatchResponse>,
+    },
   };
+}
+
+/** Creates the demo groups through the admin API and runs each once, unless the emulator already holds groups. */
+async function seedDemoGroups(
+  adminUrl: string,
+  token: string,
+  codes: readonly string[],
+  print: (line: string) => void,
+): Promise<void> {
+  const call = (method: string, path: string, body?: unknown) =>
+    fetch(`${adminUrl}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+  const existing = (await (await call('GET', '/groups')).json()) as { groups: unknown[] };
+  if (existing.groups.length > 0) return;
+  for (const group of demoGroups(codes)) {
+    const created = await call('POST', '/groups', group);
+    if (!created.ok) {
+      print(`demo: could not create ${String(group.id)}: ${await created.text()}`);
+      continue;
+    }
+    await call('POST', `/groups/${String(group.id)}/runs`, {});
+  }
+  print(`demo: created and started ${demoGroups(codes).length} demo groups`);
 }
 
 /** One call per service, so the emulator's first-use cost is paid before the first request. */

@@ -1,8 +1,8 @@
-import { startSandbox } from '#infra/local/sandbox.ts';
+import { type Sandbox, startSandbox } from '#infra/local/sandbox.ts';
 
 /**
  * `npm start`: the whole system on this machine. Prints the admin API's URL and token and the AWS endpoint, then
- * one line per event; Ctrl-C (SIGINT) or SIGTERM stops everything it started.
+ * one line per run event; Ctrl-C (SIGINT) or SIGTERM stops everything it started, even during start-up.
  */
 const port = process.env.PORT === undefined ? 3000 : Number(process.env.PORT);
 if (!Number.isInteger(port) || port < 0 || port > 65_535) {
@@ -10,24 +10,15 @@ if (!Number.isInteger(port) || port < 0 || port > 65_535) {
   process.exit(2);
 }
 
-const sandbox = await startSandbox({
-  port,
-  ...(process.env.ADMIN_TOKEN ? { adminToken: process.env.ADMIN_TOKEN } : {}),
-  ...(process.env.AWS_ENDPOINT_URL ? { awsEndpoint: process.env.AWS_ENDPOINT_URL } : {}),
-}).catch((error: unknown) => {
-  console.error(`sandbox failed to start: ${error instanceof Error ? error.message : String(error)}`);
-  process.exit(1);
-});
-
-console.log(`Admin API: ${sandbox.adminUrl}`);
-console.log(`Admin token: ${sandbox.adminToken}`);
-console.log(`AWS endpoint: ${sandbox.awsEndpoint}`);
-
+let sandbox: Sandbox | undefined;
 let stopping = false;
-const shutdown = (signal: string): void => {
+
+function stop(reason: string): void {
   if (stopping) return;
   stopping = true;
-  console.log(`${signal}: stopping the sandbox`);
+  console.log(`${reason}: stopping the sandbox`);
+  // A signal during start-up waits for the start to finish, then stops what it started.
+  if (sandbox === undefined) return;
   sandbox.stop().then(
     () => process.exit(0),
     (error: unknown) => {
@@ -35,6 +26,26 @@ const shutdown = (signal: string): void => {
       process.exit(1);
     },
   );
-};
-process.on('SIGINT', () => shutdown('SIGINT'));
-process.on('SIGTERM', () => shutdown('SIGTERM'));
+}
+process.on('SIGINT', () => stop('SIGINT'));
+process.on('SIGTERM', () => stop('SIGTERM'));
+
+try {
+  sandbox = await startSandbox({
+    port,
+    ...(process.env.ADMIN_TOKEN ? { adminToken: process.env.ADMIN_TOKEN } : {}),
+    ...(process.env.AWS_ENDPOINT_URL ? { awsEndpoint: process.env.AWS_ENDPOINT_URL } : {}),
+    onListening: ({ adminUrl, adminToken, awsEndpoint }) => {
+      console.log(`Admin API: ${adminUrl}`);
+      console.log(`Admin token: ${adminToken}`);
+      console.log(`AWS endpoint: ${awsEndpoint}`);
+    },
+  });
+} catch (error) {
+  console.error(`sandbox failed to start: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+}
+if (stopping) {
+  stopping = false;
+  stop('stop requested during start-up');
+}

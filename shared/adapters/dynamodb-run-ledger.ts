@@ -1,12 +1,14 @@
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
+  BatchGetCommand,
+  BatchWriteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
   QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { forEachConcurrently } from '#shared/adapters/batch-concurrency.ts';
+import { chunk, forEachConcurrently } from '#shared/adapters/batch-concurrency.ts';
 import { decodeCursor, encodeCursor } from '#shared/adapters/dynamodb-cursor.ts';
 import { NotFoundError } from '#shared/domain/errors.ts';
 import {
@@ -26,7 +28,6 @@ import type { FinishJobResult, JobOutcome, Page, RunLedger } from '#shared/ports
 /** Conditions, each named for the rule it enforces. */
 const runIsNew = 'attribute_not_exists(pk)';
 const runExists = 'attribute_exists(pk)';
-const jobIsNew = 'attribute_not_exists(sk)';
 const jobIsUnfinished = 'attribute_exists(sk) AND NOT (#status IN (:succeeded, :failed))';
 const runIsStillRunning = '#status = :running';
 
@@ -35,8 +36,10 @@ const runPk = (runId: string): string => `RUN#${runId}`;
 const jobSk = (jobId: string): string => `JOB#${jobId}`;
 const finishedStatusValues = { ':succeeded': 'succeeded', ':failed': 'failed' };
 
-/** Parallel conditional puts when adding a run's jobs (the dispatcher writes thousands at once). */
-const addJobsConcurrency = 16;
+/** DynamoDB batch limits, and the batches kept in flight when the dispatcher stores thousands of jobs. */
+const readsPerBatch = 100;
+const writesPerBatch = 25;
+const batchConcurrency = 4;
 
 /**
  * RunLedger on one DynamoDB table: a run and its jobs share the partition `RUN#<runId>` (sort keys `RUN` and
@@ -90,18 +93,33 @@ export class DynamoDbRunLedger implements RunLedger {
   }
 
   async addJobs(runId: string, jobs: readonly Job[]): Promise<void> {
-    await forEachConcurrently(jobs, addJobsConcurrency, async (job) => {
-      try {
-        await this.#client.send(
-          new PutCommand({
-            TableName: this.#tableName,
-            Item: { pk: runPk(runId), sk: jobSk(job.jobId), ...job },
-            ConditionExpression: jobIsNew,
+    // Jobs already stored (an interrupted dispatch being resumed) keep their progress: only missing ones are
+    // written. A job is stored before its message is sent, so none can progress between this read and the write.
+    const existing = new Set<string>();
+    await forEachConcurrently(chunk(jobs, readsPerBatch), batchConcurrency, async (batch) => {
+      let keys: Record<string, unknown>[] = batch.map((job) => ({ pk: runPk(runId), sk: jobSk(job.jobId) }));
+      while (keys.length > 0) {
+        const { Responses, UnprocessedKeys } = await this.#client.send(
+          new BatchGetCommand({
+            RequestItems: { [this.#tableName]: { Keys: keys, ProjectionExpression: 'sk', ConsistentRead: true } },
           }),
         );
-      } catch (error) {
-        // Already written by an earlier, interrupted dispatch: its progress is kept.
-        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+        for (const item of Responses?.[this.#tableName] ?? []) existing.add(String(item.sk));
+        keys = UnprocessedKeys?.[this.#tableName]?.Keys ?? [];
+      }
+    });
+    const missing = jobs.filter((job) => !existing.has(jobSk(job.jobId)));
+    await forEachConcurrently(chunk(missing, writesPerBatch), batchConcurrency, async (batch) => {
+      let requests: { PutRequest: { Item: Record<string, unknown> } }[] = batch.map((job) => ({
+        PutRequest: { Item: { pk: runPk(runId), sk: jobSk(job.jobId), ...job } },
+      }));
+      while (requests.length > 0) {
+        const { UnprocessedItems } = await this.#client.send(
+          new BatchWriteCommand({ RequestItems: { [this.#tableName]: requests } }),
+        );
+        requests = (UnprocessedItems?.[this.#tableName] ?? []).flatMap((request) =>
+          request.PutRequest?.Item === undefined ? [] : [{ PutRequest: { Item: request.PutRequest.Item } }],
+        );
       }
     });
   }

@@ -86,15 +86,16 @@ export async function dispatchRun(request: DispatchRequest, deps: DispatchDeps):
     return { outcome: 'skipped', run: skipped };
   }
 
-  if (!(await deps.runLedger.claimRun(run))) {
+  const resumed = !(await deps.runLedger.claimRun(run));
+  if (resumed) {
     const existing = await deps.runLedger.getRun(run.runId);
     if (existing?.status !== 'dispatching') return duplicateOf(run.runId, deps);
     deps.log.info('resuming an interrupted dispatch', { groupId: group.id, runId: run.runId });
   }
-  return enqueueJobs(group, run, deps);
+  return enqueueJobs(group, run, resumed, deps);
 }
 
-async function enqueueJobs(group: JobGroup, run: Run, deps: DispatchDeps): Promise<DispatchOutcome> {
+async function enqueueJobs(group: JobGroup, run: Run, resumed: boolean, deps: DispatchDeps): Promise<DispatchOutcome> {
   const dataset = requireDataset(group.dataset);
   let expanded: Awaited<ReturnType<typeof expandJobs>>;
   try {
@@ -134,11 +135,9 @@ async function enqueueJobs(group: JobGroup, run: Run, deps: DispatchDeps): Promi
   await deps.runLedger.updateRun(run.runId, { status: 'dispatching', total: jobs.length, at });
   await deps.runLedger.addJobs(run.runId, jobs);
 
-  const pending = await unfinishedJobIds(run.runId, deps.runLedger);
-  const plan = planRequests(
-    dataset,
-    jobs.filter((job) => pending.has(job.jobId)),
-  );
+  // A resumed dispatch re-sends only what has not finished; a fresh one sends every job.
+  const pending = resumed ? await unfinishedJobIds(run.runId, deps.runLedger) : undefined;
+  const plan = planRequests(dataset, pending === undefined ? jobs : jobs.filter((job) => pending.has(job.jobId)));
   const base = {
     runId: run.runId,
     groupId: group.id,

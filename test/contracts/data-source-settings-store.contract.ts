@@ -42,7 +42,11 @@ export function describeDataSourceSettingsStoreContract(
     it('records health apart from the settings and their version', async () => {
       await store.put(standard, 0);
       expect(await store.getHealth('jquants')).toBeUndefined();
-      const failing = { status: 'failing' as const, reason: 'The incoming api key is invalid or expired.', checkedAt: '2026-11-27T08:00:00.000Z' };
+      const failing = {
+        status: 'failing' as const,
+        reason: 'The incoming api key is invalid or expired.',
+        checkedAt: '2026-11-27T08:00:00.000Z',
+      };
       await store.recordHealth('jquants', failing);
       expect(await store.getHealth('jquants')).toEqual(failing);
       expect(await store.get('jquants')).toEqual(standard);

@@ -16,6 +16,7 @@ beforeAll(async () => {
     clock,
     autoTick: false,
     reconcileIntervalMs: 3_600_000,
+    seedDemoGroups: false,
     print: (line) => lines.push(line),
   });
   request = adminClient(sandbox);

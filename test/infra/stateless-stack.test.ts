@@ -257,10 +257,11 @@ describe('stateless stack', () => {
     }
   });
 
-  it('gives the J-Quants API key to the J-Quants worker alone', () => {
+  it('gives the J-Quants API key only to the J-Quants worker and the admin API (credentials check)', () => {
     const holders = functions()
       .filter(([functionId]) => 'JQUANTS_API_KEY_SECRET_ARN' in environmentOf(functionId))
-      .map(([functionId]) => functionId);
-    expect(holders).toEqual([functionIdOf('FetchJquantsJob')]);
+      .map(([functionId]) => functionId)
+      .sort();
+    expect(holders).toEqual([functionIdOf('FetchJquantsJob'), functionIdOf('HandleAdminRequest')].sort());
   });
 });
