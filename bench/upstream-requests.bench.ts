@@ -1,0 +1,56 @@
+import { startSandbox } from '#infra/local/sandbox.ts';
+
+/**
+ * Upstream requests of a full-market, one-date daily-bars run over the demo's listed codes: request planning makes
+ * it one date-wide request plus its pages, where a naive client makes one request per code.
+ */
+export async function benchUpstreamRequests(): Promise<Record<string, number | string>> {
+  const sandbox = await startSandbox({
+    port: 0,
+    autoTick: false,
+    demo: true,
+    demoOptions: { listedCodeCount: 1000, pageSize: 300, requestsPerMinute: 0 },
+    seedDemoGroups: false,
+    reconcileIntervalMs: 3_600_000,
+    print: () => {},
+  });
+  try {
+    const codes = sandbox.demoUpstream?.codes ?? [];
+    const call = async (method: string, path: string, body?: unknown) => {
+      const response = await fetch(`${sandbox.adminUrl}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${sandbox.adminToken}`, 'content-type': 'application/json' },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+      return (await response.json()) as Record<string, unknown>;
+    };
+    await call('POST', '/groups', {
+      id: 'full-market',
+      name: 'Full market',
+      dataSource: 'jquants',
+      dataset: 'jquants.equities.bars.daily',
+      schedule: '0 18 * * 1-5',
+      parametersTemplate: { code: { $each: codes }, date: '2026-11-26' },
+    });
+    sandbox.demoUpstream?.resetRequests();
+    const started = performance.now();
+    const run = await call('POST', '/groups/full-market/runs', {});
+    let current = run;
+    while (!['succeeded', 'partially_failed', 'failed'].includes(String(current.status))) {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      current = await call('GET', `/runs/${encodeURIComponent(String(run.runId))}`);
+    }
+    const seconds = (performance.now() - started) / 1000;
+    return {
+      codes: codes.length,
+      pageSize: 300,
+      runStatus: String(current.status),
+      upstreamRequests: Number(current.upstreamRequests),
+      requestsSeenByUpstream: sandbox.demoUpstream?.requests.length ?? 0,
+      naiveRequests: codes.length,
+      runSeconds: Number(seconds.toFixed(1)),
+    };
+  } finally {
+    await sandbox.stop();
+  }
+}
