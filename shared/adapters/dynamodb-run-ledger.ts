@@ -221,6 +221,23 @@ export class DynamoDbRunLedger implements RunLedger {
     }
   }
 
+  async releaseAttempt(runId: string, jobId: string, at: string): Promise<void> {
+    try {
+      await this.#client.send(
+        new UpdateCommand({
+          TableName: this.#tableName,
+          Key: { pk: runPk(runId), sk: jobSk(jobId) },
+          UpdateExpression: 'SET #status = :queued, attemptsMade = attemptsMade - :one, updatedAt = :at',
+          ConditionExpression: 'attribute_exists(sk) AND #status = :running AND attemptsMade > :zero',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':queued': 'queued', ':running': 'running', ':one': 1, ':zero': 0, ':at': at },
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+  }
+
   async recordRetry(runId: string, jobId: string, lastError: JobError, at: string): Promise<void> {
     try {
       await this.#client.send(

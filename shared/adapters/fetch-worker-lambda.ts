@@ -4,13 +4,16 @@ import { z } from 'zod';
 import { createDocumentClient, createSqsClient } from '#shared/adapters/aws-clients.ts';
 import { DynamoDbDataSourceSettingsStore } from '#shared/adapters/dynamodb-data-source-settings-store.ts';
 import { DynamoDbMarketDataStore } from '#shared/adapters/dynamodb-market-data-store.ts';
+import { DynamoDbRateLimiter } from '#shared/adapters/dynamodb-rate-limiter.ts';
 import { DynamoDbRunLedger } from '#shared/adapters/dynamodb-run-ledger.ts';
 import { SqsDeadLetterQueue } from '#shared/adapters/sqs-dead-letter-queue.ts';
+import { SqsJobQueue } from '#shared/adapters/sqs-job-queue.ts';
 import { SqsMessageVisibility } from '#shared/adapters/sqs-message-visibility.ts';
 import { systemClock } from '#shared/adapters/system-clock.ts';
 import { loadConfig, requiredString } from '#shared/config/load-config.ts';
 import { log } from '#shared/observability/logger.ts';
 import type { DataSource } from '#shared/ports/data-source.ts';
+import { dataSourceLimitsFrom } from '#shared/use-cases/data-source-limits.ts';
 import { fetchJobRecord } from '#shared/use-cases/fetch-job-record.ts';
 
 /** The queue variables of one data source's worker, as infra/resources.ts names them. */
@@ -39,10 +42,21 @@ export function fetchWorkerLambda(
   ) as Readonly<Record<string, string>>;
   const client = createDocumentClient();
   const sqs = createSqsClient();
+  const settingsStore = new DynamoDbDataSourceSettingsStore({
+    client,
+    tableName: config.DATA_SOURCES_TABLE_NAME ?? '',
+  });
   const recordHandler = fetchJobRecord({
     runLedger: new DynamoDbRunLedger({ client, tableName: config.JOB_RUNS_TABLE_NAME ?? '' }),
     marketData: new DynamoDbMarketDataStore({ client, tableName: config.MARKET_DATA_TABLE_NAME ?? '' }),
-    settingsStore: new DynamoDbDataSourceSettingsStore({ client, tableName: config.DATA_SOURCES_TABLE_NAME ?? '' }),
+    settingsStore,
+    rateLimiter: new DynamoDbRateLimiter({
+      client,
+      tableName: config.DATA_SOURCES_TABLE_NAME ?? '',
+      clock: systemClock,
+      limitsOf: dataSourceLimitsFrom(settingsStore),
+    }),
+    requeue: new SqsJobQueue({ client: sqs, queueUrl: config[variables.queueUrl] ?? '' }),
     dataSource: createDataSource(),
     deadLetters: new SqsDeadLetterQueue({ client: sqs, queueUrl: config[variables.deadLetterQueueUrl] ?? '' }),
     visibility: new SqsMessageVisibility({ client: sqs, queueUrl: config[variables.queueUrl] ?? '' }),

@@ -46,6 +46,21 @@ export const defaultJquantsPlan: JquantsPlan = 'free';
  */
 const yahooDefaultRateLimit: RateLimit = { limit: 60, per: 'minute' };
 
+/** A rate limit that applies to some endpoints only, on top of the data source's own (J-Quants `/fins/*`). */
+export interface EndpointRateLimit extends RateLimit {
+  /** Upstream path prefixes it covers, e.g. `/fins/summary`. */
+  readonly endpoints: readonly string[];
+  /** Bucket name, e.g. `fins`. */
+  readonly bucket: string;
+}
+
+/** Caps of some endpoints whatever the plan: J-Quants `/fins/summary` and `/fins/details` allow 60 a minute. */
+export function endpointRateLimits(id: DataSourceId): EndpointRateLimit[] {
+  return id === 'jquants'
+    ? [{ endpoints: ['/fins/summary', '/fins/details'], bucket: 'fins', limit: 60, per: 'minute' }]
+    : [];
+}
+
 /** Settings of a data source nobody has configured yet. */
 export function defaultSettings(id: DataSourceId, at: string): DataSourceSettings {
   return id === 'jquants'

@@ -1,6 +1,5 @@
 import type { DatasetDefinition } from '#shared/datasets/dataset.ts';
 import type { DataSourceId } from '#shared/domain/data-source.ts';
-import type { RateLimit } from '#shared/domain/data-source-settings.ts';
 
 /**
  * DataSource: one upstream API (design §1).
@@ -41,10 +40,4 @@ export interface FetchResult {
 /** The outcome of a credentials check. */
 export type CredentialsCheck = { readonly ok: true } | { readonly ok: false; readonly reason: string };
 
-/** A rate limit that applies to some endpoints only, on top of the data source's own (J-Quants `/fins/*`). */
-export interface EndpointRateLimit extends RateLimit {
-  /** Upstream path prefixes it covers, e.g. `/fins/summary`. */
-  readonly endpoints: readonly string[];
-  /** Bucket name, e.g. `fins`. */
-  readonly bucket: string;
-}
+export type { EndpointRateLimit } from '#shared/domain/data-source-settings.ts';

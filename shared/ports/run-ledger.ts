@@ -58,6 +58,11 @@ export interface RunLedger {
    * replayed message), so the caller does nothing.
    */
   startAttempt(runId: string, jobId: string, at: string): Promise<Job | undefined>;
+  /**
+   * Takes back an attempt that never reached the upstream's judgement (a rate-limit deferral or a 429): the job is
+   * `queued` again with `attemptsMade - 1`. Nothing happens to a job that is not `running`.
+   */
+  releaseAttempt(runId: string, jobId: string, at: string): Promise<void>;
   /** Records a failed attempt that will be retried: status `retrying` with the error. */
   recordRetry(runId: string, jobId: string, lastError: JobError, at: string): Promise<void>;
   /** Finishes the job and counts it on the run, atomically and at most once. */

@@ -1,4 +1,9 @@
-import { CredentialsError, PermanentUpstreamError, UpstreamError } from '#shared/data-sources/upstream-errors.ts';
+import {
+  CredentialsError,
+  PermanentUpstreamError,
+  RateLimitedError,
+  UpstreamError,
+} from '#shared/data-sources/upstream-errors.ts';
 import type { DatasetDefinition } from '#shared/datasets/dataset.ts';
 import { getDataset } from '#shared/datasets/registry.ts';
 import { isPermanentError, NotFoundError } from '#shared/domain/errors.ts';
@@ -10,7 +15,9 @@ import type { Clock } from '#shared/ports/clock.ts';
 import type { DataSource } from '#shared/ports/data-source.ts';
 import type { DataSourceSettingsStore } from '#shared/ports/data-source-settings-store.ts';
 import type { DeadLetterQueue } from '#shared/ports/dead-letter-queue.ts';
+import type { JobQueue } from '#shared/ports/job-queue.ts';
 import type { MarketDataStore } from '#shared/ports/market-data-store.ts';
+import { RateLimitDeferral, type RateLimiter } from '#shared/ports/rate-limiter.ts';
 import type { RunLedger } from '#shared/ports/run-ledger.ts';
 
 export interface FetchWorkerDeps {
@@ -21,8 +28,10 @@ export interface FetchWorkerDeps {
   readonly settingsStore: Pick<DataSourceSettingsStore, 'recordHealth'>;
   readonly clock: Clock;
   readonly log: Log;
-  /** Awaited before every upstream request (the shared rate limiter). */
-  readonly beforeRequest?: (endpoint: string) => Promise<void>;
+  /** Paces every upstream request under the data source's limits, shared by all workers. */
+  readonly rateLimiter: RateLimiter;
+  /** The data source's own job queue: deferred jobs are sent back to it with a delay. */
+  readonly requeue: JobQueue;
   /** Aborts the fetch when the invocation runs out of time. */
   readonly signal?: AbortSignal;
 }
@@ -68,11 +77,12 @@ export async function processJobMessage(message: JobMessage, deps: FetchWorkerDe
     const result = await deps.dataSource.fetch(dataset, params as Record<string, unknown>, {
       ...(deps.signal === undefined ? {} : { signal: deps.signal }),
       beforeRequest: async (endpoint) => {
+        await deps.rateLimiter.acquire(deps.dataSource.id, endpoint);
         upstreamRequests++;
-        await deps.beforeRequest?.(endpoint);
       },
     });
     upstreamRequests = result.upstreamRequests;
+    await deps.rateLimiter.recovered(deps.dataSource.id);
     const fetchedAt = deps.clock.now().toISOString();
     const rows = result.rows.map(
       (row) => dataset.rowSchema.parse({ ...row, fetchedAt, runId: message.runId }) as Record<string, unknown>,
@@ -144,6 +154,11 @@ async function settleFailure(
   deps: FetchWorkerDeps,
   dataset?: DatasetDefinition,
 ): Promise<void> {
+  if (error instanceof RateLimitedError || error instanceof RateLimitDeferral) {
+    if (upstreamRequests > 0) await deps.runLedger.addUpstreamRequests(message.runId, upstreamRequests);
+    await deferJobs(message, jobs, error, deps);
+    return;
+  }
   const lastError = jobErrorOf(error);
   const permanent =
     isPermanentError(error) || error instanceof PermanentUpstreamError || error instanceof CredentialsError;
@@ -186,6 +201,44 @@ async function settleFailure(
     }
   }
   if (retryAfter > 0) throw new RetryLaterError(retryAfter, { cause: error });
+}
+
+/** SQS delays a message by at most 15 minutes; a longer wait is taken in several deferrals. */
+const maxDelaySeconds = 900;
+
+/**
+ * Defers the message's jobs without spending their attempts: a 429 pauses the whole data source first (every worker
+ * then waits), and the message goes back to the queue delayed until the slot or the pause comes. It is sent anew
+ * rather than made invisible, so its receive count never grows toward the queue's redrive limit.
+ */
+async function deferJobs(
+  message: JobMessage,
+  jobs: readonly Job[],
+  error: RateLimitedError | RateLimitDeferral,
+  deps: FetchWorkerDeps,
+): Promise<void> {
+  const nowMs = deps.clock.now().getTime();
+  let waitMs: number;
+  if (error instanceof RateLimitedError) {
+    const status = await deps.rateLimiter.pause(deps.dataSource.id, {
+      retryAfterMs: error.retryAfterSeconds === undefined ? undefined : error.retryAfterSeconds * 1000,
+    });
+    waitMs = status.pausedUntil === undefined ? 60_000 : Date.parse(status.pausedUntil) - nowMs;
+    deps.log.warn('upstream rate limit hit: data source paused', {
+      dataSource: deps.dataSource.id,
+      runId: message.runId,
+      pausedUntil: status.pausedUntil,
+      consecutive429s: status.consecutive429s,
+    });
+  } else {
+    waitMs = error.waitMs;
+  }
+  const at = deps.clock.now().toISOString();
+  for (const job of jobs) await deps.runLedger.releaseAttempt(message.runId, job.jobId, at);
+  const delaySeconds = Math.min(maxDelaySeconds, Math.max(1, Math.ceil(waitMs / 1000)));
+  const sent = await deps.requeue.send([message], { delaySeconds });
+  if (sent.failed.length > 0) throw new RetryLaterError(delaySeconds, { cause: error });
+  deps.log.info('jobs deferred by the rate limit', { runId: message.runId, count: jobs.length, delaySeconds });
 }
 
 /** A job of any message as the version-1 message that redrives it alone. */

@@ -79,6 +79,15 @@ export function describeRunLedgerContract(name: string, createLedger: () => Prom
       expect(job).toMatchObject({ status: 'running', attemptsMade: 2, lastError: { code: 'upstream_unavailable' } });
     });
 
+    it('takes back an attempt that a rate limit deferred', async () => {
+      await aRunWithJobs(['a']);
+      await ledger.startAttempt(aRun().runId, 'a', at);
+      await ledger.releaseAttempt(aRun().runId, 'a', at);
+      expect(await ledger.getJob(aRun().runId, 'a')).toMatchObject({ status: 'queued', attemptsMade: 0 });
+      await ledger.releaseAttempt(aRun().runId, 'a', at);
+      expect(await ledger.getJob(aRun().runId, 'a')).toMatchObject({ status: 'queued', attemptsMade: 0 });
+    });
+
     it('keeps the progress of jobs that are added again', async () => {
       await aRunWithJobs(['a']);
       await ledger.startAttempt(aRun().runId, 'a', at);

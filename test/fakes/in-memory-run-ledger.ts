@@ -79,6 +79,12 @@ export class InMemoryRunLedger implements RunLedger {
     return structuredClone(next);
   }
 
+  async releaseAttempt(runId: string, jobId: string, at: string): Promise<void> {
+    const job = this.#requireJob(runId, jobId);
+    if (job.status !== 'running' || job.attemptsMade === 0) return;
+    this.#jobsOf(runId).set(jobId, { ...job, status: 'queued', attemptsMade: job.attemptsMade - 1, updatedAt: at });
+  }
+
   async recordRetry(runId: string, jobId: string, lastError: JobError, at: string): Promise<void> {
     const job = this.#requireJob(runId, jobId);
     if (finishedJobStatuses.has(job.status)) return;

@@ -5,19 +5,12 @@ import { PermanentUpstreamError, UpstreamError } from '#shared/data-sources/upst
 import type { DatasetDefinition } from '#shared/datasets/dataset.ts';
 import { businessDateOf } from '#shared/domain/business-date.ts';
 import { addDays } from '#shared/domain/calendar-date.ts';
+import { type EndpointRateLimit, endpointRateLimits } from '#shared/domain/data-source-settings.ts';
 import type { Clock } from '#shared/ports/clock.ts';
-import type {
-  CredentialsCheck,
-  DataSource,
-  EndpointRateLimit,
-  FetchContext,
-  FetchResult,
-} from '#shared/ports/data-source.ts';
+import type { CredentialsCheck, DataSource, FetchContext, FetchResult } from '#shared/ports/data-source.ts';
 
 /** `/fins/summary` and `/fins/details` allow 60 requests a minute on every plan, on top of the plan's own limit. */
-export const jquantsEndpointRateLimits: EndpointRateLimit[] = [
-  { endpoints: ['/fins/summary', '/fins/details'], bucket: 'fins', limit: 60, per: 'minute' },
-];
+export const jquantsEndpointRateLimits: readonly EndpointRateLimit[] = endpointRateLimits('jquants');
 
 /** What a JquantsDataSource is built from. */
 export interface JquantsDataSourceOptions {

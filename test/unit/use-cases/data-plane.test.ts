@@ -155,3 +155,49 @@ describe('dispatch and fetch', () => {
     expect(await plane.dispatch(tick)).toMatchObject({ outcome: 'dispatched' });
   });
 });
+
+describe('rate limits in the worker', () => {
+  it('pauses the data source on a 429 and defers the job without spending an attempt, however long the storm', async () => {
+    const { RateLimitedError } = await import('#shared/data-sources/upstream-errors.ts');
+    const plane = await withGroup({ maxAttempts: 2, parametersTemplate: { code: '72030', date: '{{businessDate}}' } });
+    plane.dataSource.failWith = () =>
+      new RateLimitedError('429 from /equities/bars/daily', { status: 429, endpoint: '/x' });
+    await plane.dispatch(tick);
+    for (let storm = 0; storm < 20; storm++) {
+      expect(await plane.work()).toEqual([]);
+      const [entry] = plane.queue.messages;
+      expect(entry?.delaySeconds).toBeGreaterThanOrEqual(60);
+    }
+    expect(plane.rateLimiter.pauses).toHaveLength(20);
+    expect(plane.deadLetters.letters).toEqual([]);
+    const [job] = (await plane.runLedger.listJobs('daily-bars.20261127T083000Z')).items;
+    expect(job).toMatchObject({ status: 'queued', attemptsMade: 0 });
+
+    plane.dataSource.failWith = undefined;
+    await plane.work();
+    expect(await plane.runLedger.getRun('daily-bars.20261127T083000Z')).toMatchObject({ status: 'succeeded' });
+    expect((await plane.runLedger.listJobs('daily-bars.20261127T083000Z')).items[0]?.attemptsMade).toBe(1);
+  });
+
+  it('defers a job when the next request slot is further off than a worker may wait', async () => {
+    const plane = await withGroup({ parametersTemplate: { code: '72030', date: '{{businessDate}}' } });
+    plane.rateLimiter.deferMs = 42_000;
+    await plane.dispatch(tick);
+    await plane.work();
+    expect(plane.queue.messages.map((entry) => entry.delaySeconds)).toEqual([42]);
+    expect(plane.rateLimiter.acquired).toEqual([]);
+    expect((await plane.runLedger.listJobs('daily-bars.20261127T083000Z')).items[0]).toMatchObject({
+      status: 'queued',
+      attemptsMade: 0,
+    });
+  });
+
+  it('takes a request slot before every upstream request, pages included', async () => {
+    const plane = await withGroup({ parametersTemplate: { code: '72030', date: '{{businessDate}}' } });
+    plane.dataSource.pagesPerFetch = 3;
+    await plane.dispatch(tick);
+    await plane.work();
+    expect(plane.rateLimiter.acquired).toHaveLength(3);
+    expect((await plane.runLedger.getRun('daily-bars.20261127T083000Z'))?.upstreamRequests).toBe(3);
+  });
+});

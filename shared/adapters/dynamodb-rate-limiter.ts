@@ -1,0 +1,174 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { DataSourceId } from '#shared/domain/data-source.ts';
+import { grantIntervalMs, nextGrant, pauseAfterRateLimitMs } from '#shared/domain/rate-pacing.ts';
+import type { Clock } from '#shared/ports/clock.ts';
+import {
+  type DataSourceLimits,
+  RateLimitDeferral,
+  type RateLimiter,
+  type RateLimitStatus,
+} from '#shared/ports/rate-limiter.ts';
+
+/** Options of the DynamoDB rate limiter. */
+export interface DynamoDbRateLimiterOptions {
+  readonly client: DynamoDBDocumentClient;
+  /** The DataSources table (buckets live beside the settings as `bucket#<source>[#<endpoint bucket>]`). */
+  readonly tableName: string;
+  readonly clock: Clock;
+  /** The current limits of a data source (settings, plan); re-read after `limitsTtlMs`. */
+  readonly limitsOf: (dataSource: DataSourceId) => Promise<DataSourceLimits>;
+  /** Longest a caller waits for a slot before the job is deferred instead. @default 5_000 */
+  readonly maxWaitMs?: number;
+  /** Shortest pause after a 429 (J-Quants sends no Retry-After and wants ≥ 60 s). @default 60_000 */
+  readonly minimumPauseMs?: number;
+  /** @default 60_000 */
+  readonly limitsTtlMs?: number;
+  readonly sleep?: (ms: number) => Promise<void>;
+}
+
+const sourceKey = (dataSource: DataSourceId): string => `bucket#${dataSource}`;
+const bucketIsFreeNow = '(attribute_not_exists(pausedUntilMs) OR pausedUntilMs <= :now)';
+const slotIsStillOurs = '(attribute_not_exists(nextGrantAtMs) OR nextGrantAtMs = :previous)';
+
+/**
+ * RateLimiter on DynamoDB: each bucket is one item holding when its next request may go; a caller takes that slot
+ * with a conditional write (the slot must still be the one it read, and the source not paused), then sleeps until
+ * it. Every worker of every Lambda shares the same items, so together they pace like one client.
+ */
+export class DynamoDbRateLimiter implements RateLimiter {
+  readonly #options: DynamoDbRateLimiterOptions;
+  readonly #sleep: (ms: number) => Promise<void>;
+  readonly #limits = new Map<DataSourceId, { limits: DataSourceLimits; readAtMs: number }>();
+  readonly #throttled = new Set<DataSourceId>();
+
+  constructor(options: DynamoDbRateLimiterOptions) {
+    this.#options = options;
+    this.#sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+  }
+
+  async acquire(dataSource: DataSourceId, endpoint: string): Promise<void> {
+    const limits = await this.#limitsOf(dataSource);
+    const endpointLimit = limits.endpointLimits.find((cap) => cap.endpoints.some((path) => endpoint.startsWith(path)));
+    // The source's bucket holds the pause, so every request checks it, whatever endpoint it calls.
+    if (endpointLimit !== undefined) {
+      await this.#take(dataSource, `${sourceKey(dataSource)}#${endpointLimit.bucket}`, grantIntervalMs(endpointLimit));
+    }
+    await this.#take(dataSource, sourceKey(dataSource), grantIntervalMs(limits.limit));
+  }
+
+  async pause(dataSource: DataSourceId, options: { retryAfterMs?: number | undefined }): Promise<RateLimitStatus> {
+    const nowMs = this.#options.clock.now().getTime();
+    let consecutive429s: number;
+    try {
+      // Only a 429 outside a pause counts as another one in a row: requests granted before the pause may still
+      // come back 429 while it lasts.
+      const { Attributes } = await this.#options.client.send(
+        new UpdateCommand({
+          TableName: this.#options.tableName,
+          Key: { pk: sourceKey(dataSource) },
+          UpdateExpression: 'ADD consecutive429s :one SET lastRateLimitedAtMs = :now',
+          ConditionExpression: bucketIsFreeNow,
+          ExpressionAttributeValues: { ':one': 1, ':now': nowMs },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      consecutive429s = Number(Attributes?.consecutive429s ?? 1);
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return this.status(dataSource);
+      throw error;
+    }
+    const pausedUntilMs =
+      nowMs +
+      pauseAfterRateLimitMs({
+        consecutive429s,
+        minimumMs: this.#options.minimumPauseMs ?? 60_000,
+        retryAfterMs: options.retryAfterMs,
+      });
+    await this.#options.client.send(
+      new UpdateCommand({
+        TableName: this.#options.tableName,
+        Key: { pk: sourceKey(dataSource) },
+        UpdateExpression: 'SET pausedUntilMs = :until',
+        ExpressionAttributeValues: { ':until': pausedUntilMs },
+      }),
+    );
+    this.#throttled.add(dataSource);
+    return { pausedUntil: new Date(pausedUntilMs).toISOString(), consecutive429s };
+  }
+
+  async recovered(dataSource: DataSourceId): Promise<void> {
+    if (!this.#throttled.has(dataSource)) return;
+    this.#throttled.delete(dataSource);
+    await this.#options.client.send(
+      new UpdateCommand({
+        TableName: this.#options.tableName,
+        Key: { pk: sourceKey(dataSource) },
+        UpdateExpression: 'SET consecutive429s = :zero',
+        ExpressionAttributeValues: { ':zero': 0 },
+      }),
+    );
+  }
+
+  async status(dataSource: DataSourceId): Promise<RateLimitStatus> {
+    const item = await this.#read(sourceKey(dataSource));
+    const nowMs = this.#options.clock.now().getTime();
+    const pausedUntilMs = Number(item?.pausedUntilMs ?? 0);
+    return {
+      consecutive429s: Number(item?.consecutive429s ?? 0),
+      ...(pausedUntilMs > nowMs ? { pausedUntil: new Date(pausedUntilMs).toISOString() } : {}),
+    };
+  }
+
+  /** Takes the next slot of one bucket, sleeping until it comes, or defers when it is too far off. */
+  async #take(dataSource: DataSourceId, key: string, intervalMs: number): Promise<void> {
+    for (;;) {
+      const item = await this.#read(key);
+      if (Number(item?.consecutive429s ?? 0) > 0) this.#throttled.add(dataSource);
+      const nowMs = this.#options.clock.now().getTime();
+      const previous = item?.nextGrantAtMs === undefined ? undefined : Number(item.nextGrantAtMs);
+      const paused =
+        key === sourceKey(dataSource) ? Number(item?.pausedUntilMs ?? 0) : await this.#pausedUntil(dataSource);
+      const { grantAtMs, next } = nextGrant({ nextGrantAtMs: previous ?? 0, pausedUntilMs: paused }, nowMs, intervalMs);
+      const waitMs = grantAtMs - nowMs;
+      if (waitMs > (this.#options.maxWaitMs ?? 5_000)) throw new RateLimitDeferral(dataSource, waitMs);
+      try {
+        await this.#options.client.send(
+          new UpdateCommand({
+            TableName: this.#options.tableName,
+            Key: { pk: key },
+            UpdateExpression: 'SET nextGrantAtMs = :next',
+            ConditionExpression: `${slotIsStillOurs} AND ${bucketIsFreeNow}`,
+            ExpressionAttributeValues: { ':next': next.nextGrantAtMs, ':previous': previous ?? 0, ':now': grantAtMs },
+          }),
+        );
+      } catch (error) {
+        // Another worker took this slot (or a pause began): read again and take the next one.
+        if (error instanceof ConditionalCheckFailedException) continue;
+        throw error;
+      }
+      if (waitMs > 0) await this.#sleep(waitMs);
+      return;
+    }
+  }
+
+  async #pausedUntil(dataSource: DataSourceId): Promise<number> {
+    return Number((await this.#read(sourceKey(dataSource)))?.pausedUntilMs ?? 0);
+  }
+
+  async #read(key: string): Promise<Record<string, unknown> | undefined> {
+    const { Item } = await this.#options.client.send(
+      new GetCommand({ TableName: this.#options.tableName, Key: { pk: key }, ConsistentRead: true }),
+    );
+    return Item;
+  }
+
+  async #limitsOf(dataSource: DataSourceId): Promise<DataSourceLimits> {
+    const cached = this.#limits.get(dataSource);
+    const nowMs = Date.now();
+    if (cached !== undefined && nowMs - cached.readAtMs < (this.#options.limitsTtlMs ?? 60_000)) return cached.limits;
+    const limits = await this.#options.limitsOf(dataSource);
+    this.#limits.set(dataSource, { limits, readAtMs: nowMs });
+    return limits;
+  }
+}

@@ -1,0 +1,39 @@
+import type { DataSourceId } from '#shared/domain/data-source.ts';
+import type { Clock } from '#shared/ports/clock.ts';
+import { RateLimitDeferral, type RateLimiter, type RateLimitStatus } from '#shared/ports/rate-limiter.ts';
+
+/** A rate limiter that grants every slot unless told to defer; records pauses and acquisitions. */
+export class InMemoryRateLimiter implements RateLimiter {
+  readonly acquired: { dataSource: DataSourceId; endpoint: string }[] = [];
+  readonly pauses: DataSourceId[] = [];
+  /** When set, `acquire` defers with this wait. */
+  deferMs: number | undefined;
+  #consecutive429s = 0;
+  readonly #clock: Clock;
+
+  constructor(clock: Clock) {
+    this.#clock = clock;
+  }
+
+  async acquire(dataSource: DataSourceId, endpoint: string): Promise<void> {
+    if (this.deferMs !== undefined) throw new RateLimitDeferral(dataSource, this.deferMs);
+    this.acquired.push({ dataSource, endpoint });
+  }
+
+  async pause(dataSource: DataSourceId): Promise<RateLimitStatus> {
+    this.pauses.push(dataSource);
+    this.#consecutive429s++;
+    return {
+      consecutive429s: this.#consecutive429s,
+      pausedUntil: new Date(this.#clock.now().getTime() + 60_000).toISOString(),
+    };
+  }
+
+  async recovered(): Promise<void> {
+    this.#consecutive429s = 0;
+  }
+
+  async status(): Promise<RateLimitStatus> {
+    return { consecutive429s: this.#consecutive429s };
+  }
+}

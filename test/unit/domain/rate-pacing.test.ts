@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import { grantIntervalMs, nextGrant, pauseAfterRateLimitMs } from '#shared/domain/rate-pacing.ts';
+
+/** The most grants inside any sliding window. */
+function busiestWindow(grants: readonly number[], windowMs: number): number {
+  let busiest = 0;
+  for (const start of grants)
+    busiest = Math.max(busiest, grants.filter((at) => at >= start && at < start + windowMs).length);
+  return busiest;
+}
+
+describe('rate pacing', () => {
+  it('never grants more than the limit in any sliding window, for every plan', () => {
+    for (const limit of [5, 60, 120, 500]) {
+      const interval = grantIntervalMs({ limit, per: 'minute' });
+      let state = { nextGrantAtMs: 0, pausedUntilMs: 0 };
+      const grants: number[] = [];
+      for (let request = 0; request < limit * 3; request++) {
+        const { grantAtMs, next } = nextGrant(state, 0, interval);
+        grants.push(grantAtMs);
+        state = next;
+      }
+      expect(busiestWindow(grants, 60_000), `${limit}/minute`).toBeLessThanOrEqual(limit);
+      expect(busiestWindow(grants, 60_000), `${limit}/minute`).toBeGreaterThanOrEqual(Math.floor(limit * 0.95));
+    }
+  });
+
+  it('grants nothing before a pause ends', () => {
+    const { grantAtMs } = nextGrant({ nextGrantAtMs: 1_000, pausedUntilMs: 61_000 }, 2_000, 500);
+    expect(grantAtMs).toBe(61_000);
+  });
+
+  it('grants at once on an idle bucket', () => {
+    expect(nextGrant({ nextGrantAtMs: 500, pausedUntilMs: 0 }, 10_000, 500).grantAtMs).toBe(10_000);
+  });
+
+  it('pauses at least a minute after a 429, doubling per 429 in a row up to 15 minutes, honouring Retry-After', () => {
+    expect(pauseAfterRateLimitMs({ consecutive429s: 1, minimumMs: 60_000 })).toBe(60_000);
+    expect(pauseAfterRateLimitMs({ consecutive429s: 3, minimumMs: 60_000 })).toBe(240_000);
+    expect(pauseAfterRateLimitMs({ consecutive429s: 10, minimumMs: 60_000 })).toBe(900_000);
+    expect(pauseAfterRateLimitMs({ consecutive429s: 1, minimumMs: 60_000, retryAfterMs: 120_000 })).toBe(120_000);
+  });
+});
