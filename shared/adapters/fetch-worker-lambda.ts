@@ -12,6 +12,7 @@ import { SqsMessageVisibility } from '#shared/adapters/sqs-message-visibility.ts
 import { systemClock } from '#shared/adapters/system-clock.ts';
 import { loadConfig, requiredString } from '#shared/config/load-config.ts';
 import { log } from '#shared/observability/logger.ts';
+import { emfMetrics } from '#shared/observability/metrics.ts';
 import type { DataSource } from '#shared/ports/data-source.ts';
 import { dataSourceLimitsFrom } from '#shared/use-cases/data-source-limits.ts';
 import { fetchJobRecord } from '#shared/use-cases/fetch-job-record.ts';
@@ -62,6 +63,7 @@ export function fetchWorkerLambda(
     visibility: new SqsMessageVisibility({ client: sqs, queueUrl: config[variables.queueUrl] ?? '' }),
     clock: systemClock,
     log,
+    metrics: emfMetrics,
   });
   const processor = new BatchProcessor(EventType.SQS);
   // One failing message is reported alone (ReportBatchItemFailures); the others are deleted.

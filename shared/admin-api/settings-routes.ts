@@ -6,6 +6,7 @@ import { DataSourceIdSchema } from '#shared/domain/data-source.ts';
 import { DataSourceSettingsPatchSchema } from '#shared/domain/data-source-settings.ts';
 import type { BackupRestorer } from '#shared/ports/backup-restorer.ts';
 import type { DataSourceSettingsStore } from '#shared/ports/data-source-settings-store.ts';
+import type { RateLimiter } from '#shared/ports/rate-limiter.ts';
 import { type Backup, BackupSchema, exportBackup, importBackup } from '#shared/use-cases/backup.ts';
 import { listDataSources, updateDataSource } from '#shared/use-cases/manage-data-sources.ts';
 import {
@@ -18,6 +19,8 @@ import type { ValidateJobGroupDeps } from '#shared/use-cases/validate-job-group.
 /** What the settings routes need. */
 export interface SettingsRouteDeps extends ValidateJobGroupDeps {
   readonly settingsStore: DataSourceSettingsStore;
+  /** Pauses after 429s, shown by `GET /data-sources`. */
+  readonly rateLimiter?: Pick<RateLimiter, 'status'>;
   readonly restorer: BackupRestorer;
 }
 

@@ -1,4 +1,5 @@
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { MetricName } from '#shared/observability/metric-names.ts';
 
 /**
  * The one metrics emitter (CloudWatch EMF). Dimensions are `dataSource`, `dataset` and `group` only — never a stock
@@ -10,3 +11,28 @@ export const metrics = new Metrics({
 });
 
 export { MetricUnit };
+
+/** The dimensions every moomoo metric carries (never a stock code). */
+export interface MetricDimensions {
+  readonly dataSource: string;
+  readonly dataset: string;
+  readonly group: string;
+}
+
+/** What use cases need of metrics: a count of a named event under the standard dimensions. */
+export interface MetricsSink {
+  count(name: MetricName, value: number, dimensions: MetricDimensions): void;
+}
+
+/** Each count is published at once as its own EMF record with its own dimensions. */
+export const emfMetrics: MetricsSink = {
+  count: (name, value, dimensions) => {
+    if (value === 0) return;
+    const single = metrics.singleMetric();
+    single.addDimensions({ ...dimensions });
+    single.addMetric(name, MetricUnit.Count, value);
+  },
+};
+
+/** A sink that drops everything (tests, and callers that count nothing). */
+export const noMetrics: MetricsSink = { count: () => {} };

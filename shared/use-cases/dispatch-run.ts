@@ -43,6 +43,9 @@ export type DispatchOutcome =
   | { readonly outcome: 'duplicate'; readonly run: Run }
   | { readonly outcome: 'no-group' };
 
+/** Runs still going: a new tick of an `overlap: skip` group does not pile onto them. */
+const unfinishedRunStatuses: ReadonlySet<Run['status']> = new Set(['dispatching', 'running']);
+
 /** Thrown when some job messages could not be enqueued: the tick is retried and resumes the run. */
 export class EnqueueError extends Error {
   override readonly name = 'EnqueueError';
@@ -84,6 +87,18 @@ export async function dispatchRun(request: DispatchRequest, deps: DispatchDeps):
     if (!(await deps.runLedger.claimRun(skipped))) return duplicateOf(run.runId, deps);
     deps.log.info('run skipped', { groupId: group.id, runId: run.runId, reason });
     return { outcome: 'skipped', run: skipped };
+  }
+
+  if (trigger === 'scheduled' && group.overlap === 'skip') {
+    const { items } = await deps.runLedger.listRuns(group.id, { limit: 10 });
+    const going = items.find((other) => other.runId !== run.runId && unfinishedRunStatuses.has(other.status));
+    if (going !== undefined) {
+      const reason = `overlap: run ${going.runId} is still ${going.status}`;
+      const skipped: Run = { ...run, status: 'skipped', reason, finishedAt: now };
+      if (!(await deps.runLedger.claimRun(skipped))) return duplicateOf(run.runId, deps);
+      deps.log.info('run skipped', { groupId: group.id, runId: run.runId, reason });
+      return { outcome: 'skipped', run: skipped };
+    }
   }
 
   const resumed = !(await deps.runLedger.claimRun(run));

@@ -10,6 +10,7 @@ import {
 import { ValidationError, VersionConflictError } from '#shared/domain/errors.ts';
 import type { Clock } from '#shared/ports/clock.ts';
 import type { DataSourceSettingsStore } from '#shared/ports/data-source-settings-store.ts';
+import type { RateLimiter, RateLimitStatus } from '#shared/ports/rate-limiter.ts';
 
 /** A data source as the admin API shows it: its settings and the rate limit in force. */
 export interface DataSourceView {
@@ -21,6 +22,8 @@ export interface DataSourceView {
   readonly rateLimit: RateLimit;
   /** Whether its credentials worked at the last check or job; absent until one happened. */
   readonly health?: DataSourceHealth;
+  /** Set while the source is paused after the upstream answered 429. */
+  readonly paused?: { readonly until: string; readonly consecutive429s: number };
   readonly updatedAt: string;
   readonly version: number;
 }
@@ -28,6 +31,8 @@ export interface DataSourceView {
 interface Deps {
   readonly settingsStore: DataSourceSettingsStore;
   readonly clock: Clock;
+  /** Where pauses after 429s are kept; without it no pause is shown. */
+  readonly rateLimiter?: Pick<RateLimiter, 'status'>;
 }
 
 /** Every data source with its settings (defaults for those never configured). */
@@ -37,8 +42,12 @@ export async function listDataSources(deps: Deps): Promise<DataSourceView[]> {
 
 /** One data source's settings. */
 export async function getDataSource(id: DataSourceId, deps: Deps): Promise<DataSourceView> {
-  const [settings, health] = await Promise.all([settingsOf(id, deps), deps.settingsStore.getHealth(id)]);
-  return viewOf(settings, health);
+  const [settings, health, limits] = await Promise.all([
+    settingsOf(id, deps),
+    deps.settingsStore.getHealth(id),
+    deps.rateLimiter?.status(id),
+  ]);
+  return viewOf(settings, health, limits);
 }
 
 /** Sets the plan and/or the rate limit (`rateLimit: null` returns to the plan's default). */
@@ -65,20 +74,27 @@ export async function updateDataSource(
     version: current.version + 1,
   };
   await deps.settingsStore.put(next, current.version);
-  return viewOf(next, await deps.settingsStore.getHealth(id));
+  return viewOf(next, await deps.settingsStore.getHealth(id), await deps.rateLimiter?.status(id));
 }
 
 async function settingsOf(id: DataSourceId, deps: Deps): Promise<DataSourceSettings> {
   return (await deps.settingsStore.get(id)) ?? defaultSettings(id, deps.clock.now().toISOString());
 }
 
-function viewOf(settings: DataSourceSettings, health: DataSourceHealth | undefined): DataSourceView {
+function viewOf(
+  settings: DataSourceSettings,
+  health: DataSourceHealth | undefined,
+  limits: RateLimitStatus | undefined,
+): DataSourceView {
   return {
     id: settings.id,
     ...(settings.plan === undefined ? {} : { plan: settings.plan }),
     ...(settings.rateLimit === undefined ? {} : { rateLimitSetting: settings.rateLimit }),
     rateLimit: effectiveRateLimit(settings),
     ...(health === undefined ? {} : { health }),
+    ...(limits?.pausedUntil === undefined
+      ? {}
+      : { paused: { until: limits.pausedUntil, consecutive429s: limits.consecutive429s } }),
     updatedAt: settings.updatedAt,
     version: settings.version,
   };

@@ -11,6 +11,8 @@ import { codeOnDate, rowsForCode } from '#shared/domain/request-planning.ts';
 import type { Job, JobError } from '#shared/domain/run.ts';
 import type { FetchDateMessage, JobMessage, RunJobMessage } from '#shared/messages/run-job-message.ts';
 import type { Log } from '#shared/observability/logger.ts';
+import { metricNames } from '#shared/observability/metric-names.ts';
+import { type MetricDimensions, type MetricsSink, noMetrics } from '#shared/observability/metrics.ts';
 import type { Clock } from '#shared/ports/clock.ts';
 import type { DataSource } from '#shared/ports/data-source.ts';
 import type { DataSourceSettingsStore } from '#shared/ports/data-source-settings-store.ts';
@@ -34,6 +36,20 @@ export interface FetchWorkerDeps {
   readonly requeue: JobQueue;
   /** Aborts the fetch when the invocation runs out of time. */
   readonly signal?: AbortSignal;
+  /** @default noMetrics */
+  readonly metrics?: MetricsSink;
+}
+
+function dimensionsOf(message: JobMessage): MetricDimensions {
+  return { dataSource: message.dataSource, dataset: message.dataset, group: message.groupId };
+}
+
+/** Counts a run that this job finished. */
+function countFinishedRun(run: { status: string }, message: JobMessage, metrics: MetricsSink): void {
+  if (run.status === 'succeeded') metrics.count(metricNames.runsSucceeded, 1, dimensionsOf(message));
+  if (run.status === 'failed' || run.status === 'partially_failed') {
+    metrics.count(metricNames.runsFailed, 1, dimensionsOf(message));
+  }
 }
 
 /** The message's jobs will be retried: make it visible again after `delaySeconds`. */
@@ -93,14 +109,18 @@ export async function processJobMessage(message: JobMessage, deps: FetchWorkerDe
     await deps.marketData.upsertRows(dataset, [...rowsByJob.values()].flat());
     await deps.runLedger.addUpstreamRequests(message.runId, upstreamRequests);
     const at = deps.clock.now().toISOString();
+    const metrics = deps.metrics ?? noMetrics;
+    metrics.count(metricNames.upstreamRequests, upstreamRequests, dimensionsOf(message));
+    metrics.count(metricNames.jobsSucceeded, jobs.length, dimensionsOf(message));
     for (const job of jobs) {
-      await deps.runLedger.finishJob(message.runId, job.jobId, {
+      const finished = await deps.runLedger.finishJob(message.runId, job.jobId, {
         status: 'succeeded',
         durationMs: elapsedMs(),
         rowsWritten: rowsByJob.get(job.jobId)?.length ?? 0,
         upstreamRequests: message.version === 1 ? upstreamRequests : 0,
         at,
       });
+      if (finished.counted && finished.run.finishedAt === at) countFinishedRun(finished.run, message, metrics);
     }
     deps.log.info('jobs succeeded', {
       runId: message.runId,
@@ -154,8 +174,15 @@ async function settleFailure(
   deps: FetchWorkerDeps,
   dataset?: DatasetDefinition,
 ): Promise<void> {
+  const metrics = deps.metrics ?? noMetrics;
+  metrics.count(metricNames.upstreamRequests, upstreamRequests, dimensionsOf(message));
   if (error instanceof RateLimitedError || error instanceof RateLimitDeferral) {
     if (upstreamRequests > 0) await deps.runLedger.addUpstreamRequests(message.runId, upstreamRequests);
+    metrics.count(metricNames.jobsDeferred, jobs.length, dimensionsOf(message));
+    if (error instanceof RateLimitedError) {
+      metrics.count(metricNames.upstreamThrottled, 1, dimensionsOf(message));
+      metrics.count(metricNames.dataSourcePaused, 1, dimensionsOf(message));
+    }
     await deferJobs(message, jobs, error, deps);
     return;
   }
@@ -180,14 +207,17 @@ async function settleFailure(
         attemptsMade: job.attemptsMade,
         failedAt: deps.clock.now().toISOString(),
       });
-      await deps.runLedger.finishJob(message.runId, job.jobId, {
+      const at = deps.clock.now().toISOString();
+      const finished = await deps.runLedger.finishJob(message.runId, job.jobId, {
         status: 'failed',
         deadLettered: true,
         durationMs,
         upstreamRequests: message.version === 1 ? upstreamRequests : 0,
         lastError,
-        at: deps.clock.now().toISOString(),
+        at,
       });
+      metrics.count(metricNames.jobsFailed, 1, dimensionsOf(message));
+      if (finished.counted && finished.run.finishedAt === at) countFinishedRun(finished.run, message, metrics);
       deps.log.warn('job failed and was dead-lettered', {
         runId: message.runId,
         jobId: job.jobId,
@@ -197,6 +227,7 @@ async function settleFailure(
       });
     } else {
       await deps.runLedger.recordRetry(message.runId, job.jobId, lastError, deps.clock.now().toISOString());
+      metrics.count(metricNames.jobsRetried, 1, dimensionsOf(message));
       retryAfter = Math.max(retryAfter, retryDelaySeconds(job.attemptsMade));
     }
   }

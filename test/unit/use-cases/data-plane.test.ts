@@ -152,6 +152,7 @@ describe('dispatch and fetch', () => {
     const plane = await withGroup();
     const manual = await plane.dispatch({ ...tick, trigger: 'manual', businessDate: '2026-11-20' });
     expect(manual).toMatchObject({ outcome: 'dispatched', run: { trigger: 'manual', businessDate: '2026-11-20' } });
+    await plane.work();
     expect(await plane.dispatch(tick)).toMatchObject({ outcome: 'dispatched' });
   });
 });
@@ -199,5 +200,20 @@ describe('rate limits in the worker', () => {
     await plane.work();
     expect(plane.rateLimiter.acquired).toHaveLength(3);
     expect((await plane.runLedger.getRun('daily-bars.20261127T083000Z'))?.upstreamRequests).toBe(3);
+  });
+});
+
+describe('overlap policy', () => {
+  it('skips a tick while the group previous run is still going, and allows it with overlap allow', async () => {
+    const plane = await withGroup();
+    await plane.dispatch(tick);
+    const next = { groupId: 'daily-bars', scheduledTime: '2026-11-28T08:30:00Z' };
+    expect(await plane.dispatch(next)).toMatchObject({
+      outcome: 'skipped',
+      run: { status: 'skipped', reason: 'overlap: run daily-bars.20261127T083000Z is still running' },
+    });
+    const allowing = await withGroup({ overlap: 'allow' });
+    await allowing.dispatch(tick);
+    expect(await allowing.dispatch(next)).toMatchObject({ outcome: 'dispatched' });
   });
 });
