@@ -1,3 +1,4 @@
+import { benchBundles } from './bundles.bench.ts';
 import { benchDispatch } from './dispatch.bench.ts';
 import { benchStartup } from './startup.bench.ts';
 import { benchUpstreamRequests } from './upstream-requests.bench.ts';
@@ -17,6 +18,12 @@ const benches: { name: string; target: string; run: () => Promise<Record<string,
     name: 'dispatch 4,400 per-code range jobs against moto',
     target: 'SendMessageBatch calls = 440',
     run: benchDispatch,
+  },
+  {
+    name: 'bundles',
+    target:
+      'only what each function uses (Yahoo library only in fetch-yahoo-job); each bundle ≤ 1 MB; cold import ≤ 1.5× the floor',
+    run: benchBundles,
   },
 ];
 

@@ -1,16 +1,18 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { LambdaFunctionURLEvent, LambdaFunctionURLResult } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { dynamoDbStores, sqsJobQueues } from '#shared/adapters/aws-deps.ts';
 import { DynamoDbBackupRestorer } from '#shared/adapters/dynamodb-backup-restorer.ts';
+import { sqsDeadLetterStores } from '#shared/adapters/sqs-dead-letter-store.ts';
 import { systemClock } from '#shared/adapters/system-clock.ts';
 import { createAdminApi } from '#shared/admin-api/admin-api.ts';
 import { functionUrlResultOf, requestOfFunctionUrlEvent } from '#shared/admin-api/function-url.ts';
 import { loadConfig, requiredString } from '#shared/config/load-config.ts';
 import { createJquantsDataSource } from '#shared/data-sources/create-jquants-data-source.ts';
-import { createYahooDataSource } from '#shared/data-sources/create-yahoo-data-source.ts';
+import { createYahooCredentialsCheck } from '#shared/data-sources/create-yahoo-credentials-check.ts';
 import { log, logger } from '#shared/observability/logger.ts';
+import type { DataSource } from '#shared/ports/data-source.ts';
 
 /** The variables that infra binds to this function (MoomooFunction.bind… in the stateless stack). */
 const HandleAdminRequestEnvSchema = z.object({
@@ -20,9 +22,16 @@ const HandleAdminRequestEnvSchema = z.object({
   MARKET_DATA_TABLE_NAME: requiredString(),
   JQUANTS_QUEUE_URL: requiredString(),
   YAHOO_QUEUE_URL: requiredString(),
+  JQUANTS_DEAD_LETTER_QUEUE_URL: requiredString(),
+  YAHOO_DEAD_LETTER_QUEUE_URL: requiredString(),
 });
 
 const config = loadConfig(HandleAdminRequestEnvSchema);
+// The admin API only checks Yahoo, which needs no library: yahoo-finance2 stays in fetch-yahoo-job's bundle.
+const yahoo: DataSource = {
+  ...createYahooCredentialsCheck(),
+  fetch: () => Promise.reject(new Error('the admin function does not fetch Yahoo data; fetch-yahoo-job does')),
+};
 const stores = dynamoDbStores({
   jobGroups: config.JOB_GROUPS_TABLE_NAME,
   jobRuns: config.JOB_RUNS_TABLE_NAME,
@@ -37,7 +46,11 @@ const api = createAdminApi({
     dataSourcesTableName: config.DATA_SOURCES_TABLE_NAME,
   }),
   queues: sqsJobQueues({ jquants: config.JQUANTS_QUEUE_URL, yahoo: config.YAHOO_QUEUE_URL }),
-  dataSources: async (id) => (id === 'jquants' ? createJquantsDataSource() : createYahooDataSource()),
+  deadLetterStores: sqsDeadLetterStores({
+    jquants: config.JQUANTS_DEAD_LETTER_QUEUE_URL,
+    yahoo: config.YAHOO_DEAD_LETTER_QUEUE_URL,
+  }),
+  dataSources: async (id) => (id === 'jquants' ? createJquantsDataSource() : yahoo),
   clock: systemClock,
   log,
 });

@@ -1,7 +1,7 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
-import { z } from 'zod';
+import * as z from 'zod';
 import { createDocumentClient, createSchedulerClient } from '#shared/adapters/aws-clients.ts';
 import { DynamoDbJobGroupStore } from '#shared/adapters/dynamodb-job-group-store.ts';
 import { DynamoDbRunLedger } from '#shared/adapters/dynamodb-run-ledger.ts';

@@ -2,7 +2,7 @@ import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-p
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { Context, DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { createDocumentClient, createSchedulerClient } from '#shared/adapters/aws-clients.ts';
 import { DynamoDbJobGroupStore } from '#shared/adapters/dynamodb-job-group-store.ts';
 import { EventBridgeScheduleStore } from '#shared/adapters/event-bridge-schedule-store.ts';
@@ -33,6 +33,6 @@ const processor = new BatchProcessor(EventType.DynamoDBStreams);
 
 /** One failing record is reported alone (ReportBatchItemFailures), so its neighbours are not replayed. */
 const lambdaHandler = (event: DynamoDBStreamEvent, context: Context): Promise<DynamoDBBatchResponse> =>
-  processPartialResponse(event, recordHandler, processor, { context });
+  processPartialResponse(event, recordHandler, processor, { context, throwOnFullBatchFailure: false });
 
 export const handler = middy(lambdaHandler).use(injectLambdaContext(logger, { resetKeys: true }));

@@ -13,8 +13,8 @@ import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import type { MoomooFunction } from '#infra/constructs/moomoo-function.ts';
-import { type MetricName, metricNames, metricsNamespace } from '#shared/observability/metric-names.ts';
 import type { FetchQueueResource } from '#infra/stacks/stateful-resources.ts';
+import { type MetricName, metricNames, metricsNamespace } from '#shared/observability/metric-names.ts';
 
 /** What to watch and whom to tell. */
 export interface MonitoringProps {

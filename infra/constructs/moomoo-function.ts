@@ -2,12 +2,13 @@ import { fileURLToPath } from 'node:url';
 import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import { type IRole, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, type IFunction, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { metricsNamespace, serviceName } from '#infra/metrics.ts';
+import { lambdaNodeOptions, nodejsFunctionBundling } from '#infra/bundling.ts';
 import { type DataSourceId, env } from '#infra/resources.ts';
 import type { FetchQueueResource, SecretResource, TableResource } from '#infra/stacks/stateful-resources.ts';
+import { metricsNamespace, serviceName } from '#shared/observability/metric-names.ts';
 
 /** The entry files under `functions/`, one per Lambda, verb-noun. */
 export type FunctionEntryName =
@@ -47,8 +48,9 @@ const writeScheduleActions = ['scheduler:CreateSchedule', 'scheduler:UpdateSched
 const repoRoot = (relativePath: string): string => fileURLToPath(new URL(`../../${relativePath}`, import.meta.url));
 
 /**
- * One Lambda with the house defaults: Node.js 24 on arm64, an ESM bundle built by the local esbuild (AWS SDK
- * included, minified, source maps on), its own log group with a retention, and a role that may write only to it.
+ * One Lambda with the house defaults: Node.js 24 on arm64, a bundle built by the local esbuild as `lambdaBundling`
+ * says (ESM, AWS SDK included, minified, source maps on), its own log group with a retention, and a role that may
+ * write only to it.
  * Access is added through the `bind…` methods, each granting IAM and setting the matching environment variable.
  */
 export class MoomooFunction extends Construct {
@@ -82,22 +84,11 @@ export class MoomooFunction extends Construct {
       role: this.role,
       logGroup: this.logGroup,
       environment: {
-        NODE_OPTIONS: '--enable-source-maps',
+        NODE_OPTIONS: lambdaNodeOptions,
         POWERTOOLS_SERVICE_NAME: serviceName,
         POWERTOOLS_METRICS_NAMESPACE: metricsNamespace,
       },
-      bundling: {
-        format: OutputFormat.ESM,
-        mainFields: ['module', 'main'],
-        // CommonJS dependencies inside an ESM bundle still call require().
-        banner:
-          "import { createRequire as topLevelCreateRequire } from 'node:module'; const require = topLevelCreateRequire(import.meta.url);",
-        minify: true,
-        sourceMap: true,
-        sourcesContent: false,
-        // We pin our own AWS SDK v3 clients instead of using whatever version the runtime ships.
-        externalModules: [],
-      },
+      bundling: nodejsFunctionBundling,
     });
     if (props.tracing === Tracing.ACTIVE) {
       Validations.of(this.role).acknowledge({

@@ -35,6 +35,7 @@ try {
     port,
     ...(process.env.ADMIN_TOKEN ? { adminToken: process.env.ADMIN_TOKEN } : {}),
     ...(process.env.AWS_ENDPOINT_URL ? { awsEndpoint: process.env.AWS_ENDPOINT_URL } : {}),
+    onEmulatorLost: () => process.exit(1),
     onListening: ({ adminUrl, adminToken, awsEndpoint }) => {
       console.log(`Admin API: ${adminUrl}`);
       console.log(`Admin token: ${adminToken}`);

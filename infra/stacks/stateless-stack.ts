@@ -107,8 +107,11 @@ export class StatelessStack extends Stack {
       .bindScheduleGroup(resources.scheduleGroupName, 'read')
       // POST /data-sources/jquants/check calls J-Quants with the key.
       .bindSecret(resources.jquantsApiKey);
-    // Run-now dispatches a manual run itself, so the admin API sends job messages like the dispatcher.
-    for (const fetchQueue of resources.fetchQueues) handleAdminRequest.bindQueue(fetchQueue, 'send');
+    // Run-now dispatches a manual run itself, so the admin API sends job messages like the dispatcher; it also
+    // reads and redrives the dead-letter queues (receive, hide, delete) back into the job queues.
+    for (const fetchQueue of resources.fetchQueues) {
+      handleAdminRequest.bindQueue(fetchQueue, 'send').bindDeadLetterQueue(fetchQueue, 'consume');
+    }
     const adminUrl = handleAdminRequest.function.addFunctionUrl({ authType: FunctionUrlAuthType.AWS_IAM });
 
     const fetchWorkers = resources.fetchQueues.map((fetchQueue) => this.createFetchWorker(fetchQueue, resources));

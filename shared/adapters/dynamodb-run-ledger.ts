@@ -1,4 +1,4 @@
-import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
   BatchGetCommand,
   BatchWriteCommand,
@@ -14,6 +14,7 @@ import { NotFoundError } from '#shared/domain/errors.ts';
 import {
   allJobsFinished,
   finalRunStatus,
+  finishedJobStatuses,
   type Job,
   type JobError,
   JobSchema,
@@ -23,13 +24,17 @@ import {
   RunSchema,
   type RunStatus,
 } from '#shared/domain/run.ts';
-import type { FinishJobResult, JobOutcome, Page, RunLedger } from '#shared/ports/run-ledger.ts';
+import type { FinishJobResult, JobOutcome, Page, ReopenJobResult, RunLedger } from '#shared/ports/run-ledger.ts';
 
 /** Conditions, each named for the rule it enforces. */
 const runIsNew = 'attribute_not_exists(pk)';
 const runExists = 'attribute_exists(pk)';
 const jobIsUnfinished = 'attribute_exists(sk) AND NOT (#status IN (:succeeded, :failed))';
 const runIsStillRunning = '#status = :running';
+/** The counters a finisher read are still the run's: nothing was counted or reopened since. */
+const countersAreUnchanged = 'counters.#succeeded = :seenSucceeded AND counters.#failed = :seenFailed';
+const jobHasFailed = 'attribute_exists(sk) AND #status = :failed';
+const runHasFinishedWithJobs = '#status IN (:succeeded, :partiallyFailed, :failed)';
 
 const runSk = 'RUN';
 const runPk = (runId: string): string => `RUN#${runId}`;
@@ -328,6 +333,117 @@ export class DynamoDbRunLedger implements RunLedger {
     return { counted: true, run: await this.#finishRunIfDone(toRun(Attributes ?? {}), outcome.at) };
   }
 
+  async reopenJob(runId: string, jobId: string, at: string): Promise<ReopenJobResult> {
+    let before: Job;
+    try {
+      // Like `finishJob`, the conditional move of the job happens once per failure, and only the call that made it
+      // touches the counters; no transaction (moto orphans the stream shard of a cancelled one, emulator.md §2).
+      const { Attributes } = await this.#client.send(
+        new UpdateCommand({
+          TableName: this.#tableName,
+          Key: { pk: runPk(runId), sk: jobSk(jobId) },
+          UpdateExpression:
+            'SET #status = :queued, attemptsMade = :zero, deadLettered = :notDeadLettered, updatedAt = :at',
+          ConditionExpression: jobHasFailed,
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':queued': 'queued',
+            ':zero': 0,
+            ':notDeadLettered': false,
+            ':at': at,
+            ':failed': 'failed',
+          },
+          ReturnValues: 'ALL_OLD',
+        }),
+      );
+      before = toJob(Attributes ?? {});
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      const job = await this.getJob(runId, jobId);
+      if (job === undefined) throw new NotFoundError('job', `${runId}/${jobId}`);
+      // An unfinished job in a finished run is what a reopen interrupted before its run's update leaves. Only the
+      // status is repaired: the counters, one over, are recounted when the run finishes, whereas a recount here
+      // could race the interrupted reopen's own decrement and leave them short, and the run unfinishable.
+      if (!finishedJobStatuses.has(job.status)) await this.#putRunBackToRunning(runId, at);
+      return { reopened: false, job };
+    }
+    // A crash right here leaves the run finished with a queued job: the next reopen of the job repairs it (above).
+    await this.#uncountFailure(runId, before.deadLettered, at);
+    return {
+      reopened: true,
+      job: { ...before, status: 'queued', attemptsMade: 0, deadLettered: false, updatedAt: at },
+    };
+  }
+
+  /** Takes a reopened job off the run's counters and puts a finished run back to `running`. */
+  async #uncountFailure(runId: string, deadLettered: boolean, at: string): Promise<void> {
+    let run: Run;
+    try {
+      const { Attributes } = await this.#client.send(
+        new UpdateCommand({
+          TableName: this.#tableName,
+          Key: { pk: runPk(runId), sk: runSk },
+          UpdateExpression: 'ADD counters.#failed :minusOne, counters.#dead :minusDead SET updatedAt = :at',
+          // Counters that fell short of this failure are not taken below zero; they are recounted instead.
+          ConditionExpression: `${runExists} AND counters.#failed >= :one AND counters.#dead >= :dead`,
+          ExpressionAttributeNames: { '#failed': 'failed', '#dead': 'dead' },
+          ExpressionAttributeValues: {
+            ':minusOne': -1,
+            ':minusDead': deadLettered ? -1 : 0,
+            ':one': 1,
+            ':dead': deadLettered ? 1 : 0,
+            ':at': at,
+          },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      run = toRun(Attributes ?? {});
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      const current = await this.#requireRun(runId);
+      run = await this.#writeCounters(runId, await this.#countJobs(runId, current.counters.total), at);
+    }
+    if (finishedWithJobs(run.status)) await this.#putRunBackToRunning(runId, at);
+  }
+
+  async #writeCounters(runId: string, counters: RunCounters, at: string): Promise<Run> {
+    const { Attributes } = await this.#client.send(
+      new UpdateCommand({
+        TableName: this.#tableName,
+        Key: { pk: runPk(runId), sk: runSk },
+        UpdateExpression: 'SET counters = :counters, updatedAt = :at',
+        ConditionExpression: runExists,
+        ExpressionAttributeValues: { ':counters': counters, ':at': at },
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    return toRun(Attributes ?? {});
+  }
+
+  /** A finished run goes back to `running`; of concurrent reopens, the first does it and the others find it done. */
+  async #putRunBackToRunning(runId: string, at: string): Promise<void> {
+    try {
+      await this.#client.send(
+        new UpdateCommand({
+          TableName: this.#tableName,
+          Key: { pk: runPk(runId), sk: runSk },
+          UpdateExpression: 'SET #status = :running, updatedAt = :at REMOVE finishedAt',
+          ConditionExpression: runHasFinishedWithJobs,
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':running': 'running',
+            ':at': at,
+            ':succeeded': 'succeeded',
+            ':partiallyFailed': 'partially_failed',
+            ':failed': 'failed',
+          },
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+  }
+
   async recountRun(runId: string, at: string): Promise<Run> {
     const run = await this.#requireRun(runId);
     const counters = await this.#countJobs(runId, run.counters.total);
@@ -382,12 +498,13 @@ export class DynamoDbRunLedger implements RunLedger {
   }
 
   /**
-   * Gives a running run whose jobs have all finished its final status. Counters only grow, so every caller that
-   * sees them complete computes the same status; the condition lets exactly one of them write it.
+   * Gives a running run whose jobs have all finished its final status. The condition lets exactly one caller write
+   * it, and only while the counters are still those it read: a job reopened meanwhile (whose failure the recount
+   * below may already have missed or still counted) leaves the run running for that job's own finish.
    */
   async #finishRunIfDone(run: Run, at: string): Promise<Run> {
     if (run.status !== 'running' || !allJobsFinished(run.counters)) return run;
-    // The running counters are only ever short, never over; the final ones come from the jobs themselves.
+    // Running counters may be short (or one over after an interrupted reopen); the final ones come from the jobs.
     const counters = await this.#countJobs(run.runId, run.counters.total);
     if (!allJobsFinished(counters)) return run;
     try {
@@ -396,13 +513,15 @@ export class DynamoDbRunLedger implements RunLedger {
           TableName: this.#tableName,
           Key: { pk: runPk(run.runId), sk: runSk },
           UpdateExpression: 'SET #status = :final, counters = :counters, finishedAt = :at, updatedAt = :at',
-          ConditionExpression: runIsStillRunning,
-          ExpressionAttributeNames: { '#status': 'status' },
+          ConditionExpression: `${runIsStillRunning} AND ${countersAreUnchanged}`,
+          ExpressionAttributeNames: { '#status': 'status', '#succeeded': 'succeeded', '#failed': 'failed' },
           ExpressionAttributeValues: {
             ':final': finalRunStatus(counters),
             ':counters': counters,
             ':at': at,
             ':running': 'running',
+            ':seenSucceeded': run.counters.succeeded,
+            ':seenFailed': run.counters.failed,
           },
           ReturnValues: 'ALL_NEW',
         }),
@@ -425,6 +544,11 @@ export class DynamoDbRunLedger implements RunLedger {
     if ((await this.getJob(runId, jobId)) === undefined) throw new NotFoundError('job', `${runId}/${jobId}`);
     return undefined;
   }
+}
+
+/** Statuses of a run that has finished its jobs: a reopened job puts it back to `running`. */
+function finishedWithJobs(status: RunStatus): boolean {
+  return status === 'succeeded' || status === 'partially_failed' || status === 'failed';
 }
 
 function toRun(item: Record<string, unknown>): Run {

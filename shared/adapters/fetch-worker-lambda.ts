@@ -1,6 +1,6 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { createDocumentClient, createSqsClient } from '#shared/adapters/aws-clients.ts';
 import { DynamoDbDataSourceSettingsStore } from '#shared/adapters/dynamodb-data-source-settings-store.ts';
 import { DynamoDbMarketDataStore } from '#shared/adapters/dynamodb-market-data-store.ts';
@@ -16,6 +16,17 @@ import { emfMetrics } from '#shared/observability/metrics.ts';
 import type { DataSource } from '#shared/ports/data-source.ts';
 import { dataSourceLimitsFrom } from '#shared/use-cases/data-source-limits.ts';
 import { fetchJobRecord } from '#shared/use-cases/fetch-job-record.ts';
+
+/**
+ * Pacing knobs, with the production values as defaults. The sandbox's fault tests shorten them so a 429 pause or a
+ * retry backoff takes seconds, not minutes; deployed functions never set them.
+ */
+const WorkerPacingEnvSchema = z.object({
+  /** Shortest pause after a 429 (J-Quants sends no Retry-After and wants at least a minute). */
+  RATE_LIMIT_MIN_PAUSE_MS: z.coerce.number().int().min(0).default(60_000),
+  /** First retry's backoff. */
+  RETRY_BASE_DELAY_SECONDS: z.coerce.number().int().min(1).default(10),
+});
 
 /** The queue variables of one data source's worker, as infra/resources.ts names them. */
 export interface FetchWorkerQueueVariables {
@@ -41,6 +52,7 @@ export function fetchWorkerLambda(
       DATA_SOURCES_TABLE_NAME: requiredString(),
     }),
   ) as Readonly<Record<string, string>>;
+  const pacing = loadConfig(WorkerPacingEnvSchema);
   const client = createDocumentClient();
   const sqs = createSqsClient();
   const settingsStore = new DynamoDbDataSourceSettingsStore({
@@ -56,6 +68,7 @@ export function fetchWorkerLambda(
       tableName: config.DATA_SOURCES_TABLE_NAME ?? '',
       clock: systemClock,
       limitsOf: dataSourceLimitsFrom(settingsStore),
+      minimumPauseMs: pacing.RATE_LIMIT_MIN_PAUSE_MS,
     }),
     requeue: new SqsJobQueue({ client: sqs, queueUrl: config[variables.queueUrl] ?? '' }),
     dataSource: createDataSource(),
@@ -64,8 +77,10 @@ export function fetchWorkerLambda(
     clock: systemClock,
     log,
     metrics: emfMetrics,
+    retryBaseDelaySeconds: pacing.RETRY_BASE_DELAY_SECONDS,
   });
   const processor = new BatchProcessor(EventType.SQS);
   // One failing message is reported alone (ReportBatchItemFailures); the others are deleted.
-  return (event, context) => processPartialResponse(event, recordHandler, processor, { context });
+  return (event, context) =>
+    processPartialResponse(event, recordHandler, processor, { context, throwOnFullBatchFailure: false });
 }

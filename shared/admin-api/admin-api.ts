@@ -1,5 +1,6 @@
 import type { ApiResponse } from '#shared/admin-api/api-error.ts';
 import { type DataRouteDeps, dataRoutes } from '#shared/admin-api/data-routes.ts';
+import { type DeadLetterRouteDeps, deadLetterRoutes } from '#shared/admin-api/dead-letter-routes.ts';
 import { groupRoutes } from '#shared/admin-api/group-routes.ts';
 import { type HttpRequest, handleRequest } from '#shared/admin-api/handle-request.ts';
 import { openApiDocument } from '#shared/admin-api/openapi.ts';
@@ -9,7 +10,7 @@ import { type SettingsRouteDeps, settingsRoutes } from '#shared/admin-api/settin
 import type { Log } from '#shared/observability/logger.ts';
 
 /** Everything the admin API works through. */
-export interface AdminApiDeps extends SettingsRouteDeps, RunRouteDeps, DataRouteDeps {
+export interface AdminApiDeps extends SettingsRouteDeps, RunRouteDeps, DataRouteDeps, DeadLetterRouteDeps {
   readonly log: Log;
 }
 
@@ -31,6 +32,7 @@ export function createAdminApi(deps: AdminApiDeps): AdminApi {
   const routes: readonly Route[] = [
     ...groupRoutes(deps),
     ...runRoutes(deps),
+    ...deadLetterRoutes(deps),
     ...settingsRoutes(deps),
     ...dataRoutes(deps),
     openApiRoute,

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { type ApiResponse, errorResponse, HttpError, issuesOfZodError } from '#shared/admin-api/api-error.ts';
 import type { HttpMethod, Route } from '#shared/admin-api/route.ts';
 import { ValidationError } from '#shared/domain/errors.ts';

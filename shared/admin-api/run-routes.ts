@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { HttpError } from '#shared/admin-api/api-error.ts';
 import { defineRoute, json, type Route } from '#shared/admin-api/route.ts';
 import { JobGroupIdSchema } from '#shared/domain/job-group.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { expectedVersionOf } from '#shared/admin-api/group-routes.ts';
 import { defineRoute, json, type Route } from '#shared/admin-api/route.ts';
 import { datasets } from '#shared/datasets/registry.ts';

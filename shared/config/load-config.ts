@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** A function's environment did not match its schema; thrown at cold start, naming each variable. */
 export class ConfigError extends Error {

@@ -13,6 +13,7 @@ export function createJquantsDataSource(env: Record<string, string | undefined> 
   return new JquantsDataSource({
     client: new JquantsClient({
       apiKey: jquantsApiKeyFrom(env),
+      ...(env.UPSTREAM_TIMEOUT_MS === undefined ? {} : { timeoutMs: Number(env.UPSTREAM_TIMEOUT_MS) }),
       ...(baseUrl === undefined || baseUrl === '' ? {} : { baseUrl }),
     }),
     clock: systemClock,

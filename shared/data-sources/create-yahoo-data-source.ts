@@ -7,5 +7,8 @@ import type { DataSource } from '#shared/ports/data-source.ts';
  */
 export function createYahooDataSource(env: Record<string, string | undefined> = process.env): DataSource {
   const baseUrl = env.YAHOO_BASE_URL;
-  return new YahooDataSource(baseUrl === undefined || baseUrl === '' ? {} : { baseUrl });
+  return new YahooDataSource({
+    ...(baseUrl === undefined || baseUrl === '' ? {} : { baseUrl }),
+    ...(env.UPSTREAM_TIMEOUT_MS === undefined ? {} : { timeoutMs: Number(env.UPSTREAM_TIMEOUT_MS) }),
+  });
 }

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { isCalendarDate } from '#shared/domain/calendar-date.ts';
 
 /** Field schemas shared by the datasets' params and rows. */

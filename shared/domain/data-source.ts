@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** The upstream APIs (design §1): J-Quants API V2 and Yahoo Finance's chart API. */
 export const DataSourceIdSchema = z.enum(['jquants', 'yahoo']);

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { JobGroupIdSchema } from '#shared/domain/job-group.ts';
 
 /**

@@ -26,6 +26,14 @@ export interface FinishJobResult {
   readonly run: Run;
 }
 
+/** The result of `reopenJob`. */
+export interface ReopenJobResult {
+  /** True when this call moved the job from `failed` back to `queued`. */
+  readonly reopened: boolean;
+  /** The job after the call. */
+  readonly job: Job;
+}
+
 /**
  * RunLedger: the record of runs and their jobs, and the only writer of run counters.
  *
@@ -34,8 +42,8 @@ export interface FinishJobResult {
  * - `finishJob` moves a job to a finished status at most once and only that move bumps the run's counters, so a
  *   replayed message never counts twice. When the last job finishes, the run gets its final status (`succeeded`,
  *   `partially_failed` or `failed`) exactly once, with counters recounted from its jobs.
- * - Running counters may fall short (a crash between a job's move and its count), never over; `recountRun`
- *   repairs them from the jobs.
+ * - Running counters may fall short (a crash between a job's move and its count); `recountRun` repairs them from
+ *   the jobs. Only a reopen interrupted the same way leaves them one over, which the final recount absorbs.
  * - Runs of a group list newest first.
  */
 export interface RunLedger {
@@ -67,6 +75,15 @@ export interface RunLedger {
   recordRetry(runId: string, jobId: string, lastError: JobError, at: string): Promise<void>;
   /** Finishes the job and counts it on the run, atomically and at most once. */
   finishJob(runId: string, jobId: string, outcome: JobOutcome): Promise<FinishJobResult>;
+  /**
+   * Lets a failed job run again (a redrive or a run retry), before its message is sent again: `failed` → `queued`
+   * with `attemptsMade = 0` and `deadLettered = false` (the last error is kept), taken off the run's `failed` (and
+   * `dead`) counters; a finished run goes back to `running` without `finishedAt`, and finishes again with its jobs.
+   * At most once per failure: a job that is not `failed` is left as it is (`reopened: false`). A reopen interrupted
+   * between the job and its run is completed by the next call: a finished run with an unfinished job is put back
+   * to `running` with counters recounted from its jobs.
+   */
+  reopenJob(runId: string, jobId: string, at: string): Promise<ReopenJobResult>;
   /** Recounts the run's counters from its jobs, finishing the run if they are all done. */
   recountRun(runId: string, at: string): Promise<Run>;
   /** Adds upstream requests made on the run's behalf (request planning counts date-wide fetches once). */

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { DataSourceIdSchema, JquantsPlanSchema } from '#shared/domain/data-source.ts';
 import { type DataSourceSettings, RateLimitSchema } from '#shared/domain/data-source-settings.ts';
 import { type FieldIssue, ValidationError } from '#shared/domain/errors.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { businessDateOf } from '#shared/domain/business-date.ts';
 import { assertValidTimezone, nextFireTimes, parseCron, toAwsScheduleExpression } from '#shared/domain/cron.ts';
 import { localIsoString } from '#shared/domain/cron-timezone.ts';

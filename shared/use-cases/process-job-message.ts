@@ -38,6 +38,8 @@ export interface FetchWorkerDeps {
   readonly signal?: AbortSignal;
   /** @default noMetrics */
   readonly metrics?: MetricsSink;
+  /** First retry's backoff; later ones double it. @default 10 */
+  readonly retryBaseDelaySeconds?: number;
 }
 
 function dimensionsOf(message: JobMessage): MetricDimensions {
@@ -63,9 +65,9 @@ export class RetryLaterError extends Error {
   }
 }
 
-/** Backoff before attempt `attemptsMade + 1`: 10 s doubling per attempt, at most 15 min, with ±50 % jitter. */
-export function retryDelaySeconds(attemptsMade: number): number {
-  const base = Math.min(900, 10 * 2 ** Math.max(0, attemptsMade - 1));
+/** Backoff before attempt `attemptsMade + 1`: `baseSeconds` doubling per attempt, at most 15 min, ±50 % jitter. */
+export function retryDelaySeconds(attemptsMade: number, baseSeconds = 10): number {
+  const base = Math.min(900, baseSeconds * 2 ** Math.max(0, attemptsMade - 1));
   return Math.max(1, Math.round(base * (0.5 + Math.random())));
 }
 
@@ -228,7 +230,7 @@ async function settleFailure(
     } else {
       await deps.runLedger.recordRetry(message.runId, job.jobId, lastError, deps.clock.now().toISOString());
       metrics.count(metricNames.jobsRetried, 1, dimensionsOf(message));
-      retryAfter = Math.max(retryAfter, retryDelaySeconds(job.attemptsMade));
+      retryAfter = Math.max(retryAfter, retryDelaySeconds(job.attemptsMade, deps.retryBaseDelaySeconds));
     }
   }
   if (retryAfter > 0) throw new RetryLaterError(retryAfter, { cause: error });

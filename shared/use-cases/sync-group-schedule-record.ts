@@ -1,5 +1,5 @@
 import type { DynamoDBRecord } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { isPermanentError } from '#shared/domain/errors.ts';
 import type { Log } from '#shared/observability/logger.ts';
 import type { JobGroupStore } from '#shared/ports/job-group-store.ts';

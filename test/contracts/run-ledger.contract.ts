@@ -168,6 +168,82 @@ export function describeRunLedgerContract(name: string, createLedger: () => Prom
       expect((await ledger.getRun(aRun().runId))?.upstreamRequests).toBe(5);
     });
 
+    it('reopens a dead-lettered job of a finished run, which then finishes again with it', async () => {
+      await aRunWithJobs(['a', 'b']);
+      await ledger.finishJob(aRun().runId, 'a', success);
+      await ledger.startAttempt(aRun().runId, 'b', at);
+      await ledger.finishJob(aRun().runId, 'b', failure);
+      const later = '2026-11-27T09:00:00.000Z';
+      const reopened = await ledger.reopenJob(aRun().runId, 'b', later);
+      expect(reopened).toMatchObject({
+        reopened: true,
+        job: { status: 'queued', attemptsMade: 0, deadLettered: false, lastError: failure.lastError, updatedAt: later },
+      });
+      expect(await ledger.getJob(aRun().runId, 'b')).toEqual(reopened.job);
+      const run = await ledger.getRun(aRun().runId);
+      expect(run).toMatchObject({ status: 'running', counters: { total: 2, succeeded: 1, failed: 0, dead: 0 } });
+      expect(run?.finishedAt).toBeUndefined();
+      expect((await ledger.startAttempt(aRun().runId, 'b', later))?.attemptsMade).toBe(1);
+      const finished = await ledger.finishJob(aRun().runId, 'b', { ...success, at: later });
+      expect(finished).toMatchObject({
+        counted: true,
+        run: { status: 'succeeded', counters: { total: 2, succeeded: 2, failed: 0, dead: 0 }, finishedAt: later },
+      });
+    });
+
+    it('reopens a failed job of a run still running and counts it again when it fails again', async () => {
+      await aRunWithJobs(['a', 'b']);
+      await ledger.finishJob(aRun().runId, 'a', { ...failure, deadLettered: false });
+      expect((await ledger.reopenJob(aRun().runId, 'a', at)).reopened).toBe(true);
+      expect(await ledger.getRun(aRun().runId)).toMatchObject({
+        status: 'running',
+        counters: { total: 2, succeeded: 0, failed: 0, dead: 0 },
+      });
+      expect((await ledger.finishJob(aRun().runId, 'a', failure)).counted).toBe(true);
+      const last = await ledger.finishJob(aRun().runId, 'b', failure);
+      expect(last.run).toMatchObject({ status: 'failed', counters: { total: 2, succeeded: 0, failed: 2, dead: 2 } });
+    });
+
+    it('reopens a failed job once however often it is asked, and leaves other jobs as they are', async () => {
+      await aRunWithJobs(['a', 'b', 'c']);
+      await ledger.finishJob(aRun().runId, 'a', failure);
+      await ledger.finishJob(aRun().runId, 'b', success);
+      const results = await Promise.all([1, 2, 3].map(() => ledger.reopenJob(aRun().runId, 'a', at)));
+      expect(results.filter((result) => result.reopened)).toHaveLength(1);
+      expect(await ledger.reopenJob(aRun().runId, 'b', at)).toMatchObject({
+        reopened: false,
+        job: { status: 'succeeded' },
+      });
+      expect(await ledger.reopenJob(aRun().runId, 'c', at)).toMatchObject({
+        reopened: false,
+        job: { status: 'queued' },
+      });
+      expect(await ledger.getRun(aRun().runId)).toMatchObject({
+        status: 'running',
+        counters: { total: 3, succeeded: 1, failed: 0, dead: 0 },
+      });
+    });
+
+    it('puts back to running a finished run that a reopen left with an unfinished job', async () => {
+      const counters = { total: 2, succeeded: 1, failed: 1, dead: 1 };
+      await ledger.claimRun(aRun({ status: 'partially_failed', counters, finishedAt: at }));
+      await ledger.addJobs(aRun().runId, [aJob({ jobId: 'a', status: 'succeeded' }), aJob({ jobId: 'b' })]);
+      expect((await ledger.reopenJob(aRun().runId, 'b', at)).reopened).toBe(false);
+      const run = await ledger.getRun(aRun().runId);
+      expect(run?.status).toBe('running');
+      expect(run?.finishedAt).toBeUndefined();
+      expect((await ledger.finishJob(aRun().runId, 'b', success)).run).toMatchObject({
+        status: 'succeeded',
+        counters: { total: 2, succeeded: 2, failed: 0, dead: 0 },
+      });
+    });
+
+    it('reports reopening a missing run or job as not found', async () => {
+      await expect(ledger.reopenJob('missing', 'a', at)).rejects.toBeInstanceOf(NotFoundError);
+      await aRunWithJobs(['a']);
+      await expect(ledger.reopenJob(aRun().runId, 'missing', at)).rejects.toBeInstanceOf(NotFoundError);
+    });
+
     it('reports a missing run or job as not found', async () => {
       await expect(ledger.updateRun('missing', { status: 'running', at })).rejects.toBeInstanceOf(NotFoundError);
       await aRunWithJobs(['a']);

@@ -9,7 +9,7 @@ import {
   type Run,
   type RunStatus,
 } from '#shared/domain/run.ts';
-import type { FinishJobResult, JobOutcome, Page, RunLedger } from '#shared/ports/run-ledger.ts';
+import type { FinishJobResult, JobOutcome, Page, ReopenJobResult, RunLedger } from '#shared/ports/run-ledger.ts';
 
 /** RunLedger in memory, with the same guarantees as the DynamoDB adapter (single-threaded, so trivially atomic). */
 export class InMemoryRunLedger implements RunLedger {
@@ -116,15 +116,26 @@ export class InMemoryRunLedger implements RunLedger {
     return { counted: true, run: structuredClone(next) };
   }
 
+  async reopenJob(runId: string, jobId: string, at: string): Promise<ReopenJobResult> {
+    const job = this.#requireJob(runId, jobId);
+    const run = this.#requireRun(runId);
+    if (job.status === 'failed') {
+      this.#jobsOf(runId).set(jobId, { ...job, status: 'queued', attemptsMade: 0, deadLettered: false, updatedAt: at });
+      const counters = {
+        ...run.counters,
+        failed: Math.max(0, run.counters.failed - 1),
+        dead: Math.max(0, run.counters.dead - (job.deadLettered ? 1 : 0)),
+      };
+      this.#runs.set(runId, backToRunning({ ...run, counters, updatedAt: at }));
+    } else if (!finishedJobStatuses.has(job.status)) {
+      this.#runs.set(runId, backToRunning(run));
+    }
+    return { reopened: job.status === 'failed', job: structuredClone(this.#requireJob(runId, jobId)) };
+  }
+
   async recountRun(runId: string, at: string): Promise<Run> {
     const run = this.#requireRun(runId);
-    const jobs = [...(this.#jobs.get(runId)?.values() ?? [])];
-    const counters = {
-      total: run.counters.total,
-      succeeded: jobs.filter((job) => job.status === 'succeeded').length,
-      failed: jobs.filter((job) => job.status === 'failed').length,
-      dead: jobs.filter((job) => job.deadLettered).length,
-    };
+    const counters = this.#countJobs(runId, run.counters.total);
     const next = this.#finishRunIfDone({ ...run, counters, updatedAt: at }, at);
     this.#runs.set(runId, next);
     return structuredClone(next);
@@ -137,7 +148,20 @@ export class InMemoryRunLedger implements RunLedger {
 
   #finishRunIfDone(run: Run, at: string): Run {
     if (run.status !== 'running' || !allJobsFinished(run.counters)) return run;
-    return { ...run, status: finalRunStatus(run.counters), finishedAt: at, updatedAt: at };
+    // As in DynamoDB: the running counters may be off (one over after an interrupted reopen); the jobs decide.
+    const counters = this.#countJobs(run.runId, run.counters.total);
+    if (!allJobsFinished(counters)) return run;
+    return { ...run, counters, status: finalRunStatus(counters), finishedAt: at, updatedAt: at };
+  }
+
+  #countJobs(runId: string, total: number): Run['counters'] {
+    const jobs = [...(this.#jobs.get(runId)?.values() ?? [])];
+    return {
+      total,
+      succeeded: jobs.filter((job) => job.status === 'succeeded').length,
+      failed: jobs.filter((job) => job.status === 'failed').length,
+      dead: jobs.filter((job) => job.deadLettered).length,
+    };
   }
 
   #requireRun(runId: string): Run {
@@ -161,6 +185,13 @@ export class InMemoryRunLedger implements RunLedger {
     if (job === undefined) throw new NotFoundError('job', `${runId}/${jobId}`);
     return job;
   }
+}
+
+/** A run that had finished its jobs, running again; any other run as it is. */
+function backToRunning(run: Run): Run {
+  if (run.status !== 'succeeded' && run.status !== 'partially_failed' && run.status !== 'failed') return run;
+  const { finishedAt: _finishedAt, ...unfinished } = run;
+  return { ...unfinished, status: 'running' };
 }
 
 function runSortKey(run: Run): string {

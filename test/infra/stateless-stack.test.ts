@@ -257,6 +257,30 @@ describe('stateless stack', () => {
     }
   });
 
+  it('lets the admin API read and redrive every dead-letter queue into its job queue', () => {
+    const adminId = functionIdOf('HandleAdminRequest');
+    const grants = policyStatementsOf(adminId).flatMap((statement) =>
+      [statement.Resource].flat().map((resource) => ({
+        actions: [statement.Action].flat(),
+        resource: JSON.stringify(resolveStatefulReference(resource, synthesized.statefulTemplate)),
+      })),
+    );
+    const actionsOn = (queueId: string): string[] =>
+      grants
+        .filter(({ resource }) => resource === JSON.stringify({ 'Fn::GetAtt': [queueId, 'Arn'] }))
+        .flatMap(({ actions }) => actions);
+    for (const { definition, queue, deadLetterQueue } of synthesized.stateful.fetchQueues) {
+      expect(actionsOn(logicalIdOf(deadLetterQueue))).toEqual(
+        expect.arrayContaining(['sqs:ReceiveMessage', 'sqs:ChangeMessageVisibility', 'sqs:DeleteMessage']),
+      );
+      expect(actionsOn(logicalIdOf(queue))).toContain('sqs:SendMessage');
+      const environment = environmentOf(adminId);
+      expect(resolveStatefulReference(environment[definition.deadLetterEnvVar], synthesized.statefulTemplate)).toEqual({
+        Ref: logicalIdOf(deadLetterQueue),
+      });
+    }
+  });
+
   it('gives the J-Quants API key only to the J-Quants worker and the admin API (credentials check)', () => {
     const holders = functions()
       .filter(([functionId]) => 'JQUANTS_API_KEY_SECRET_ARN' in environmentOf(functionId))

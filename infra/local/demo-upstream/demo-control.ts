@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { z } from 'zod';
+import * as z from 'zod';
 import { type DemoAnswer, jsonAnswer } from './demo-answer.ts';
 import { DemoFaultSchema } from './demo-faults.ts';
 import type { DemoUpstream } from './demo-upstream.ts';

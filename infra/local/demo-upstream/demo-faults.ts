@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { type DemoAnswer, jsonAnswer, textAnswer } from './demo-answer.ts';
 
 /** A fault to inject: the next `count` requests whose path starts with `pathPrefix` get it. */

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { PermanentUpstreamError } from '#shared/data-sources/upstream-errors.ts';
 import { exchangeDate } from '#shared/data-sources/yahoo/exchange-date.ts';
 import { roundFloat32Noise } from '#shared/data-sources/yahoo/round-float32-noise.ts';

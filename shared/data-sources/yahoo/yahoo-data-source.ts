@@ -1,8 +1,10 @@
-import YahooFinance from 'yahoo-finance2';
+import createYahooFinance from 'yahoo-finance2/createYahooFinance';
+import chart from 'yahoo-finance2/modules/chart';
 import { systemClock } from '#shared/adapters/system-clock.ts';
-import { PermanentUpstreamError, UpstreamError } from '#shared/data-sources/upstream-errors.ts';
+import { PermanentUpstreamError } from '#shared/data-sources/upstream-errors.ts';
 import { ChartResultSchema, type ChartRow, chartRows } from '#shared/data-sources/yahoo/chart-rows.ts';
 import { isYahooValidationFailure, toUpstreamError } from '#shared/data-sources/yahoo/to-upstream-error.ts';
+import { checkYahooCredentials } from '#shared/data-sources/yahoo/yahoo-credentials-check.ts';
 import { createYahooTransport, yahooChartEndpoint } from '#shared/data-sources/yahoo/yahoo-transport.ts';
 import type { DatasetDefinition } from '#shared/datasets/dataset.ts';
 import { YahooChartDailyParamsSchema, yahooChartDaily } from '#shared/datasets/yahoo-chart-daily.ts';
@@ -25,12 +27,13 @@ export interface YahooDataSourceOptions {
 type ChartCall = { symbol: string; from: string; to: string };
 
 const silentLogger = { info: ignore, warn: ignore, error: ignore, debug: ignore, dir: ignore };
-const credentialsCheckSymbol = '^N225';
+// Only the module we call: the default export carries every module (quote, search…), twice the bundle.
+const YahooChartClient = createYahooFinance({ modules: { chart } });
 
 /** The `yahoo` data source: daily bars from Yahoo's chart API through yahoo-finance2 (yahoo-finance.md). */
 export class YahooDataSource implements DataSource {
   readonly id = 'yahoo' as const;
-  readonly #client: InstanceType<typeof YahooFinance>;
+  readonly #client: InstanceType<typeof YahooChartClient>;
   readonly #baseUrl: string | undefined;
   readonly #fetch: typeof fetch;
   readonly #timeoutMs: number;
@@ -43,7 +46,7 @@ export class YahooDataSource implements DataSource {
     this.#clock = options.clock ?? systemClock;
     // Each call passes its own fetch (module options win over the instance's), so the instance fetch only guards
     // against a request escaping to the network unpaced.
-    this.#client = new YahooFinance({
+    this.#client = new YahooChartClient({
       versionCheck: false,
       validation: { logErrors: false, logOptionsErrors: false },
       suppressNotices: ['yahooSurvey', 'ripHistorical'],
@@ -77,16 +80,9 @@ export class YahooDataSource implements DataSource {
   }
 
   /** Yahoo needs no credentials: proves that a chart call for `^N225` over the last week works. */
-  async validateCredentials(context: FetchContext = {}): Promise<CredentialsCheck> {
-    const to = this.#clock.now().toISOString().slice(0, 10);
-    const params = { symbol: credentialsCheckSymbol, from: addDays(to, -7), to };
-    try {
-      await this.fetch(yahooChartDaily, params, context);
-      return { ok: true };
-    } catch (error) {
-      if (!(error instanceof UpstreamError)) throw error;
-      return { ok: false, reason: `a chart request for ${credentialsCheckSymbol} failed: ${error.message}` };
-    }
+  validateCredentials(context: FetchContext = {}): Promise<CredentialsCheck> {
+    const options = { baseUrl: this.#baseUrl, fetch: this.#fetch, timeoutMs: this.#timeoutMs, clock: this.#clock };
+    return checkYahooCredentials(options, context);
   }
 
   async #chartRows(call: ChartCall, transportFetch: typeof fetch): Promise<ChartRow[]> {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import { jquantsEquitiesBarsDaily } from '#shared/datasets/jquants-equities-bars-daily.ts';
 import { jquantsFinsSummary } from '#shared/datasets/jquants-fins-summary.ts';
 import { jquantsIndicesTopixDaily } from '#shared/datasets/jquants-indices-topix-daily.ts';

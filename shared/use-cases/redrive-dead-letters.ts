@@ -1,0 +1,169 @@
+import { type DataSourceId, DataSourceIdSchema } from '#shared/domain/data-source.ts';
+import { NotFoundError, ValidationError } from '#shared/domain/errors.ts';
+import type { JobError } from '#shared/domain/run.ts';
+import type { Log } from '#shared/observability/logger.ts';
+import type { Clock } from '#shared/ports/clock.ts';
+import type { DeadLetterStore, JobDeadLetter, RedriveDecision } from '#shared/ports/dead-letter-store.ts';
+import type { JobQueue } from '#shared/ports/job-queue.ts';
+import type { RunLedger } from '#shared/ports/run-ledger.ts';
+
+export interface RedriveDeadLettersDeps {
+  /** Each data source's dead-letter queue. */
+  readonly deadLetterStores: Readonly<Record<DataSourceId, DeadLetterStore>>;
+  /** Each data source's job queue, where redriven jobs go. */
+  readonly queues: Readonly<Record<DataSourceId, JobQueue>>;
+  readonly runLedger: RunLedger;
+  readonly clock: Clock;
+  readonly log: Log;
+}
+
+/** Which letters to redrive; nothing given means every letter of every data source. */
+export interface RedriveDeadLettersRequest {
+  readonly dataSource?: DataSourceId;
+  readonly groupId?: string;
+  readonly runId?: string;
+  /** Letters looked at per data source in this call. @default 500 */
+  readonly limit?: number;
+}
+
+/** What a redrive did with the letters it looked at. */
+export interface RedriveCounts {
+  /** Jobs sent back to their job queue, their letters removed. */
+  readonly redriven: number;
+  /** Stale letters removed unsent: their job has succeeded since, or another letter of the same job was redriven. */
+  readonly discarded: number;
+  /** Letters left where they are: unreadable, or of a job the run ledger does not know. */
+  readonly skipped: number;
+  /** Letters whose job could not be sent: they stay, and their job is failed again. */
+  readonly failed: number;
+  /** The pass stopped at its limit: call again for the rest. */
+  readonly more: boolean;
+}
+
+/** The counts over every data source, and per data source. */
+export interface RedriveSummary extends RedriveCounts {
+  readonly dataSources: readonly ({ readonly dataSource: DataSourceId } & RedriveCounts)[];
+}
+
+/**
+ * Redrives dead letters (design §5, `POST /dead-letters/redrive`): each matching letter's job is reopened in the run
+ * ledger (so it may run again and its run goes back to `running`) before its message is sent back to the job queue,
+ * and the letter is removed only after the send. A letter of a job that has succeeded since (its run was retried)
+ * is stale and removed unsent, as is a second letter of a job already redriven in the same pass. Unreadable letters
+ * and letters of jobs unknown to the ledger are never redriven.
+ */
+export async function redriveDeadLetters(
+  request: RedriveDeadLettersRequest,
+  deps: RedriveDeadLettersDeps,
+): Promise<RedriveSummary> {
+  const dataSources = await dataSourcesToRedrive(request, deps.runLedger);
+  const filter = {
+    ...(request.groupId === undefined ? {} : { groupId: request.groupId }),
+    ...(request.runId === undefined ? {} : { runId: request.runId }),
+  };
+  const perSource: ({ dataSource: DataSourceId } & RedriveCounts)[] = [];
+  for (const dataSource of dataSources) {
+    const decider = new RedriveDecider(deps);
+    const result = await deps.deadLetterStores[dataSource].redrive(filter, deps.queues[dataSource], {
+      decide: (letter) => decider.decide(letter),
+      ...(request.limit === undefined ? {} : { limit: request.limit }),
+    });
+    for (const { letter, error } of result.failed) await decider.failAgain(letter, error);
+    const counts = {
+      redriven: result.redriven,
+      discarded: result.discarded,
+      skipped: result.skipped,
+      failed: result.failed.length,
+      more: result.more,
+    };
+    deps.log.info('dead letters redriven', { dataSource, ...filter, count: counts.redriven, ...counts });
+    perSource.push({ dataSource, ...counts });
+  }
+  const sum = (key: 'redriven' | 'discarded' | 'skipped' | 'failed'): number =>
+    perSource.reduce((total, counts) => total + counts[key], 0);
+  return {
+    redriven: sum('redriven'),
+    discarded: sum('discarded'),
+    skipped: sum('skipped'),
+    failed: sum('failed'),
+    more: perSource.some((counts) => counts.more),
+    dataSources: perSource,
+  };
+}
+
+/** A run's letters are all in its data source's queue; an unknown run is a 404, not an empty redrive. */
+async function dataSourcesToRedrive(request: RedriveDeadLettersRequest, ledger: RunLedger): Promise<DataSourceId[]> {
+  if (request.runId === undefined) {
+    return request.dataSource === undefined ? [...DataSourceIdSchema.options] : [request.dataSource];
+  }
+  const run = await ledger.getRun(request.runId);
+  if (run === undefined) throw new NotFoundError('run', request.runId);
+  if (request.dataSource !== undefined && request.dataSource !== run.dataSource) {
+    throw ValidationError.of(
+      'dataSource',
+      `run '${run.runId}' fetches from ${run.dataSource}, not ${request.dataSource}`,
+    );
+  }
+  return [run.dataSource];
+}
+
+/** The decisions of one pass over one data source's letters. */
+class RedriveDecider {
+  readonly #deps: RedriveDeadLettersDeps;
+  /** Jobs (`runId/jobId`) redriven in this pass, and the error to fail each with again should its send fail. */
+  readonly #redriven = new Map<string, JobError | undefined>();
+
+  constructor(deps: RedriveDeadLettersDeps) {
+    this.#deps = deps;
+  }
+
+  async decide(letter: JobDeadLetter): Promise<RedriveDecision> {
+    const { message } = letter;
+    // A date-wide message the queue moved: the worker runs whichever of its jobs are unfinished.
+    if (message.version !== 1) return 'send';
+    const key = `${message.runId}/${message.jobId}`;
+    if (this.#redriven.has(key)) return 'discard';
+    this.#redriven.set(key, undefined);
+    try {
+      const { reopened, job } = await this.#deps.runLedger.reopenJob(
+        message.runId,
+        message.jobId,
+        this.#deps.clock.now().toISOString(),
+      );
+      if (job.status === 'succeeded') return 'discard';
+      if (reopened) this.#redriven.set(key, job.lastError ?? letter.error);
+      // A job still unfinished was reopened before (by a run retry, or a redrive that stopped before its send):
+      // sending it again can only duplicate it, and the worker does nothing for a duplicate that finds it finished.
+      return 'send';
+    } catch (error) {
+      if (!(error instanceof NotFoundError)) throw error;
+      this.#redriven.delete(key);
+      this.#deps.log.warn('dead letter of a job the run ledger does not know: kept', {
+        runId: message.runId,
+        jobId: message.jobId,
+      });
+      return 'keep';
+    }
+  }
+
+  /** A reopened job whose message could not be sent is failed again: its letter stays in the queue. */
+  async failAgain(letter: JobDeadLetter, sendError: string): Promise<void> {
+    const { message } = letter;
+    if (message.version !== 1) return;
+    const lastError = this.#redriven.get(`${message.runId}/${message.jobId}`);
+    this.#deps.log.warn('dead letter could not be redriven', {
+      runId: message.runId,
+      jobId: message.jobId,
+      error: sendError,
+    });
+    if (lastError === undefined) return;
+    await this.#deps.runLedger.finishJob(message.runId, message.jobId, {
+      status: 'failed',
+      deadLettered: true,
+      durationMs: 0,
+      upstreamRequests: 0,
+      lastError,
+      at: this.#deps.clock.now().toISOString(),
+    });
+  }
+}

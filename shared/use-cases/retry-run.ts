@@ -1,0 +1,144 @@
+import { getDataset } from '#shared/datasets/registry.ts';
+import { NotFoundError } from '#shared/domain/errors.ts';
+import { planRequests } from '#shared/domain/request-planning.ts';
+import type { Job, Run } from '#shared/domain/run.ts';
+import type { JobMessage } from '#shared/messages/run-job-message.ts';
+import {
+  type RedriveCounts,
+  type RedriveDeadLettersDeps,
+  redriveDeadLetters,
+} from '#shared/use-cases/redrive-dead-letters.ts';
+
+/** What a run retry did. */
+export interface RetryRunResult {
+  /** The run after the retry (back to `running` when jobs were re-queued). */
+  readonly run: Run;
+  /** Failed jobs re-queued: taken out of the dead-letter queue, or re-sent from the run ledger. */
+  readonly retried: number;
+  /** The dead-letter pass over the run's letters. */
+  readonly deadLetters: RedriveCounts;
+  /** Jobs that could not be sent: they are failed again. */
+  readonly failed: number;
+  /** Stopped at the limit: call again for the rest. */
+  readonly more: boolean;
+}
+
+/** Failed jobs read from the ledger per call, so that one call fits the admin function's timeout. */
+const defaultLimit = 500;
+/** Jobs reopened and sent together. */
+const jobsPerStep = 100;
+/** Reopens in flight at once (each is two or three conditional writes on the run's partition). */
+const reopenConcurrency = 10;
+
+/**
+ * Re-queues a run's failed jobs (design §5, `POST /runs/{runId}/retry`), dead-lettered or not. First the run's
+ * letters are redriven (so those leave the dead-letter queue: see `redriveDeadLetters`); then every job still
+ * `failed` in the ledger — its letter was not found in this pass, or it has none — is reopened and sent afresh,
+ * planned like a dispatch (one date-wide message for many codes of a date). A letter left behind in the queue
+ * for such a job is harmless: a later redrive removes it unsent once the job has succeeded. The run goes back to
+ * `running` and finishes again with its jobs.
+ */
+export async function retryRun(
+  runId: string,
+  deps: RedriveDeadLettersDeps,
+  options: { readonly limit?: number } = {},
+): Promise<RetryRunResult> {
+  const run = await deps.runLedger.getRun(runId);
+  if (run === undefined) throw new NotFoundError('run', runId);
+  const limit = options.limit ?? defaultLimit;
+  const redrive = await redriveDeadLetters({ runId, dataSource: run.dataSource }, deps);
+  let retried = redrive.redriven;
+  let failed = redrive.failed;
+  const { jobs, more } = await failedJobs(run.runId, limit, deps);
+  for (let start = 0; start < jobs.length; start += jobsPerStep) {
+    const step = await requeue(run, jobs.slice(start, start + jobsPerStep), deps);
+    retried += step.retried;
+    failed += step.failed;
+  }
+  deps.log.info('run retried', { groupId: run.groupId, runId: run.runId, count: retried, failed });
+  const { dataSources: _dataSources, ...deadLetters } = redrive;
+  return {
+    run: (await deps.runLedger.getRun(run.runId)) ?? run,
+    retried,
+    deadLetters,
+    failed,
+    more: more || redrive.more,
+  };
+}
+
+async function failedJobs(
+  runId: string,
+  limit: number,
+  deps: RedriveDeadLettersDeps,
+): Promise<{ jobs: Job[]; more: boolean }> {
+  const jobs: Job[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await deps.runLedger.listJobs(runId, {
+      status: 'failed',
+      limit: Math.min(1000, limit - jobs.length),
+      ...(cursor === undefined ? {} : { cursor }),
+    });
+    jobs.push(...page.items);
+    cursor = page.cursor;
+  } while (cursor !== undefined && jobs.length < limit);
+  return { jobs, more: cursor !== undefined };
+}
+
+/** Reopens the jobs, then sends them: a job is sent only once it may run again. */
+async function requeue(
+  run: Run,
+  jobs: readonly Job[],
+  deps: RedriveDeadLettersDeps,
+): Promise<{ retried: number; failed: number }> {
+  const at = deps.clock.now().toISOString();
+  const reopened: Job[] = [];
+  for (let start = 0; start < jobs.length; start += reopenConcurrency) {
+    const batch = jobs.slice(start, start + reopenConcurrency);
+    const results = await Promise.all(batch.map((job) => deps.runLedger.reopenJob(run.runId, job.jobId, at)));
+    reopened.push(...batch.filter((_, index) => results[index]?.reopened === true));
+  }
+  const messages = messagesFor(run, reopened);
+  const sent = await deps.queues[run.dataSource].send(messages.map(({ message }) => message));
+  const unsent = new Set(sent.failed.map(({ message }) => message));
+  let failed = 0;
+  for (const { message, jobs: messageJobs } of messages) {
+    if (!unsent.has(message)) continue;
+    for (const job of messageJobs) {
+      failed++;
+      // The job is failed again as it was, so that it is neither lost nor waiting for a message that never left.
+      await deps.runLedger.finishJob(run.runId, job.jobId, {
+        status: 'failed',
+        deadLettered: job.deadLettered,
+        durationMs: 0,
+        upstreamRequests: 0,
+        ...(job.lastError === undefined ? {} : { lastError: job.lastError }),
+        at: deps.clock.now().toISOString(),
+      });
+    }
+  }
+  return { retried: reopened.length - failed, failed };
+}
+
+/** The messages of the jobs, planned as the dispatcher plans them, each with the jobs it carries. */
+function messagesFor(run: Run, jobs: readonly Job[]): { message: JobMessage; jobs: Job[] }[] {
+  const base = {
+    runId: run.runId,
+    groupId: run.groupId,
+    dataSource: run.dataSource,
+    dataset: run.dataset,
+    businessDate: run.businessDate,
+  };
+  const plan = planRequests(getDataset(run.dataset) ?? { dateWide: false }, jobs);
+  const byId = new Map(jobs.map((job) => [job.jobId, job]));
+  return [
+    ...plan.dateWide.map((request) => ({
+      message: { version: 2 as const, ...base, date: request.date },
+      jobs: request.jobIds.flatMap((jobId) => byId.get(jobId) ?? []),
+    })),
+    ...plan.perJob.map((job) => ({
+      message: { version: 1 as const, ...base, jobId: job.jobId, params: job.params as Job['params'] },
+      jobs: byId.get(job.jobId) === undefined ? [] : [byId.get(job.jobId) as Job],
+    })),
+  ];
+}
