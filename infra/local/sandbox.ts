@@ -10,6 +10,7 @@ import {
   type DemoUpstreamOptions,
   startDemoUpstream,
 } from '#infra/local/demo-upstream/demo-upstream.ts';
+import { watchEmulator } from '#infra/local/emulator-watch.ts';
 import { type FunctionUrlServer, startFunctionUrlServer } from '#infra/local/function-url-server.ts';
 import { lambdaContext } from '#infra/local/lambda-context.ts';
 import { type MotoServer, startMotoServer } from '#infra/local/moto-server.ts';
@@ -53,6 +54,11 @@ export interface SandboxOptions {
   readonly seedDemoGroups?: boolean;
   /** Poll the fetch queues and run the workers. @default true */
   readonly runWorkers?: boolean;
+  /**
+   * Called when the emulator goes away or loses its state under the running sandbox; the sandbox has already
+   * printed why and stopped itself. `npm start` exits non-zero.
+   */
+  readonly onEmulatorLost?: (reason: string) => void;
   /** Called once the admin API listens, before demo groups are seeded and events are printed. */
   readonly onListening?: (endpoints: { adminUrl: string; adminToken: string; awsEndpoint: string }) => void;
   /** Where the sandbox's own lines go. @default console.log */
@@ -213,6 +219,16 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     });
     stoppers.push(() => server.close());
     options.onListening?.({ adminUrl: server.url, adminToken, awsEndpoint });
+    stoppers.push(
+      watchEmulator({
+        client: clients.dynamodb,
+        tableName: environment[jobGroupsTable.envVar] ?? '',
+        onLost: (reason) => {
+          print(`sandbox: ${reason}; stopping (start it again to provision a fresh emulator)`);
+          void stop().then(() => options.onEmulatorLost?.(reason));
+        },
+      }),
+    );
     const client = createDocumentClient();
     const watcher = new RunWatcher({
       groupStore: new DynamoDbJobGroupStore({ client, tableName: environment[jobGroupsTable.envVar] ?? '' }),
@@ -263,6 +279,23 @@ async function loadFunctions(): Promise<LocalFunctions> {
       yahoo: (await load('fetch-yahoo-job')) as Handler<SQSEvent, SQSBatchResponse>,
     },
   };
+}
+
+/**
+ * The demo upstream allows 500 requests a minute, as a J-Quants Premium key does: a fresh sandbox sets that plan so
+ * the rate limiter paces to the demo, not to the Free plan's 5 a minute. A plan set by the operator is kept.
+ */
+async function matchDemoPlan(adminUrl: string, token: string): Promise<void> {
+  const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+  const listed = (await (await fetch(`${adminUrl}/data-sources`, { headers })).json()) as {
+    dataSources: { id: string; version: number }[];
+  };
+  if (listed.dataSources.find((source) => source.id === 'jquants')?.version !== 0) return;
+  await fetch(`${adminUrl}/data-sources/jquants`, {
+    method: 'PATCH',
+    headers,
+    body: JSON.stringify({ plan: 'premium', version: 0 }),
+  });
 }
 
 /** Creates the demo groups through the admin API and runs each once, unless the emulator already holds groups. */
