@@ -236,6 +236,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       print,
     });
     stoppers.push(repeat(() => watcher.poll(), 1000, print));
+    if (demoUpstream !== undefined) await matchDemoPlan(server.url, adminToken);
     if (demoUpstream !== undefined && options.seedDemoGroups !== false)
       await seedDemoGroups(server.url, adminToken, demoUpstream.codes, print);
 
