@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { ApiResponse } from '#shared/admin-api/api-error.ts';
 
 /** HTTP methods the admin API serves. */

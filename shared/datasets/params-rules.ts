@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { CalendarDateSchema } from '#shared/datasets/fields.ts';
 import { isCalendarDate } from '#shared/domain/calendar-date.ts';
 
