@@ -1,5 +1,6 @@
 import { benchBundles } from './bundles.bench.ts';
 import { benchDispatch } from './dispatch.bench.ts';
+import { benchRateUtilisation } from './rate-utilisation.bench.ts';
 import { benchStartup } from './startup.bench.ts';
 import { benchUpstreamRequests } from './upstream-requests.bench.ts';
 
@@ -18,6 +19,11 @@ const benches: { name: string; target: string; run: () => Promise<Record<string,
     name: 'dispatch 4,400 per-code range jobs against moto',
     target: 'SendMessageBatch calls = 440',
     run: benchDispatch,
+  },
+  {
+    name: 'rate utilisation and throttle safety',
+    target: 'utilisation ≥ 0.95 with 0 upstream 429s; 0 jobs dead-lettered without a real error',
+    run: benchRateUtilisation,
   },
   {
     name: 'bundles',

@@ -57,15 +57,18 @@ describe('a worker that crashes midway through a batch', () => {
     );
 
     let crashed = false;
-    const crashingLedger: RunLedger = Object.create(ledger, {
-      finishJob: {
-        value: async (...args: Parameters<RunLedger['finishJob']>) => {
-          if (args[1] === '67580' && !crashed) {
-            crashed = true;
-            throw new CrashOnce('the worker died');
-          }
-          return ledger.finishJob(...args);
-        },
+    const crashingFinish: RunLedger['finishJob'] = async (runId, jobId, outcome) => {
+      if (jobId === '67580' && !crashed) {
+        crashed = true;
+        throw new CrashOnce('the worker died');
+      }
+      return ledger.finishJob(runId, jobId, outcome);
+    };
+    const crashingLedger = new Proxy(ledger, {
+      get: (target, property) => {
+        if (property === 'finishJob') return crashingFinish;
+        const value = Reflect.get(target, property, target);
+        return typeof value === 'function' ? value.bind(target) : value;
       },
     });
     const dataSource = new FakeDataSource();
@@ -85,9 +88,11 @@ describe('a worker that crashes midway through a batch', () => {
 
     // First delivery: the first message completes, the second dies after writing its rows, the third never runs.
     await processJobMessage(messages[0] as RunJobMessage, deps(crashingLedger));
-    await expect(processJobMessage(messages[1] as RunJobMessage, deps(crashingLedger))).rejects.toBeInstanceOf(
-      CrashOnce,
+    // In-process the failure surfaces as a retry request; a real crash would simply leave the job running.
+    const failure = await processJobMessage(messages[1] as RunJobMessage, deps(crashingLedger)).catch(
+      (error: unknown) => error,
     );
+    expect((failure as Error).cause).toBeInstanceOf(CrashOnce);
     // Nothing of the batch was deleted: SQS delivers all three again to a fresh worker.
     for (const message of messages) await processJobMessage(message, deps(ledger));
 
