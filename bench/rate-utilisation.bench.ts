@@ -1,4 +1,5 @@
 import { startSandbox } from '#infra/local/sandbox.ts';
+import { adminCall, waitForRun } from './admin-call.ts';
 
 /**
  * Rate utilisation and throttle safety: the demo upstream enforces a strict sliding window of 120 requests a minute
@@ -20,14 +21,7 @@ export async function benchRateUtilisation(): Promise<Record<string, number | st
     print: () => {},
   });
   try {
-    const call = async (method: string, path: string, body?: unknown) => {
-      const response = await fetch(`${sandbox.adminUrl}${path}`, {
-        method,
-        headers: { authorization: `Bearer ${sandbox.adminToken}`, 'content-type': 'application/json' },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      });
-      return (await response.json()) as Record<string, unknown>;
-    };
+    const call = adminCall(sandbox);
     const settings = (await call('GET', '/data-sources')) as { dataSources: { id: string; version: number }[] };
     const version = settings.dataSources.find((source) => source.id === 'jquants')?.version ?? 0;
     await call('PATCH', '/data-sources/jquants', { rateLimit: { limit, per: 'minute' }, version });
@@ -41,11 +35,7 @@ export async function benchRateUtilisation(): Promise<Record<string, number | st
     });
     sandbox.demoUpstream?.resetRequests();
     const run = await call('POST', '/groups/ranges/runs', {});
-    let current = run;
-    while (!['succeeded', 'partially_failed', 'failed'].includes(String(current.status))) {
-      await new Promise((resolve) => setTimeout(resolve, 1000));
-      current = await call('GET', `/runs/${encodeURIComponent(String(run.runId))}`);
-    }
+    const current = await waitForRun(call, String(run.runId));
     const requests = (sandbox.demoUpstream?.requests ?? []).filter((entry) => entry.path.includes('/equities/'));
     const times = requests.map((entry) => entry.at).sort((a, b) => a - b);
     const first = times[0] ?? 0;

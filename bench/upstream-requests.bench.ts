@@ -1,4 +1,5 @@
 import { startSandbox } from '#infra/local/sandbox.ts';
+import { adminCall, waitForRun } from './admin-call.ts';
 
 /**
  * Upstream requests of a full-market, one-date daily-bars run over the demo's listed codes: request planning makes
@@ -16,14 +17,7 @@ export async function benchUpstreamRequests(): Promise<Record<string, number | s
   });
   try {
     const codes = sandbox.demoUpstream?.codes ?? [];
-    const call = async (method: string, path: string, body?: unknown) => {
-      const response = await fetch(`${sandbox.adminUrl}${path}`, {
-        method,
-        headers: { authorization: `Bearer ${sandbox.adminToken}`, 'content-type': 'application/json' },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      });
-      return (await response.json()) as Record<string, unknown>;
-    };
+    const call = adminCall(sandbox);
     await call('POST', '/groups', {
       id: 'full-market',
       name: 'Full market',
@@ -35,11 +29,7 @@ export async function benchUpstreamRequests(): Promise<Record<string, number | s
     sandbox.demoUpstream?.resetRequests();
     const started = performance.now();
     const run = await call('POST', '/groups/full-market/runs', {});
-    let current = run;
-    while (!['succeeded', 'partially_failed', 'failed'].includes(String(current.status))) {
-      await new Promise((resolve) => setTimeout(resolve, 250));
-      current = await call('GET', `/runs/${encodeURIComponent(String(run.runId))}`);
-    }
+    const current = await waitForRun(call, String(run.runId));
     const seconds = (performance.now() - started) / 1000;
     return {
       codes: codes.length,

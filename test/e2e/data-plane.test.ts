@@ -1,37 +1,20 @@
 import { GetQueueAttributesCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { type Sandbox, startSandbox } from '#infra/local/sandbox.ts';
-import { adminClient, eventually } from '#test/fixtures/sandbox-client.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Sandbox } from '#infra/local/sandbox.ts';
+import { adminClient, eventually, finishedRun, startDemoSandbox } from '#test/fixtures/sandbox-client.ts';
 
 let sandbox: Sandbox;
 let request: ReturnType<typeof adminClient>;
 const lines: string[] = [];
 
 beforeAll(async () => {
-  sandbox = await startSandbox({
-    port: 0,
-    awsEndpoint: inject('motoEndpoint'),
-    autoTick: false,
-    reconcileIntervalMs: 3_600_000,
-    demo: true,
-    demoOptions: { pageSize: 100, listedCodeCount: 300 },
-    seedDemoGroups: false,
-    print: (line) => lines.push(line),
-  });
+  sandbox = await startDemoSandbox({ demoOptions: { pageSize: 100, listedCodeCount: 300 } }, lines);
   request = adminClient(sandbox);
 });
 
 afterAll(async () => {
   await sandbox?.stop();
 });
-
-/** Waits for a run to finish and returns it. */
-async function finished(runId: string) {
-  return eventually(async () => {
-    const run = (await request('GET', `/runs/${encodeURIComponent(runId)}`)).body;
-    return ['succeeded', 'partially_failed', 'failed'].includes(run.status) ? run : undefined;
-  }, 60_000);
-}
 
 async function allRows(path: string): Promise<Record<string, unknown>[]> {
   const rows: Record<string, unknown>[] = [];
@@ -67,7 +50,7 @@ describe('data plane through the sandbox', () => {
     sandbox.demoUpstream?.resetRequests();
     const started = await request('POST', '/groups/all-bars/runs', {});
     expect(started.status).toBe(202);
-    const run = await finished(started.body.runId);
+    const run = await finishedRun(request, started.body.runId);
     expect(run).toMatchObject({ status: 'succeeded', counters: { total: codes.length, succeeded: codes.length } });
     expect(run.upstreamRequests).toBe(3);
     const bars = sandbox.demoUpstream?.requests.filter((entry) => entry.path.endsWith('/equities/bars/daily')) ?? [];
@@ -88,7 +71,7 @@ describe('data plane through the sandbox', () => {
       '/groups',
       group({ id: 'fins', name: 'Fins', dataset: 'jquants.fins.summary', parametersTemplate: { date: '2026-11-13' } }),
     );
-    const run = await finished((await request('POST', '/groups/fins/runs', {})).body.runId);
+    const run = await finishedRun(request, (await request('POST', '/groups/fins/runs', {})).body.runId);
     expect(run.status).toBe('succeeded');
     const rows = await allRows('/datasets/jquants.fins.summary/rows?date=2026-11-13');
     expect(rows.length).toBeGreaterThan(0);
@@ -123,7 +106,9 @@ describe('data plane through the sandbox', () => {
         parametersTemplate: { date: '2026-11-13' },
       }),
     );
-    expect((await finished((await request('POST', '/groups/dividends/runs', {})).body.runId)).status).toBe('succeeded');
+    expect((await finishedRun(request, (await request('POST', '/groups/dividends/runs', {})).body.runId)).status).toBe(
+      'succeeded',
+    );
     const dividends = await allRows('/datasets/jquants.fins.dividend/rows?date=2026-11-13');
     expect(dividends.length).toBeGreaterThan(0);
     const amounts = dividends.flatMap((row) => [row.dividendRate, row.distributionAmount]);
@@ -143,7 +128,7 @@ describe('data plane through the sandbox', () => {
         parametersTemplate: { symbol: '7203.T', from: '2026-11-16', to: '2026-11-20' },
       }),
     );
-    const run = await finished((await request('POST', '/groups/toyota/runs', {})).body.runId);
+    const run = await finishedRun(request, (await request('POST', '/groups/toyota/runs', {})).body.runId);
     expect(run.status).toBe('succeeded');
     const rows = await allRows('/datasets/yahoo.chart.daily/rows?code=7203.T&from=2026-11-16&to=2026-11-20');
     expect(rows.map((row) => row.date)).toEqual(['2026-11-16', '2026-11-17', '2026-11-18', '2026-11-19', '2026-11-20']);
@@ -160,7 +145,7 @@ describe('data plane through the sandbox', () => {
         parametersTemplate: { code: '72030', from: '2026-11-02', to: '2026-11-06' },
       }),
     );
-    const run = await finished((await request('POST', '/groups/one-bar/runs', {})).body.runId);
+    const run = await finishedRun(request, (await request('POST', '/groups/one-bar/runs', {})).body.runId);
     const jobs = (await request('GET', `/runs/${encodeURIComponent(run.runId)}/jobs`)).body.jobs;
     const before = await allRows('/datasets/jquants.equities.bars.daily/rows?code=72030&from=2026-11-02&to=2026-11-06');
     const sqs = new SQSClient({ endpoint: sandbox.awsEndpoint, useQueueUrlAsEndpoint: false });
@@ -201,13 +186,13 @@ describe('data plane through the sandbox', () => {
       (run: { trigger: string }) => run.trigger === 'scheduled',
     );
     expect(runs).toHaveLength(1);
-    expect((await finished(runs[0].runId)).status).toBe('succeeded');
+    expect((await finishedRun(request, runs[0].runId)).status).toBe('succeeded');
   });
 
   it('marks the data source on a 403 and fails its jobs at once with a readable error', async () => {
     sandbox.demoUpstream?.injectFault({ kind: 'forbidden', pathPrefix: '/v2/', count: 100 });
     try {
-      const run = await finished((await request('POST', '/groups/one-bar/runs', {})).body.runId);
+      const run = await finishedRun(request, (await request('POST', '/groups/one-bar/runs', {})).body.runId);
       expect(run).toMatchObject({ status: 'failed', counters: { total: 1, failed: 1, dead: 1 } });
       const [job] = (await request('GET', `/runs/${encodeURIComponent(run.runId)}/jobs?status=failed`)).body.jobs;
       expect(job).toMatchObject({ attemptsMade: 1, lastError: { code: 'upstream_credentials' } });

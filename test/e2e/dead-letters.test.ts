@@ -1,22 +1,13 @@
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { type Sandbox, startSandbox } from '#infra/local/sandbox.ts';
-import { adminClient, eventually } from '#test/fixtures/sandbox-client.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Sandbox } from '#infra/local/sandbox.ts';
+import { adminClient, eventually, finishedRun, startDemoSandbox } from '#test/fixtures/sandbox-client.ts';
 
 let sandbox: Sandbox;
 let request: ReturnType<typeof adminClient>;
 const lines: string[] = [];
 
 beforeAll(async () => {
-  sandbox = await startSandbox({
-    port: 0,
-    awsEndpoint: inject('motoEndpoint'),
-    autoTick: false,
-    reconcileIntervalMs: 3_600_000,
-    demo: true,
-    demoOptions: { pageSize: 100, listedCodeCount: 20 },
-    seedDemoGroups: false,
-    print: (line) => lines.push(line),
-  });
+  sandbox = await startDemoSandbox({ demoOptions: { pageSize: 100, listedCodeCount: 20 } }, lines);
   request = adminClient(sandbox);
   // The free plan's 5 requests a minute would space the jobs' requests 12 s apart; the demo upstream takes 500.
   const plan = await request('PATCH', '/data-sources/jquants', { plan: 'premium' });
@@ -28,14 +19,6 @@ afterAll(async () => {
 });
 
 const runPath = (runId: string): string => `/runs/${encodeURIComponent(runId)}`;
-
-/** Waits for a run to finish and returns it. */
-async function finished(runId: string) {
-  return eventually(async () => {
-    const run = (await request('GET', runPath(runId))).body;
-    return ['succeeded', 'partially_failed', 'failed'].includes(run.status) ? run : undefined;
-  }, 90_000);
-}
 
 /** A group of one ranged daily-bars job per code (one request each), two attempts per job. */
 async function aGroupOfTwoCodes(id: string): Promise<string[]> {
@@ -66,7 +49,7 @@ describe('dead letters through the sandbox', () => {
     let runId: string;
     try {
       runId = (await request('POST', '/groups/dl-redrive/runs', {})).body.runId;
-      const failed = await finished(runId);
+      const failed = await finishedRun(request, runId);
       expect(failed).toMatchObject({ status: 'failed', counters: { total: 2, failed: 2, dead: 2 } });
     } finally {
       sandbox.demoUpstream?.clearFaults();
@@ -91,7 +74,7 @@ describe('dead letters through the sandbox', () => {
     const redrive = await request('POST', '/dead-letters/redrive', { groupId: 'dl-redrive' });
     expect(redrive.status, JSON.stringify(redrive.body)).toBe(200);
     expect(redrive.body).toMatchObject({ redriven: 2, failed: 0 });
-    const succeeded = await finished(runId);
+    const succeeded = await finishedRun(request, runId);
     expect(succeeded).toMatchObject({ status: 'succeeded', counters: { total: 2, succeeded: 2, failed: 0, dead: 0 } });
     expect(await lettersOf('dl-redrive')).toEqual([]);
     const jobs = (await request('GET', `${runPath(runId)}/jobs`)).body.jobs;
@@ -108,7 +91,7 @@ describe('dead letters through the sandbox', () => {
     let runId: string;
     try {
       runId = (await request('POST', '/groups/dl-retry/runs', {})).body.runId;
-      const failed = await finished(runId);
+      const failed = await finishedRun(request, runId);
       expect(failed).toMatchObject({ status: 'failed', counters: { total: 2, failed: 2, dead: 2 } });
     } finally {
       sandbox.demoUpstream?.clearFaults();
@@ -125,7 +108,10 @@ describe('dead letters through the sandbox', () => {
     });
     // The jobs may already have run by the time the answer comes: the run is running again or done.
     expect(['running', 'succeeded']).toContain(retry.body.run.status);
-    expect(await finished(runId)).toMatchObject({ status: 'succeeded', counters: { succeeded: 2, failed: 0 } });
+    expect(await finishedRun(request, runId)).toMatchObject({
+      status: 'succeeded',
+      counters: { succeeded: 2, failed: 0 },
+    });
     expect(await lettersOf('dl-retry')).toEqual([]);
     expect((await request('POST', '/runs/no-such-run/retry')).status).toBe(404);
     expect((await request('POST', '/dead-letters/redrive', { dataSource: 'nasdaq' })).status).toBe(400);
