@@ -4,6 +4,7 @@ import type { LambdaFunctionURLEvent, LambdaFunctionURLResult } from 'aws-lambda
 import * as z from 'zod';
 import { dynamoDbStores, sqsJobQueues } from '#shared/adapters/aws-deps.ts';
 import { DynamoDbBackupRestorer } from '#shared/adapters/dynamodb-backup-restorer.ts';
+import { DynamoDbRateLimiter } from '#shared/adapters/dynamodb-rate-limiter.ts';
 import { sqsDeadLetterStores } from '#shared/adapters/sqs-dead-letter-store.ts';
 import { systemClock } from '#shared/adapters/system-clock.ts';
 import { createAdminApi } from '#shared/admin-api/admin-api.ts';
@@ -13,6 +14,7 @@ import { createJquantsDataSource } from '#shared/data-sources/create-jquants-dat
 import { createYahooCredentialsCheck } from '#shared/data-sources/create-yahoo-credentials-check.ts';
 import { log, logger } from '#shared/observability/logger.ts';
 import type { DataSource } from '#shared/ports/data-source.ts';
+import { dataSourceLimitsFrom } from '#shared/use-cases/data-source-limits.ts';
 
 /** The variables that infra binds to this function (MoomooFunction.bind… in the stateless stack). */
 const HandleAdminRequestEnvSchema = z.object({
@@ -51,6 +53,13 @@ const api = createAdminApi({
     yahoo: config.YAHOO_DEAD_LETTER_QUEUE_URL,
   }),
   dataSources: async (id) => (id === 'jquants' ? createJquantsDataSource() : yahoo),
+  // Read-only here: GET /data-sources shows a source paused after 429s.
+  rateLimiter: new DynamoDbRateLimiter({
+    client: stores.client,
+    tableName: config.DATA_SOURCES_TABLE_NAME,
+    clock: systemClock,
+    limitsOf: dataSourceLimitsFrom(stores.settingsStore),
+  }),
   clock: systemClock,
   log,
 });

@@ -9,6 +9,7 @@ export class InMemoryRateLimiter implements RateLimiter {
   /** When set, `acquire` defers with this wait. */
   deferMs: number | undefined;
   #consecutive429s = 0;
+  readonly #pausedUntil = new Map<DataSourceId, string>();
   readonly #clock: Clock;
 
   constructor(clock: Clock) {
@@ -23,17 +24,18 @@ export class InMemoryRateLimiter implements RateLimiter {
   async pause(dataSource: DataSourceId): Promise<RateLimitStatus> {
     this.pauses.push(dataSource);
     this.#consecutive429s++;
-    return {
-      consecutive429s: this.#consecutive429s,
-      pausedUntil: new Date(this.#clock.now().getTime() + 60_000).toISOString(),
-    };
+    const pausedUntil = new Date(this.#clock.now().getTime() + 60_000).toISOString();
+    this.#pausedUntil.set(dataSource, pausedUntil);
+    return { consecutive429s: this.#consecutive429s, pausedUntil };
   }
 
   async recovered(): Promise<void> {
     this.#consecutive429s = 0;
   }
 
-  async status(): Promise<RateLimitStatus> {
-    return { consecutive429s: this.#consecutive429s };
+  async status(dataSource: DataSourceId): Promise<RateLimitStatus> {
+    const pausedUntil = this.#pausedUntil.get(dataSource);
+    const paused = pausedUntil !== undefined && Date.parse(pausedUntil) > this.#clock.now().getTime();
+    return { consecutive429s: this.#consecutive429s, ...(paused ? { pausedUntil } : {}) };
   }
 }

@@ -11,6 +11,10 @@ const writeRoutes: readonly (readonly [string, string])[] = [
   ['PATCH', '/data-sources/jquants'],
   ['PATCH', '/data-sources/yahoo'],
   ['POST', '/import'],
+  ['POST', '/groups/bars/runs'],
+  ['POST', '/runs/bars.20261127T000000Z/retry'],
+  ['POST', '/dead-letters/redrive'],
+  ['POST', '/data-sources/jquants/check'],
 ];
 
 /** Arbitrary JSON text, sometimes not JSON at all. */

@@ -95,4 +95,15 @@ describe('admin API: runs and rows', () => {
     const sources = await request('GET', '/data-sources');
     expect(sources.body.dataSources.find((source: { id: string }) => source.id === 'jquants').health.status).toBe('ok');
   });
+
+  it('shows a data source paused after a 429 until the pause ends', async () => {
+    const { request, rateLimiter } = anAdminApi();
+    const status = await rateLimiter.pause('jquants');
+    const sources = (await request('GET', '/data-sources')).body.dataSources;
+    expect(sources.find((source: { id: string }) => source.id === 'jquants').paused).toEqual({
+      until: status.pausedUntil,
+      consecutive429s: 1,
+    });
+    expect(sources.find((source: { id: string }) => source.id === 'yahoo').paused).toBeUndefined();
+  });
 });
