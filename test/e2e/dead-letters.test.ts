@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Sandbox } from '#infra/local/sandbox.ts';
-import { adminClient, eventually, finishedRun, startDemoSandbox } from '#test/fixtures/sandbox-client.ts';
+import { adminClient, finishedRun, startDemoSandbox } from '#test/fixtures/sandbox-client.ts';
 
 let sandbox: Sandbox;
 let request: ReturnType<typeof adminClient>;
