@@ -27,8 +27,13 @@ export function createAdminApi(deps: AdminApiDeps): AdminApi {
     path: '/openapi.json',
     operationId: 'getOpenApi',
     summary: 'This API described in OpenAPI 3.0',
-    handle: async () => json(200, document),
+    handle: async () => {
+      // Generated on first request: converting every schema costs a cold start more than it is worth.
+      document ??= openApiDocument(routes);
+      return json(200, document);
+    },
   });
+  let document: Record<string, unknown> | undefined;
   const routes: readonly Route[] = [
     ...groupRoutes(deps),
     ...runRoutes(deps),
@@ -37,7 +42,5 @@ export function createAdminApi(deps: AdminApiDeps): AdminApi {
     ...dataRoutes(deps),
     openApiRoute,
   ];
-  // Built once, from every route including its own, before any request can reach the handler above.
-  const document = openApiDocument(routes);
   return { routes, handle: (request) => handleRequest(request, routes, deps.log) };
 }
