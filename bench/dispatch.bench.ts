@@ -10,6 +10,7 @@ import { DynamoDbRunLedger } from '#shared/adapters/dynamodb-run-ledger.ts';
 import { SqsJobQueue } from '#shared/adapters/sqs-job-queue.ts';
 import { StoredListedCodes, StoredTradingCalendar } from '#shared/adapters/stored-reference-data.ts';
 import { systemClock } from '#shared/adapters/system-clock.ts';
+import { silentLog } from '#shared/observability/logger.ts';
 import { dispatchRun } from '#shared/use-cases/dispatch-run.ts';
 
 /**
@@ -79,7 +80,7 @@ export async function benchDispatch(): Promise<Record<string, number | string>> 
         listedCodes: new StoredListedCodes(marketData),
         tradingCalendar: new StoredTradingCalendar(marketData),
         clock: systemClock,
-        log: { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} },
+        log: silentLog,
       },
     );
     const seconds = (performance.now() - started) / 1000;

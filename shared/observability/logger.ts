@@ -39,3 +39,6 @@ export const log: Log = {
   warn: (message, data) => (data === undefined ? logger.warn(message) : logger.warn(message, data)),
   error: (message, data) => (data === undefined ? logger.error(message) : logger.error(message, data)),
 };
+
+/** A `Log` that writes nothing (tests and benchmarks that only look at outcomes). */
+export const silentLog: Log = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };

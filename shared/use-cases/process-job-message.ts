@@ -89,6 +89,7 @@ export async function processJobMessage(message: JobMessage, deps: FetchWorkerDe
     await settleFailure(message, jobs, error, { upstreamRequests: 0, durationMs: elapsedMs() }, deps);
     return;
   }
+  // Counted as slots are taken, so a fetch that fails midway still reports the requests it made.
   let upstreamRequests = 0;
   try {
     const params = message.version === 1 ? dataset.paramsSchema.parse(message.params) : { date: message.date };
@@ -99,7 +100,6 @@ export async function processJobMessage(message: JobMessage, deps: FetchWorkerDe
         upstreamRequests++;
       },
     });
-    upstreamRequests = result.upstreamRequests;
     await deps.rateLimiter.recovered(deps.dataSource.id);
     const fetchedAt = deps.clock.now().toISOString();
     const rows = result.rows.map(

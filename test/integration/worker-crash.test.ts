@@ -6,7 +6,7 @@ import { DynamoDbMarketDataStore } from '#shared/adapters/dynamodb-market-data-s
 import { DynamoDbRunLedger } from '#shared/adapters/dynamodb-run-ledger.ts';
 import { requireDataset } from '#shared/datasets/registry.ts';
 import type { RunJobMessage } from '#shared/messages/run-job-message.ts';
-import type { Log } from '#shared/observability/logger.ts';
+import { silentLog } from '#shared/observability/logger.ts';
 import type { RunLedger } from '#shared/ports/run-ledger.ts';
 import { processJobMessage } from '#shared/use-cases/process-job-message.ts';
 import { FakeClock } from '#test/fakes/fake-clock.ts';
@@ -15,24 +15,10 @@ import { InMemoryDataSourceSettingsStore } from '#test/fakes/in-memory-data-sour
 import { InMemoryDeadLetterQueue } from '#test/fakes/in-memory-dead-letter-queue.ts';
 import { InMemoryJobQueue } from '#test/fakes/in-memory-job-queue.ts';
 import { InMemoryRateLimiter } from '#test/fakes/in-memory-rate-limiter.ts';
-import { aJob, aRun, aRunJobMessage } from '#test/fixtures/builders.ts';
+import { aDailyBarRow, aJob, aRun, aRunJobMessage } from '#test/fixtures/builders.ts';
 
-const silent: Log = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };
 const bars = requireDataset('jquants.equities.bars.daily');
 const dates = ['2026-11-24', '2026-11-25', '2026-11-26', '2026-11-27'];
-const barRow = (code: string, date: string) => ({
-  code,
-  date,
-  ...{ open: 1, high: 2, low: 0.5, close: 1.5, upperLimit: '0', lowerLimit: '0', volume: 100, turnoverValue: 150 },
-  ...{
-    adjustmentFactor: 1,
-    adjustedOpen: 1,
-    adjustedHigh: 2,
-    adjustedLow: 0.5,
-    adjustedClose: 1.5,
-    adjustedVolume: 100,
-  },
-});
 
 /** The process dies right after a job's rows are written, before the job is recorded as finished. */
 class CrashOnce extends Error {}
@@ -72,7 +58,7 @@ describe('a worker that crashes midway through a batch', () => {
       },
     });
     const dataSource = new FakeDataSource();
-    dataSource.rowsFor = (params) => dates.map((date) => barRow(String(params.code), date));
+    dataSource.rowsFor = (params) => dates.map((date) => aDailyBarRow(String(params.code), date));
     const clock = new FakeClock('2026-11-27T08:31:00.000Z');
     const deps = (runLedger: RunLedger) => ({
       runLedger,
@@ -83,7 +69,7 @@ describe('a worker that crashes midway through a batch', () => {
       rateLimiter: new InMemoryRateLimiter(clock),
       requeue: new InMemoryJobQueue(),
       clock,
-      log: silent,
+      log: silentLog,
     });
 
     // First delivery: the first message completes, the second dies after writing its rows, the third never runs.

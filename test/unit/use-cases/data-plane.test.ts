@@ -1,26 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { CredentialsError, RetryableUpstreamError } from '#shared/data-sources/upstream-errors.ts';
 import { RetryLaterError } from '#shared/use-cases/process-job-message.ts';
-import { aJobGroup } from '#test/fixtures/builders.ts';
+import { aDailyBarRow, aJobGroup } from '#test/fixtures/builders.ts';
 import { aDataPlane } from '#test/fixtures/data-plane-harness.ts';
 
 const tick = { groupId: 'daily-bars', scheduledTime: '2026-11-27T08:30:00Z' };
 const barsOf = (params: Readonly<Record<string, unknown>>) =>
   ['72030', '67580', '130A0', '99840']
     .filter((code) => params.code === undefined || params.code === code)
-    .map((code) => ({
-      code,
-      date: String(params.date ?? params.to),
-      ...{ open: 1, high: 2, low: 0.5, close: 1.5, upperLimit: '0', lowerLimit: '0', volume: 100, turnoverValue: 150 },
-      ...{
-        adjustmentFactor: 1,
-        adjustedOpen: 1,
-        adjustedHigh: 2,
-        adjustedLow: 0.5,
-        adjustedClose: 1.5,
-        adjustedVolume: 100,
-      },
-    }));
+    .map((code) => aDailyBarRow(code, String(params.date ?? params.to)));
 
 async function withGroup(overrides: Parameters<typeof aJobGroup>[0] = {}) {
   const plane = aDataPlane();

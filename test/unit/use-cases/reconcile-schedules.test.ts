@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { desiredScheduleOf } from '#shared/domain/group-schedule.ts';
-import type { Log } from '#shared/observability/logger.ts';
+import { silentLog } from '#shared/observability/logger.ts';
 import type { ScheduleStore } from '#shared/ports/schedule-store.ts';
 import { reconcileSchedules } from '#shared/use-cases/reconcile-schedules.ts';
 import { FakeClock } from '#test/fakes/fake-clock.ts';
@@ -8,13 +8,11 @@ import { InMemoryJobGroupStore } from '#test/fakes/in-memory-job-group-store.ts'
 import { InMemoryScheduleStore } from '#test/fakes/in-memory-schedule-store.ts';
 import { aJobGroup } from '#test/fixtures/builders.ts';
 
-const silent: Log = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };
-
 async function setUp() {
   const groupStore = new InMemoryJobGroupStore();
   const scheduleStore = new InMemoryScheduleStore();
   const clock = new FakeClock('2026-11-27T00:00:00.000Z');
-  return { groupStore, scheduleStore, clock, deps: { groupStore, scheduleStore, clock, log: silent } };
+  return { groupStore, scheduleStore, clock, deps: { groupStore, scheduleStore, clock, log: silentLog } };
 }
 
 describe('reconcileSchedules', () => {

@@ -1,12 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import type { Log } from '#shared/observability/logger.ts';
+import { silentLog } from '#shared/observability/logger.ts';
 import { recordMissedRuns } from '#shared/use-cases/record-missed-runs.ts';
 import { FakeClock } from '#test/fakes/fake-clock.ts';
 import { InMemoryJobGroupStore } from '#test/fakes/in-memory-job-group-store.ts';
 import { InMemoryRunLedger } from '#test/fakes/in-memory-run-ledger.ts';
 import { aJobGroup, aRun } from '#test/fixtures/builders.ts';
-
-const silent: Log = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };
 
 async function setUp(group = aJobGroup({ updatedAt: '2026-11-24T00:00:00.000Z' })) {
   const groupStore = new InMemoryJobGroupStore();
@@ -14,7 +12,7 @@ async function setUp(group = aJobGroup({ updatedAt: '2026-11-24T00:00:00.000Z' }
   // Friday 2026-11-27 18:00 JST: Thursday's and Friday's 17:30 ticks are due.
   const clock = new FakeClock('2026-11-27T09:00:00.000Z');
   await groupStore.create(group);
-  return { groupStore, runLedger, clock, deps: { groupStore, runLedger, clock, log: silent } };
+  return { groupStore, runLedger, clock, deps: { groupStore, runLedger, clock, log: silentLog } };
 }
 
 describe('missed-run watchdog', () => {

@@ -1,14 +1,12 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { DynamoDBRecord } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
-import type { Log } from '#shared/observability/logger.ts';
+import { silentLog } from '#shared/observability/logger.ts';
 import type { GroupSchedule } from '#shared/ports/schedule-store.ts';
 import { syncGroupScheduleRecord } from '#shared/use-cases/sync-group-schedule-record.ts';
 import { InMemoryJobGroupStore } from '#test/fakes/in-memory-job-group-store.ts';
 import { InMemoryScheduleStore } from '#test/fakes/in-memory-schedule-store.ts';
 import { aJobGroup } from '#test/fixtures/builders.ts';
-
-const silent: Log = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };
 
 function aStreamRecord(groupId: string | undefined, sequence: string): DynamoDBRecord {
   return {
@@ -47,7 +45,7 @@ describe('schedule manager batch', () => {
 
     const response = await processPartialResponse(
       { Records: records },
-      syncGroupScheduleRecord({ groupStore, scheduleStore, log: silent }),
+      syncGroupScheduleRecord({ groupStore, scheduleStore, log: silentLog }),
       new BatchProcessor(EventType.DynamoDBStreams),
     );
 
