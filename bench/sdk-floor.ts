@@ -30,6 +30,25 @@ const recipes: Readonly<Record<string, SdkClientRecipe>> = {
   },
 };
 
+/**
+ * Libraries a design decision puts in a function (design §1: Yahoo through yahoo-finance2), built as our data source
+ * builds them. They are not part of the floor; a second reference, floor plus library, shows what our own code adds.
+ */
+const libraryRecipes: Readonly<Record<string, SdkClientRecipe>> = {
+  'yahoo-finance2': {
+    imports: [
+      "import createYahooFinance from 'yahoo-finance2/createYahooFinance';",
+      "import chart from 'yahoo-finance2/modules/chart';",
+    ],
+    build: 'new (createYahooFinance({ modules: { chart } }))({ versionCheck: false })',
+  },
+};
+
+/** The design-mandated libraries among a bundle's packages (`yahoo-finance2`), sorted. */
+export function mandatedLibraries(packages: Iterable<string>): string[] {
+  return [...packages].filter((name) => libraryRecipes[name] !== undefined).sort();
+}
+
 /** Packages a recipe already covers: our code only reaches DynamoDB through the document client. */
 const coveredBy: Readonly<Record<string, string>> = { '@aws-sdk/client-dynamodb': '@aws-sdk/lib-dynamodb' };
 
@@ -42,12 +61,12 @@ export function sdkClientPackages(packages: Iterable<string>): string[] {
  * The source of a floor entry for these client packages. Throws for a client without a recipe, so that a new SDK
  * client in a function makes the benchmark ask for its recipe instead of measuring against a floor without it.
  */
-export function sdkFloorSource(clientPackages: readonly string[]): string {
-  const chosen = new Set(clientPackages.map((name) => coveredBy[name] ?? name));
+export function sdkFloorSource(clientPackages: readonly string[], libraries: readonly string[] = []): string {
+  const chosen = new Set([...clientPackages.map((name) => coveredBy[name] ?? name), ...libraries]);
   const imports = new Set<string>();
   const builds: string[] = [];
   for (const name of [...chosen].sort()) {
-    const recipe = recipes[name];
+    const recipe = recipes[name] ?? libraryRecipes[name];
     if (recipe === undefined) throw new Error(`no floor recipe for ${name}: add how our code builds it`);
     for (const line of recipe.imports) imports.add(line);
     builds.push(recipe.build);
