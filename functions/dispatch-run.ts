@@ -1,12 +1,12 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
-import * as z from 'zod';
 import { dynamoDbStores, sqsJobQueues } from '#shared/adapters/aws-deps.ts';
 import { systemClock } from '#shared/adapters/system-clock.ts';
 import { loadConfig, requiredString } from '#shared/config/load-config.ts';
 import { ScheduleTickSchema } from '#shared/messages/schedule-tick.ts';
 import { log, logger } from '#shared/observability/logger.ts';
 import { type DispatchOutcome, dispatchRun } from '#shared/use-cases/dispatch-run.ts';
+import * as z from '#shared/zod.ts';
 
 /** The variables that infra binds to this function (MoomooFunction.bind… in the stateless stack). */
 const DispatchRunEnvSchema = z.object({

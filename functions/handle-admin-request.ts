@@ -1,7 +1,6 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { LambdaFunctionURLEvent, LambdaFunctionURLResult } from 'aws-lambda';
-import * as z from 'zod';
 import { dynamoDbStores, sqsJobQueues } from '#shared/adapters/aws-deps.ts';
 import { DynamoDbBackupRestorer } from '#shared/adapters/dynamodb-backup-restorer.ts';
 import { DynamoDbRateLimiter } from '#shared/adapters/dynamodb-rate-limiter.ts';
@@ -15,6 +14,7 @@ import { createYahooCredentialsCheck } from '#shared/data-sources/create-yahoo-c
 import { log, logger } from '#shared/observability/logger.ts';
 import type { DataSource } from '#shared/ports/data-source.ts';
 import { dataSourceLimitsFrom } from '#shared/use-cases/data-source-limits.ts';
+import * as z from '#shared/zod.ts';
 
 /** The variables that infra binds to this function (MoomooFunction.bind… in the stateless stack). */
 const HandleAdminRequestEnvSchema = z.object({

@@ -1,7 +1,6 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
-import * as z from 'zod';
 import { createDocumentClient, createSchedulerClient } from '#shared/adapters/aws-clients.ts';
 import { DynamoDbJobGroupStore } from '#shared/adapters/dynamodb-job-group-store.ts';
 import { DynamoDbRunLedger } from '#shared/adapters/dynamodb-run-ledger.ts';
@@ -13,6 +12,7 @@ import { metricNames } from '#shared/observability/metric-names.ts';
 import { MetricUnit, metrics } from '#shared/observability/metrics.ts';
 import { type ReconcileReport, reconcileSchedules } from '#shared/use-cases/reconcile-schedules.ts';
 import { type MissedRunsReport, recordMissedRuns } from '#shared/use-cases/record-missed-runs.ts';
+import * as z from '#shared/zod.ts';
 
 /** The variables that infra binds to this function (MoomooFunction.bind… in the stateless stack). */
 const ReconcileSchedulesEnvSchema = z.object({

@@ -2,13 +2,13 @@ import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-p
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { Context, DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
-import * as z from 'zod';
 import { createDocumentClient, createSchedulerClient } from '#shared/adapters/aws-clients.ts';
 import { DynamoDbJobGroupStore } from '#shared/adapters/dynamodb-job-group-store.ts';
 import { EventBridgeScheduleStore } from '#shared/adapters/event-bridge-schedule-store.ts';
 import { loadConfig, requiredString } from '#shared/config/load-config.ts';
 import { log, logger } from '#shared/observability/logger.ts';
 import { syncGroupScheduleRecord } from '#shared/use-cases/sync-group-schedule-record.ts';
+import * as z from '#shared/zod.ts';
 
 /** The variables that infra binds to this function (MoomooFunction.bind… in the stateless stack). */
 const SyncSchedulesEnvSchema = z.object({

@@ -1,6 +1,5 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import * as z from 'zod';
 import { createDocumentClient, createSqsClient } from '#shared/adapters/aws-clients.ts';
 import { DynamoDbDataSourceSettingsStore } from '#shared/adapters/dynamodb-data-source-settings-store.ts';
 import { DynamoDbMarketDataStore } from '#shared/adapters/dynamodb-market-data-store.ts';
@@ -16,6 +15,7 @@ import { emfMetrics } from '#shared/observability/metrics.ts';
 import type { DataSource } from '#shared/ports/data-source.ts';
 import { dataSourceLimitsFrom } from '#shared/use-cases/data-source-limits.ts';
 import { fetchJobRecord } from '#shared/use-cases/fetch-job-record.ts';
+import * as z from '#shared/zod.ts';
 
 /**
  * Pacing knobs, with the production values as defaults. The sandbox's fault tests shorten them so a 429 pause or a
@@ -23,9 +23,9 @@ import { fetchJobRecord } from '#shared/use-cases/fetch-job-record.ts';
  */
 const WorkerPacingEnvSchema = z.object({
   /** Shortest pause after a 429 (J-Quants sends no Retry-After and wants at least a minute). */
-  RATE_LIMIT_MIN_PAUSE_MS: z.coerce.number().int().min(0).default(60_000),
+  RATE_LIMIT_MIN_PAUSE_MS: z._default(z.coerce.number().check(z.int(), z.gte(0)), 60_000),
   /** First retry's backoff. */
-  RETRY_BASE_DELAY_SECONDS: z.coerce.number().int().min(1).default(10),
+  RETRY_BASE_DELAY_SECONDS: z._default(z.coerce.number().check(z.int(), z.gte(1)), 10),
 });
 
 /** The queue variables of one data source's worker, as infra/resources.ts names them. */

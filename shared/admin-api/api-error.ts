@@ -1,4 +1,3 @@
-import { ZodError } from 'zod';
 import {
   AlreadyExistsError,
   type FieldIssue,
@@ -7,6 +6,7 @@ import {
   ValidationError,
   VersionConflictError,
 } from '#shared/domain/errors.ts';
+import * as z from '#shared/zod.ts';
 
 /** The admin API's error body (design §5). */
 export interface ErrorBody {
@@ -37,7 +37,7 @@ export interface ApiResponse {
 }
 
 /** A zod failure as field issues with dotted paths (`parametersTemplate.code`, `dependsOn[2]`). */
-export function issuesOfZodError(error: ZodError, prefix = ''): FieldIssue[] {
+export function issuesOfZodError(error: z.core.$ZodError, prefix = ''): FieldIssue[] {
   return error.issues.map((issue) => {
     const path = formatPath([...(prefix === '' ? [] : [prefix]), ...issue.path]);
     if (issue.code === 'unrecognized_keys') {
@@ -71,7 +71,7 @@ export function errorResponse(error: unknown): ApiResponse {
   if (error instanceof ValidationError) {
     return { statusCode: 400, body: body(error.code, error.message, { issues: error.issues }) };
   }
-  if (error instanceof ZodError) {
+  if (error instanceof z.$ZodError) {
     const issues = issuesOfZodError(error);
     return { statusCode: 400, body: body('validation_failed', new ValidationError(issues).message, { issues }) };
   }

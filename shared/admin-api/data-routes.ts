@@ -1,4 +1,3 @@
-import * as z from 'zod';
 import { HttpError } from '#shared/admin-api/api-error.ts';
 import { defineRoute, json, type Route } from '#shared/admin-api/route.ts';
 import { datasetIds, requireDataset } from '#shared/datasets/registry.ts';
@@ -8,6 +7,7 @@ import type { Clock } from '#shared/ports/clock.ts';
 import type { DataSource } from '#shared/ports/data-source.ts';
 import type { DataSourceSettingsStore } from '#shared/ports/data-source-settings-store.ts';
 import type { MarketDataStore } from '#shared/ports/market-data-store.ts';
+import * as z from '#shared/zod.ts';
 
 /** What the data routes need. */
 export interface DataRouteDeps {
@@ -21,27 +21,29 @@ export interface DataRouteDeps {
 const date = z.iso.date();
 export const RowsQuerySchema = z
   .strictObject({
-    code: z.string().min(1).max(32).optional(),
-    date: date.optional(),
-    from: date.optional(),
-    to: date.optional(),
-    limit: z.coerce.number().int().min(1).max(1000).default(100),
-    cursor: z.string().min(1).max(2000).optional(),
+    code: z.optional(z.string().check(z.minLength(1), z.maxLength(32))),
+    date: z.optional(date),
+    from: z.optional(date),
+    to: z.optional(date),
+    limit: z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(1000)), 100),
+    cursor: z.optional(z.string().check(z.minLength(1), z.maxLength(2000))),
   })
-  .superRefine((query, context) => {
-    if (query.code === undefined && query.date === undefined) {
-      context.addIssue({ code: 'custom', path: ['code'], message: 'give code (or symbol) or date' });
-    }
-    if (query.date !== undefined && (query.from !== undefined || query.to !== undefined)) {
-      context.addIssue({ code: 'custom', path: ['date'], message: 'give date or from/to, not both' });
-    }
-    if ((query.from !== undefined || query.to !== undefined) && query.code === undefined) {
-      context.addIssue({ code: 'custom', path: ['from'], message: 'a date range needs a code' });
-    }
-    if (query.from !== undefined && query.to !== undefined && query.from > query.to) {
-      context.addIssue({ code: 'custom', path: ['to'], message: 'must not be before from' });
-    }
-  });
+  .check(
+    z.superRefine((query, context) => {
+      if (query.code === undefined && query.date === undefined) {
+        context.addIssue({ code: 'custom', path: ['code'], message: 'give code (or symbol) or date' });
+      }
+      if (query.date !== undefined && (query.from !== undefined || query.to !== undefined)) {
+        context.addIssue({ code: 'custom', path: ['date'], message: 'give date or from/to, not both' });
+      }
+      if ((query.from !== undefined || query.to !== undefined) && query.code === undefined) {
+        context.addIssue({ code: 'custom', path: ['from'], message: 'a date range needs a code' });
+      }
+      if (query.from !== undefined && query.to !== undefined && query.from > query.to) {
+        context.addIssue({ code: 'custom', path: ['to'], message: 'must not be before from' });
+      }
+    }),
+  );
 
 /** Stored rows and credential checks (design §5). */
 export function dataRoutes(deps: DataRouteDeps): Route[] {

@@ -1,4 +1,3 @@
-import * as z from 'zod';
 import { defineRoute, json, type Route } from '#shared/admin-api/route.ts';
 import { type DataSourceId, DataSourceIdSchema } from '#shared/domain/data-source.ts';
 import { JobGroupIdSchema } from '#shared/domain/job-group.ts';
@@ -6,18 +5,19 @@ import { JobErrorSchema, RunSchema } from '#shared/domain/run.ts';
 import type { DeadLetterEntry } from '#shared/ports/dead-letter-store.ts';
 import { type RedriveDeadLettersDeps, redriveDeadLetters } from '#shared/use-cases/redrive-dead-letters.ts';
 import { retryRun } from '#shared/use-cases/retry-run.ts';
+import * as z from '#shared/zod.ts';
 
 /** What the failure-recovery routes need. */
 export type DeadLetterRouteDeps = RedriveDeadLettersDeps;
 
-const RunIdSchema = z.string().min(1).max(200);
-const LimitSchema = z.coerce.number().int().min(1).max(1000);
+const RunIdSchema = z.string().check(z.minLength(1), z.maxLength(200));
+const LimitSchema = z.coerce.number().check(z.int(), z.gte(1), z.lte(1000));
 
 export const DeadLettersQuerySchema = z.strictObject({
-  dataSource: DataSourceIdSchema.optional(),
-  groupId: JobGroupIdSchema.optional(),
-  runId: RunIdSchema.optional(),
-  limit: LimitSchema.default(100),
+  dataSource: z.optional(DataSourceIdSchema),
+  groupId: z.optional(JobGroupIdSchema),
+  runId: z.optional(RunIdSchema),
+  limit: z._default(LimitSchema, 100),
 });
 
 /** One letter as the API shows it; fields a letter does not know are null. */
@@ -27,26 +27,26 @@ export const DeadLetterViewSchema = z.object({
   /** Not a job message at all: shown for inspection, never redriven. */
   unreadable: z.boolean(),
   /** The worker dead-lettered the job, or the job queue's redrive policy moved the message (null: unreadable). */
-  movedBy: z.enum(['worker', 'queue']).nullable(),
-  jobId: z.string().nullable(),
-  groupId: z.string().nullable(),
-  runId: z.string().nullable(),
-  dataset: z.string().nullable(),
-  businessDate: z.string().nullable(),
+  movedBy: z.nullable(z.enum(['worker', 'queue'])),
+  jobId: z.nullable(z.string()),
+  groupId: z.nullable(z.string()),
+  runId: z.nullable(z.string()),
+  dataset: z.nullable(z.string()),
+  businessDate: z.nullable(z.string()),
   error: JobErrorSchema,
-  attemptsMade: z.int().nullable(),
-  failedAt: z.string().nullable(),
+  attemptsMade: z.nullable(z.int()),
+  failedAt: z.nullable(z.string()),
   /** The unreadable body, cut to 2,000 characters. */
-  body: z.string().optional(),
+  body: z.optional(z.string()),
 });
 export type DeadLetterView = z.infer<typeof DeadLetterViewSchema>;
 
 export const RedriveRequestSchema = z.strictObject({
-  dataSource: DataSourceIdSchema.optional(),
-  groupId: JobGroupIdSchema.optional(),
-  runId: RunIdSchema.optional(),
+  dataSource: z.optional(DataSourceIdSchema),
+  groupId: z.optional(JobGroupIdSchema),
+  runId: z.optional(RunIdSchema),
   /** Letters looked at per data source in this call. @default 500 */
-  limit: z.int().min(1).max(1000).optional(),
+  limit: z.optional(z.int().check(z.gte(1), z.lte(1000))),
 });
 
 const RedriveCountsSchema = z.object({
@@ -59,7 +59,7 @@ const RedriveCountsSchema = z.object({
 
 export const RetryRunRequestSchema = z.strictObject({
   /** Failed jobs taken from the run ledger in this call. @default 500 */
-  limit: z.int().min(1).max(1000).optional(),
+  limit: z.optional(z.int().check(z.gte(1), z.lte(1000))),
 });
 
 /** Dead-letter inspection and redrive, and retrying a run's failed jobs (design §5). */
@@ -99,8 +99,8 @@ export function deadLetterRoutes(deps: DeadLetterRouteDeps): Route[] {
       body: RedriveRequestSchema,
       response: {
         status: 200,
-        schema: RedriveCountsSchema.extend({
-          dataSources: z.array(RedriveCountsSchema.extend({ dataSource: DataSourceIdSchema })),
+        schema: z.extend(RedriveCountsSchema, {
+          dataSources: z.array(z.extend(RedriveCountsSchema, { dataSource: DataSourceIdSchema })),
         }),
         description: 'what the redrive did, in total and per data source',
       },

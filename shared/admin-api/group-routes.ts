@@ -1,4 +1,3 @@
-import * as z from 'zod';
 import { HttpError } from '#shared/admin-api/api-error.ts';
 import { defineRoute, json, type Route } from '#shared/admin-api/route.ts';
 import {
@@ -15,13 +14,14 @@ import {
   updateJobGroup,
 } from '#shared/use-cases/edit-job-groups.ts';
 import type { ValidateJobGroupDeps } from '#shared/use-cases/validate-job-group.ts';
+import * as z from '#shared/zod.ts';
 
 const GroupParamsSchema = z.strictObject({ id: JobGroupIdSchema });
 
 export const PauseRequestSchema = z.strictObject({
-  reason: z.string().trim().min(1).max(500),
-  by: z.string().trim().min(1).max(200).optional(),
-  until: z.iso.datetime({ offset: true }).optional(),
+  reason: z.string().check(z.trim(), z.minLength(1), z.maxLength(500)),
+  by: z.optional(z.string().check(z.trim(), z.minLength(1), z.maxLength(200))),
+  until: z.optional(z.iso.datetime({ offset: true })),
 });
 
 const groupResponse = (status: number, description: string) =>

@@ -1,8 +1,8 @@
-import * as z from 'zod';
 import { type ApiResponse, errorResponse, HttpError, issuesOfZodError } from '#shared/admin-api/api-error.ts';
 import type { HttpMethod, Route } from '#shared/admin-api/route.ts';
 import { ValidationError } from '#shared/domain/errors.ts';
 import type { Log } from '#shared/observability/logger.ts';
+import * as z from '#shared/zod.ts';
 
 /** An HTTP request as the admin API sees it, whatever carried it (Function URL event, local server). */
 export interface HttpRequest {
@@ -118,7 +118,7 @@ function isJsonMediaType(contentType: string): boolean {
   return mediaType === 'application/json' || /^application\/[a-z0-9.+-]+\+json$/.test(mediaType);
 }
 
-function parseWith<T>(schema: z.ZodType<T> | undefined, value: unknown, prefix: string): T {
+function parseWith<T>(schema: z.ZodMiniType<T> | undefined, value: unknown, prefix: string): T {
   if (schema === undefined) return value as T;
   const parsed = schema.safeParse(value);
   if (!parsed.success) throw new ValidationError(issuesOfZodError(parsed.error, prefix));

@@ -1,10 +1,10 @@
-import * as z from 'zod';
 import type { Route } from '#shared/admin-api/route.ts';
+import * as z from '#shared/zod.ts';
 
 type JsonSchema = Record<string, unknown>;
 
 const ErrorBodySchema = z.object({
-  error: z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() }),
+  error: z.object({ code: z.string(), message: z.string(), details: z.optional(z.unknown()) }),
 });
 
 /**
@@ -76,7 +76,7 @@ export function openApiDocument(routes: readonly Route[]): Record<string, unknow
 
 /** Converts a schema, moving its shared definitions into `components` under names unique to `prefix`. */
 function toSchema(
-  schema: z.ZodType,
+  schema: z.ZodMiniType,
   io: 'input' | 'output',
   prefix: string,
   components: Record<string, JsonSchema>,
@@ -95,7 +95,7 @@ function toSchema(
   return JSON.parse(text) as JsonSchema;
 }
 
-function parametersOf(schema: z.ZodType | undefined, location: 'path' | 'query'): unknown[] {
+function parametersOf(schema: z.ZodMiniType | undefined, location: 'path' | 'query'): unknown[] {
   if (schema === undefined) return [];
   const generated = z.toJSONSchema(schema, { target: 'openapi-3.0', io: 'input', unrepresentable: 'any' }) as {
     properties?: Record<string, JsonSchema>;

@@ -1,5 +1,5 @@
-import type * as z from 'zod';
 import type { ApiResponse } from '#shared/admin-api/api-error.ts';
+import type * as z from '#shared/zod.ts';
 
 /** HTTP methods the admin API serves. */
 export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'DELETE';
@@ -20,14 +20,14 @@ export interface RouteDefinition<Params, Query, Body> {
   readonly path: string;
   readonly operationId: string;
   readonly summary: string;
-  readonly params?: z.ZodType<Params>;
-  readonly query?: z.ZodType<Query>;
+  readonly params?: z.ZodMiniType<Params>;
+  readonly query?: z.ZodMiniType<Query>;
   /** Body schema; routes without one accept no body. */
-  readonly body?: z.ZodType<Body>;
+  readonly body?: z.ZodMiniType<Body>;
   /** Whether the body may be omitted (an empty body is parsed as `{}`). @default false */
   readonly bodyOptional?: boolean;
   /** The success response, for OpenAPI. */
-  readonly response?: { readonly status: number; readonly schema?: z.ZodType; readonly description: string };
+  readonly response?: { readonly status: number; readonly schema?: z.ZodMiniType; readonly description: string };
   handle(input: RouteInput<Params, Query, Body>): Promise<ApiResponse>;
 }
 

@@ -1,10 +1,10 @@
-import * as z from 'zod';
 import { HttpError } from '#shared/admin-api/api-error.ts';
 import { defineRoute, json, type Route } from '#shared/admin-api/route.ts';
 import { JobGroupIdSchema } from '#shared/domain/job-group.ts';
 import { JobSchema, JobStatusSchema, RunSchema } from '#shared/domain/run.ts';
 import type { RunLedger } from '#shared/ports/run-ledger.ts';
 import { type DispatchDeps, dispatchRun } from '#shared/use-cases/dispatch-run.ts';
+import * as z from '#shared/zod.ts';
 
 /** What the run routes need. */
 export interface RunRouteDeps extends DispatchDeps {
@@ -12,14 +12,14 @@ export interface RunRouteDeps extends DispatchDeps {
 }
 
 const PageQuerySchema = z.strictObject({
-  limit: z.coerce.number().int().min(1).max(1000).default(100),
-  cursor: z.string().min(1).max(2000).optional(),
+  limit: z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(1000)), 100),
+  cursor: z.optional(z.string().check(z.minLength(1), z.maxLength(2000))),
 });
-const RunParamsSchema = z.strictObject({ runId: z.string().min(1).max(200) });
+const RunParamsSchema = z.strictObject({ runId: z.string().check(z.minLength(1), z.maxLength(200)) });
 
 export const RunNowRequestSchema = z.strictObject({
   /** The business date to fetch for; defaults to today in the group's timezone. */
-  businessDate: z.iso.date().optional(),
+  businessDate: z.optional(z.iso.date()),
 });
 
 /** Run history, progress and failures, and run-now (design §5). */
@@ -58,7 +58,7 @@ export function runRoutes(deps: RunRouteDeps): Route[] {
       query: PageQuerySchema,
       response: {
         status: 200,
-        schema: z.object({ runs: z.array(RunSchema), cursor: z.string().optional() }),
+        schema: z.object({ runs: z.array(RunSchema), cursor: z.optional(z.string()) }),
         description: 'a page of runs',
       },
       handle: async ({ params, query }) => {
@@ -85,10 +85,10 @@ export function runRoutes(deps: RunRouteDeps): Route[] {
       operationId: 'listRunJobs',
       summary: 'A run jobs, optionally of one status (e.g. failed), with attempts and last error',
       params: RunParamsSchema,
-      query: PageQuerySchema.extend({ status: JobStatusSchema.optional() }),
+      query: z.extend(PageQuerySchema, { status: z.optional(JobStatusSchema) }),
       response: {
         status: 200,
-        schema: z.object({ jobs: z.array(JobSchema), cursor: z.string().optional() }),
+        schema: z.object({ jobs: z.array(JobSchema), cursor: z.optional(z.string()) }),
         description: 'a page of jobs',
       },
       handle: async ({ params, query }) => {

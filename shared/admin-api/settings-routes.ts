@@ -1,4 +1,3 @@
-import * as z from 'zod';
 import { expectedVersionOf } from '#shared/admin-api/group-routes.ts';
 import { defineRoute, json, type Route } from '#shared/admin-api/route.ts';
 import { datasets } from '#shared/datasets/registry.ts';
@@ -15,6 +14,7 @@ import {
   SchedulePreviewSchema,
 } from '#shared/use-cases/preview-schedule.ts';
 import type { ValidateJobGroupDeps } from '#shared/use-cases/validate-job-group.ts';
+import * as z from '#shared/zod.ts';
 
 /** What the settings routes need. */
 export interface SettingsRouteDeps extends ValidateJobGroupDeps {

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '#shared/zod.ts';
 
 /** A function's environment did not match its schema; thrown at cold start, naming each variable. */
 export class ConfigError extends Error {
@@ -12,7 +12,7 @@ export class ConfigError extends Error {
  * Parses the environment with a function's own schema, once, at cold start, into a frozen config.
  * A failure names every bad variable, so a misconfigured deploy fails loudly instead of on the 10,000th job.
  */
-export function loadConfig<Schema extends z.ZodType>(
+export function loadConfig<Schema extends z.ZodMiniType>(
   schema: Schema,
   env: Record<string, string | undefined> = process.env,
 ): Readonly<z.infer<Schema>> {
@@ -25,4 +25,4 @@ export function loadConfig<Schema extends z.ZodType>(
 }
 
 /** A required, non-empty environment string (`""` is a valid string, never a valid name). */
-export const requiredString = (): z.ZodString => z.string().min(1);
+export const requiredString = (): z.ZodMiniString<string> => z.string().check(z.minLength(1));

@@ -1,5 +1,5 @@
-import type * as z from 'zod';
 import type { DataSourceId, JquantsPlan } from '#shared/domain/data-source.ts';
+import type * as z from '#shared/zod.ts';
 
 /**
  * What every dataset declares: where its data comes from, which job params it accepts, what a stored row looks
@@ -23,9 +23,9 @@ export interface DatasetDefinition<Params = unknown, Row = unknown> {
   /** Upstream path, e.g. `/equities/bars/daily` or `/v8/finance/chart/{symbol}`. */
   readonly endpoint: string;
   /** A job's params; strict (unknown keys rejected), each issue carrying the path of its field. */
-  readonly paramsSchema: z.ZodType<Params>;
+  readonly paramsSchema: z.ZodMiniType<Params>;
   /** A stored row: camelCase fields, numbers or null, `YYYY-MM-DD` dates, string codes, plus `fetchedAt`, `runId`. */
-  readonly rowSchema: z.ZodType<Row>;
+  readonly rowSchema: z.ZodMiniType<Row>;
   /** Row fields that identify a row; rows are upserted on them (design §1). */
   readonly naturalKey: readonly string[];
   /** Upstream field name of each row field the upstream sends as is (J-Quants: `{ turnoverValue: 'Va' }`). */

@@ -1,11 +1,11 @@
-import * as z from 'zod';
 import type { DatasetDefinition } from '#shared/datasets/dataset.ts';
 import { CalendarDateSchema, IssueCodeSchema, nullableNumber, storedRow } from '#shared/datasets/fields.ts';
 import { dateRangeShape, withDateSelectionRules } from '#shared/datasets/params-rules.ts';
+import * as z from '#shared/zod.ts';
 
 /** Params of `/equities/bars/daily`: `code`; `code`+`date`; `code`+`from`/`to`; or `date` alone (every issue). */
 export const EquitiesBarsDailyParamsSchema = withDateSelectionRules(
-  z.strictObject({ code: IssueCodeSchema.optional(), date: CalendarDateSchema.optional(), ...dateRangeShape }),
+  () => z.strictObject({ code: z.optional(IssueCodeSchema), date: z.optional(CalendarDateSchema), ...dateRangeShape }),
   { selector: 'code', requireSelectorOrDate: true },
 );
 export type EquitiesBarsDailyParams = z.infer<typeof EquitiesBarsDailyParamsSchema>;
@@ -20,15 +20,15 @@ export const LimitFlagSchema = z.enum(['0', '1']);
  * dividends), and when sent `marketCap` (JPY millions) and `exRightsType` (`1` split, `2` reverse split, `3` rights).
  * Prices and volumes are null on a no-trade day, never 0. The Premium morning/afternoon fields are not stored.
  */
-export const EquitiesBarsDailyRowSchema = storedRow({
+export const EquitiesBarsDailyRowSchema = storedRow(() => ({
   code: IssueCodeSchema,
   date: CalendarDateSchema,
   open: nullableNumber(),
   high: nullableNumber(),
   low: nullableNumber(),
   close: nullableNumber(),
-  upperLimit: LimitFlagSchema.nullable(),
-  lowerLimit: LimitFlagSchema.nullable(),
+  upperLimit: z.nullable(LimitFlagSchema),
+  lowerLimit: z.nullable(LimitFlagSchema),
   volume: nullableNumber(),
   turnoverValue: nullableNumber(),
   adjustmentFactor: nullableNumber(),
@@ -37,9 +37,9 @@ export const EquitiesBarsDailyRowSchema = storedRow({
   adjustedLow: nullableNumber(),
   adjustedClose: nullableNumber(),
   adjustedVolume: nullableNumber(),
-  marketCap: nullableNumber().optional(),
-  exRightsType: z.enum(['1', '2', '3']).nullable().optional(),
-});
+  marketCap: z.optional(nullableNumber()),
+  exRightsType: z.optional(z.nullable(z.enum(['1', '2', '3']))),
+}));
 export type EquitiesBarsDailyRow = z.infer<typeof EquitiesBarsDailyRowSchema>;
 
 /** `jquants.equities.bars.daily`: daily OHLCV per issue, raw and adjusted. */

@@ -1,8 +1,8 @@
-import * as z from 'zod';
 import type { DatasetDefinition } from '#shared/datasets/dataset.ts';
 import { CalendarDateSchema, nullableNumbers, storedRow } from '#shared/datasets/fields.ts';
 import { dateRangeShape, withDateSelectionRules } from '#shared/datasets/params-rules.ts';
 import { addDays } from '#shared/domain/calendar-date.ts';
+import * as z from '#shared/zod.ts';
 
 /** Market sections of the investor-type statistics, current and legacy. */
 export const InvestorTypesSectionSchema = z.enum([
@@ -18,7 +18,7 @@ export const InvestorTypesSectionSchema = z.enum([
 
 /** Params of `/equities/investor-types`: any of `section`, `from`, `to` (publication dates). */
 export const EquitiesInvestorTypesParamsSchema = withDateSelectionRules(
-  z.strictObject({ section: InvestorTypesSectionSchema.optional(), ...dateRangeShape }),
+  () => z.strictObject({ section: z.optional(InvestorTypesSectionSchema), ...dateRangeShape }),
   {},
 );
 export type EquitiesInvestorTypesParams = z.infer<typeof EquitiesInvestorTypesParamsSchema>;
@@ -55,13 +55,13 @@ export const investorTypesNumberFields = Object.fromEntries(
  * `otherFinancialInstitutions`) its `…Sales`, `…Purchases`, `…Total` and `…Balance` in JPY thousands (a balance can
  * be negative). A correction is a new row with a later `publishedDate`.
  */
-export const EquitiesInvestorTypesRowSchema = storedRow({
+export const EquitiesInvestorTypesRowSchema = storedRow(() => ({
   publishedDate: CalendarDateSchema,
   startDate: CalendarDateSchema,
   endDate: CalendarDateSchema,
-  section: z.string().min(1),
+  section: z.string().check(z.minLength(1)),
   ...nullableNumbers(investorTypesNumberFields),
-});
+}));
 export type EquitiesInvestorTypesRow = z.infer<typeof EquitiesInvestorTypesRowSchema>;
 
 /** A weekly dataset: a default run takes the week of publications up to the business date. */

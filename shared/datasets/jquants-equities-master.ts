@@ -1,15 +1,15 @@
-import * as z from 'zod';
 import type { DatasetDefinition } from '#shared/datasets/dataset.ts';
 import { CalendarDateSchema, IssueCodeSchema, storedRow } from '#shared/datasets/fields.ts';
+import * as z from '#shared/zod.ts';
 
 /** Params of `/equities/master`: none (today), `code`, `date`, or both; a holiday `date` gives the next business day's. */
 export const EquitiesMasterParamsSchema = z.strictObject({
-  code: IssueCodeSchema.optional(),
-  date: CalendarDateSchema.optional(),
+  code: z.optional(IssueCodeSchema),
+  date: z.optional(CalendarDateSchema),
 });
 export type EquitiesMasterParams = z.infer<typeof EquitiesMasterParamsSchema>;
 
-const optionalText = z.string().nullable().optional();
+const optionalText = z.optional(z.nullable(z.string()));
 
 /**
  * One listed issue on one date: `date`, `code`, `companyName`, `companyNameEnglish`, `sector17Code`,
@@ -17,7 +17,7 @@ const optionalText = z.string().nullable().optional();
  * `marketName`, and when the plan sends them `marginCode` (`1` margin, `2` loanable, `3` other), `marginName`,
  * `productCategory` (`011` domestic stock … `024` foreign depositary receipt).
  */
-export const EquitiesMasterRowSchema = storedRow({
+export const EquitiesMasterRowSchema = storedRow(() => ({
   date: CalendarDateSchema,
   code: IssueCodeSchema,
   companyName: z.string(),
@@ -32,7 +32,7 @@ export const EquitiesMasterRowSchema = storedRow({
   marginCode: optionalText,
   marginName: optionalText,
   productCategory: optionalText,
-});
+}));
 export type EquitiesMasterRow = z.infer<typeof EquitiesMasterRowSchema>;
 
 /** `jquants.equities.master`: the listed issues of a date; the source of `$listedCodes`. */

@@ -1,11 +1,11 @@
-import * as z from 'zod';
 import type { DatasetDefinition } from '#shared/datasets/dataset.ts';
 import { CalendarDateSchema, IssueCodeSchema, nullableNumbers, storedRow } from '#shared/datasets/fields.ts';
 import { dateRangeShape, withDateSelectionRules } from '#shared/datasets/params-rules.ts';
+import * as z from '#shared/zod.ts';
 
 /** Params of `/fins/dividend`, as bars (`date` = notice date). */
 export const FinsDividendParamsSchema = withDateSelectionRules(
-  z.strictObject({ code: IssueCodeSchema.optional(), date: CalendarDateSchema.optional(), ...dateRangeShape }),
+  () => z.strictObject({ code: z.optional(IssueCodeSchema), date: z.optional(CalendarDateSchema), ...dateRangeShape }),
   { selector: 'code', requireSelectorOrDate: true },
 );
 export type FinsDividendParams = z.infer<typeof FinsDividendParamsSchema>;
@@ -22,7 +22,7 @@ export const finsDividendNumberFields = {
   netAssetDecreaseRatio: 'NetAssetDecRatio',
 } as const;
 
-const nullableDate = CalendarDateSchema.nullable();
+const nullableDate = z.nullable(CalendarDateSchema);
 
 /**
  * One dividend notice: `referenceNumber` (unique), `publishedDate`, `publishedTime` (`HH:MM` JST), `code`,
@@ -32,24 +32,24 @@ const nullableDate = CalendarDateSchema.nullable();
  * `commemorativeSpecialCode` (`0` normal, `1` commemorative, `2` special, `3` both), and the amounts of
  * finsDividendNumberFields.
  */
-export const FinsDividendRowSchema = storedRow({
-  referenceNumber: z.string().min(1),
+export const FinsDividendRowSchema = storedRow(() => ({
+  referenceNumber: z.string().check(z.minLength(1)),
   publishedDate: CalendarDateSchema,
-  publishedTime: z.string().nullable(),
+  publishedTime: z.nullable(z.string()),
   code: IssueCodeSchema,
   statusCode: z.enum(['1', '2', '3']),
-  correctedReferenceNumber: z.string().nullable(),
+  correctedReferenceNumber: z.nullable(z.string()),
   boardMeetingDate: nullableDate,
-  interimFinalCode: z.enum(['1', '2']).nullable(),
-  forecastResultCode: z.enum(['1', '2']).nullable(),
-  interimFinalTerm: z.string().nullable(),
+  interimFinalCode: z.nullable(z.enum(['1', '2'])),
+  forecastResultCode: z.nullable(z.enum(['1', '2'])),
+  interimFinalTerm: z.nullable(z.string()),
   recordDate: nullableDate,
   exDate: nullableDate,
   actualRecordDate: nullableDate,
   payableDate: nullableDate,
-  commemorativeSpecialCode: z.enum(['0', '1', '2', '3']).nullable(),
+  commemorativeSpecialCode: z.nullable(z.enum(['0', '1', '2', '3'])),
   ...nullableNumbers(finsDividendNumberFields),
-});
+}));
 export type FinsDividendRow = z.infer<typeof FinsDividendRowSchema>;
 
 /** `jquants.fins.dividend`: dividend notices; follow `correctedReferenceNumber` for a notice's current state. */

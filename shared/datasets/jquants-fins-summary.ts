@@ -1,4 +1,3 @@
-import * as z from 'zod';
 import type { DatasetDefinition } from '#shared/datasets/dataset.ts';
 import { CalendarDateSchema, IssueCodeSchema, nullableNumbers, storedRow } from '#shared/datasets/fields.ts';
 import {
@@ -8,18 +7,19 @@ import {
   finsSummaryForecastFields,
 } from '#shared/datasets/jquants-fins-summary-fields.ts';
 import { withDateSelectionRules } from '#shared/datasets/params-rules.ts';
+import * as z from '#shared/zod.ts';
 
 /** Params of `/fins/summary`: `code`, `date` (disclosure date, every issue), or both. */
 export const FinsSummaryParamsSchema = withDateSelectionRules(
-  z.strictObject({ code: IssueCodeSchema.optional(), date: CalendarDateSchema.optional() }),
+  () => z.strictObject({ code: z.optional(IssueCodeSchema), date: z.optional(CalendarDateSchema) }),
   { selector: 'code', requireSelectorOrDate: true },
 );
 export type FinsSummaryParams = z.infer<typeof FinsSummaryParamsSchema>;
 
-const nullableDate = CalendarDateSchema.nullable();
+const nullableDate = z.nullable(CalendarDateSchema);
 const flagFieldSchemas = Object.fromEntries(
-  Object.keys(finsSummaryFlagFields).map((key) => [key, z.boolean().nullable()]),
-) as { [Key in keyof typeof finsSummaryFlagFields]: z.ZodNullable<z.ZodBoolean> };
+  Object.keys(finsSummaryFlagFields).map((key) => [key, z.nullable(z.boolean())]),
+) as { [Key in keyof typeof finsSummaryFlagFields]: z.ZodMiniNullable<z.ZodMiniBoolean> };
 
 /**
  * One disclosed earnings summary. Identity: `discNo` (unique), `discDate`, `discTime` (`HH:MM:SS` JST), `code`,
@@ -28,13 +28,13 @@ const flagFieldSchemas = Object.fromEntries(
  * (null when blank): the actuals, dividends and forecasts listed in jquants-fins-summary-fields.ts, plus, when sent,
  * `shareholdersEquity` and `returnOnEquity`; accounting-change flags as boolean or null.
  */
-export const FinsSummaryRowSchema = storedRow({
-  discNo: z.string().min(1),
+export const FinsSummaryRowSchema = storedRow(() => ({
+  discNo: z.string().check(z.minLength(1)),
   discDate: CalendarDateSchema,
-  discTime: z.string().nullable(),
+  discTime: z.nullable(z.string()),
   code: IssueCodeSchema,
   documentType: z.string(),
-  currentPeriodType: z.string().nullable(),
+  currentPeriodType: z.nullable(z.string()),
   currentPeriodStart: nullableDate,
   currentPeriodEnd: nullableDate,
   currentFiscalYearStart: nullableDate,
@@ -44,10 +44,10 @@ export const FinsSummaryRowSchema = storedRow({
   ...nullableNumbers(finsSummaryActualFields),
   ...nullableNumbers(finsSummaryDividendFields),
   ...nullableNumbers(finsSummaryForecastFields),
-  shareholdersEquity: z.number().nullable().optional(),
-  returnOnEquity: z.number().nullable().optional(),
+  shareholdersEquity: z.optional(z.nullable(z.number())),
+  returnOnEquity: z.optional(z.nullable(z.number())),
   ...flagFieldSchemas,
-});
+}));
 export type FinsSummaryRow = z.infer<typeof FinsSummaryRowSchema>;
 
 /** `jquants.fins.summary`: earnings summaries (results, forecasts, dividends) per disclosure. */

@@ -1,20 +1,20 @@
-import * as z from 'zod';
 import type { DatasetDefinition } from '#shared/datasets/dataset.ts';
 import { CalendarDateSchema, nullableNumber, storedRow } from '#shared/datasets/fields.ts';
 import { dateRangeShape, withDateSelectionRules } from '#shared/datasets/params-rules.ts';
+import * as z from '#shared/zod.ts';
 
 /** Params of `/indices/bars/daily/topix`: `from`/`to` only (there is no `date`); none returns the whole series. */
-export const IndicesTopixDailyParamsSchema = withDateSelectionRules(z.strictObject({ ...dateRangeShape }), {});
+export const IndicesTopixDailyParamsSchema = withDateSelectionRules(() => z.strictObject({ ...dateRangeShape }), {});
 export type IndicesTopixDailyParams = z.infer<typeof IndicesTopixDailyParamsSchema>;
 
 /** One TOPIX daily bar: `date`, `open`, `high`, `low`, `close`. */
-export const IndicesTopixDailyRowSchema = storedRow({
+export const IndicesTopixDailyRowSchema = storedRow(() => ({
   date: CalendarDateSchema,
   open: nullableNumber(),
   high: nullableNumber(),
   low: nullableNumber(),
   close: nullableNumber(),
-});
+}));
 export type IndicesTopixDailyRow = z.infer<typeof IndicesTopixDailyRowSchema>;
 
 /** `jquants.indices.topix.daily`: TOPIX on the Light plan (code `0000` of the general endpoint needs Standard). */

@@ -1,11 +1,11 @@
-import * as z from 'zod';
 import type { DatasetDefinition } from '#shared/datasets/dataset.ts';
 import { CalendarDateSchema, IssueCodeSchema, nullableNumbers, storedRow } from '#shared/datasets/fields.ts';
 import { dateRangeShape, withDateSelectionRules } from '#shared/datasets/params-rules.ts';
+import * as z from '#shared/zod.ts';
 
 /** Params of `/markets/breakdown`, as bars. */
 export const MarketsBreakdownParamsSchema = withDateSelectionRules(
-  z.strictObject({ code: IssueCodeSchema.optional(), date: CalendarDateSchema.optional(), ...dateRangeShape }),
+  () => z.strictObject({ code: z.optional(IssueCodeSchema), date: z.optional(CalendarDateSchema), ...dateRangeShape }),
   { selector: 'code', requireSelectorOrDate: true },
 );
 export type MarketsBreakdownParams = z.infer<typeof MarketsBreakdownParamsSchema>;
@@ -29,11 +29,11 @@ export const marketsBreakdownNumberFields = {
 } as const;
 
 /** One issue's daily trading breakdown: `code`, `date` and the value/volume pairs of marketsBreakdownNumberFields. */
-export const MarketsBreakdownRowSchema = storedRow({
+export const MarketsBreakdownRowSchema = storedRow(() => ({
   code: IssueCodeSchema,
   date: CalendarDateSchema,
   ...nullableNumbers(marketsBreakdownNumberFields),
-});
+}));
 export type MarketsBreakdownRow = z.infer<typeof MarketsBreakdownRowSchema>;
 
 /** `jquants.markets.breakdown`: daily trading value and volume by kind of trade, per issue. */

@@ -1,8 +1,8 @@
-import * as z from 'zod';
 import type { DatasetDefinition } from '#shared/datasets/dataset.ts';
 import { CalendarDateSchema, storedRow } from '#shared/datasets/fields.ts';
 import { dateRangeShape, withDateSelectionRules } from '#shared/datasets/params-rules.ts';
 import { addDays } from '#shared/domain/calendar-date.ts';
+import * as z from '#shared/zod.ts';
 
 /** `HolDiv`: `0` non-business day, `1` business day, `2` TSE half day, `3` holiday with OSE holiday trading. */
 export const HolidayDivisionSchema = z.enum(['0', '1', '2', '3']);
@@ -10,16 +10,16 @@ export type HolidayDivision = z.infer<typeof HolidayDivisionSchema>;
 
 /** Params of `/markets/calendar`: any of `hol_div`, `from`, `to` (upstream names); none returns every date. */
 export const MarketsCalendarParamsSchema = withDateSelectionRules(
-  z.strictObject({ hol_div: HolidayDivisionSchema.optional(), ...dateRangeShape }),
+  () => z.strictObject({ hol_div: z.optional(HolidayDivisionSchema), ...dateRangeShape }),
   {},
 );
 export type MarketsCalendarParams = z.infer<typeof MarketsCalendarParamsSchema>;
 
 /** One calendar day: `date` and `holidayDivision` (see HolidayDivisionSchema). */
-export const MarketsCalendarRowSchema = storedRow({
+export const MarketsCalendarRowSchema = storedRow(() => ({
   date: CalendarDateSchema,
   holidayDivision: HolidayDivisionSchema,
-});
+}));
 export type MarketsCalendarRow = z.infer<typeof MarketsCalendarRowSchema>;
 
 /** True when equities trade that day (`1` business day, `2` half day). */

@@ -1,11 +1,11 @@
-import * as z from 'zod';
 import type { DatasetDefinition } from '#shared/datasets/dataset.ts';
 import { CalendarDateSchema, IssueCodeSchema, nullableNumber, storedRow } from '#shared/datasets/fields.ts';
 import { dateRangeShape, withDateSelectionRules } from '#shared/datasets/params-rules.ts';
+import * as z from '#shared/zod.ts';
 
 /** Params of `/markets/margin-interest`, as bars. */
 export const MarketsMarginInterestParamsSchema = withDateSelectionRules(
-  z.strictObject({ code: IssueCodeSchema.optional(), date: CalendarDateSchema.optional(), ...dateRangeShape }),
+  () => z.strictObject({ code: z.optional(IssueCodeSchema), date: z.optional(CalendarDateSchema), ...dateRangeShape }),
   { selector: 'code', requireSelectorOrDate: true },
 );
 export type MarketsMarginInterestParams = z.infer<typeof MarketsMarginInterestParamsSchema>;
@@ -16,7 +16,7 @@ export type MarketsMarginInterestParams = z.infer<typeof MarketsMarginInterestPa
  * (negotiated margin), `shortStandardizedOutstanding`/`longStandardizedOutstanding` (standard margin),
  * `issueType` (`1` margin, `2` loanable, `3` other).
  */
-export const MarketsMarginInterestRowSchema = storedRow({
+export const MarketsMarginInterestRowSchema = storedRow(() => ({
   code: IssueCodeSchema,
   date: CalendarDateSchema,
   shortMarginOutstanding: nullableNumber(),
@@ -25,8 +25,8 @@ export const MarketsMarginInterestRowSchema = storedRow({
   longNegotiableOutstanding: nullableNumber(),
   shortStandardizedOutstanding: nullableNumber(),
   longStandardizedOutstanding: nullableNumber(),
-  issueType: z.enum(['1', '2', '3']).nullable(),
-});
+  issueType: z.nullable(z.enum(['1', '2', '3'])),
+}));
 export type MarketsMarginInterestRow = z.infer<typeof MarketsMarginInterestRowSchema>;
 
 /** `jquants.markets.margin-interest`: weekly margin trading balances per issue. */

@@ -1,6 +1,6 @@
-import type * as z from 'zod';
 import { CalendarDateSchema } from '#shared/datasets/fields.ts';
 import { isCalendarDate } from '#shared/domain/calendar-date.ts';
+import * as z from '#shared/zod.ts';
 
 /**
  * The J-Quants rules on which params go together (jquants-v2.md §4–§5): `date` or `from`/`to`, never both;
@@ -10,8 +10,8 @@ import { isCalendarDate } from '#shared/domain/calendar-date.ts';
 
 /** Optional `from`/`to` params (inclusive `YYYY-MM-DD`). */
 export const dateRangeShape = {
-  from: CalendarDateSchema.optional(),
-  to: CalendarDateSchema.optional(),
+  from: z.optional(CalendarDateSchema),
+  to: z.optional(CalendarDateSchema),
 };
 
 /** Which combination rules an endpoint enforces beyond `from ≤ to`. */
@@ -22,16 +22,27 @@ export interface DateSelectionRules {
   readonly requireSelectorOrDate?: boolean;
 }
 
-/** Adds the J-Quants combination rules to a strict params object schema. */
-export function withDateSelectionRules<Schema extends z.ZodObject>(schema: Schema, rules: DateSelectionRules): Schema {
-  return schema.superRefine(
-    (params, context) => {
-      for (const issue of dateSelectionIssues(params, rules)) {
-        context.addIssue({ code: 'custom', path: issue.path, message: issue.message, input: params });
-      }
-    },
-    // Run even when a field failed its own check, so every broken rule is reported in one answer.
-    { when: (payload) => typeof payload.value === 'object' && payload.value !== null },
+/**
+ * Adds the J-Quants combination rules to a strict params object schema, built on its first parse (as `storedRow`).
+ */
+export function withDateSelectionRules<Schema extends z.ZodMiniObject>(
+  schema: () => Schema,
+  rules: DateSelectionRules,
+): z.ZodMiniLazy<Schema> {
+  return z.lazy(() => withRules(schema(), rules));
+}
+
+function withRules<Schema extends z.ZodMiniObject>(schema: Schema, rules: DateSelectionRules): Schema {
+  return schema.check(
+    z.superRefine(
+      (params, context) => {
+        for (const issue of dateSelectionIssues(params, rules)) {
+          context.addIssue({ code: 'custom', path: issue.path, message: issue.message, input: params });
+        }
+      },
+      // Run even when a field failed its own check, so every broken rule is reported in one answer.
+      { when: (payload) => typeof payload.value === 'object' && payload.value !== null },
+    ),
   );
 }
 

@@ -1,17 +1,17 @@
-import * as z from 'zod';
 import type { DatasetDefinition } from '#shared/datasets/dataset.ts';
 import { CalendarDateSchema, nullableNumber, storedRow } from '#shared/datasets/fields.ts';
 import { dateRangeShape, withDateSelectionRules } from '#shared/datasets/params-rules.ts';
 import { ValidationError } from '#shared/domain/errors.ts';
+import * as z from '#shared/zod.ts';
 
 /** A Yahoo symbol: `7203.T`, `130A.T`, `^N225`, `AAPL`, `EURUSD=X`, `BRK-B`. */
 export const YahooSymbolSchema = z
   .string()
-  .regex(/^[A-Za-z0-9^][A-Za-z0-9.^=&_-]{0,31}$/, 'must be a Yahoo symbol, e.g. 7203.T, ^N225 or AAPL');
+  .check(z.regex(/^[A-Za-z0-9^][A-Za-z0-9.^=&_-]{0,31}$/, 'must be a Yahoo symbol, e.g. 7203.T, ^N225 or AAPL'));
 
 /** Params of a daily chart: `symbol` and an inclusive `from`/`to` range (each defaults to the business date). */
 export const YahooChartDailyParamsSchema = withDateSelectionRules(
-  z.strictObject({ symbol: YahooSymbolSchema, ...dateRangeShape }),
+  () => z.strictObject({ symbol: YahooSymbolSchema, ...dateRangeShape }),
   {},
 );
 export type YahooChartDailyParams = z.infer<typeof YahooChartDailyParamsSchema>;
@@ -21,7 +21,7 @@ export type YahooChartDailyParams = z.infer<typeof YahooChartDailyParamsSchema>;
  * (split-adjusted by Yahoo), `volume`, `adjustedClose` (Yahoo's `adjclose`: also dividend-adjusted, so unlike
  * J-Quants' `adjustedClose`; null when absent) and `currency` (`JPY`). Never mix it with J-Quants series.
  */
-export const YahooChartDailyRowSchema = storedRow({
+export const YahooChartDailyRowSchema = storedRow(() => ({
   symbol: YahooSymbolSchema,
   date: CalendarDateSchema,
   open: nullableNumber(),
@@ -30,8 +30,8 @@ export const YahooChartDailyRowSchema = storedRow({
   close: nullableNumber(),
   volume: nullableNumber(),
   adjustedClose: nullableNumber(),
-  currency: z.string().nullable(),
-});
+  currency: z.nullable(z.string()),
+}));
 export type YahooChartDailyRow = z.infer<typeof YahooChartDailyRowSchema>;
 
 /** `yahoo.chart.daily`: daily bars of one Yahoo symbol (interval 1d, via yahoo-finance2). */

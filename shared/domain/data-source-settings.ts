@@ -1,10 +1,10 @@
-import * as z from 'zod';
 import {
   type DataSourceId,
   DataSourceIdSchema,
   type JquantsPlan,
   JquantsPlanSchema,
 } from '#shared/domain/data-source.ts';
+import * as z from '#shared/zod.ts';
 
 /**
  * Operator settings of a data source: the J-Quants plan (which sets the default rate limit) and an optional explicit
@@ -12,25 +12,25 @@ import {
  */
 
 export const RateLimitSchema = z.strictObject({
-  limit: z.int().min(1).max(100_000),
+  limit: z.int().check(z.gte(1), z.lte(100_000)),
   per: z.enum(['second', 'minute', 'hour']),
 });
 export type RateLimit = z.infer<typeof RateLimitSchema>;
 
 export const DataSourceSettingsSchema = z.strictObject({
   id: DataSourceIdSchema,
-  plan: JquantsPlanSchema.optional(),
-  rateLimit: RateLimitSchema.optional(),
+  plan: z.optional(JquantsPlanSchema),
+  rateLimit: z.optional(RateLimitSchema),
   updatedAt: z.iso.datetime({ offset: true }),
-  version: z.int().min(0),
+  version: z.int().check(z.gte(0)),
 });
 export type DataSourceSettings = z.infer<typeof DataSourceSettingsSchema>;
 
 /** The body of `PATCH /data-sources/{id}`; `rateLimit: null` returns to the plan's default. */
 export const DataSourceSettingsPatchSchema = z.strictObject({
-  plan: JquantsPlanSchema.optional(),
-  rateLimit: RateLimitSchema.nullable().optional(),
-  version: z.int().min(0).optional(),
+  plan: z.optional(JquantsPlanSchema),
+  rateLimit: z.optional(z.nullable(RateLimitSchema)),
+  version: z.optional(z.int().check(z.gte(0))),
 });
 export type DataSourceSettingsPatch = z.infer<typeof DataSourceSettingsPatchSchema>;
 
@@ -80,7 +80,7 @@ export function effectiveRateLimit(settings: Pick<DataSourceSettings, 'id' | 'pl
 export const DataSourceHealthSchema = z.strictObject({
   status: z.enum(['ok', 'failing']),
   /** What is wrong, in the upstream's words when it gave any. */
-  reason: z.string().optional(),
+  reason: z.optional(z.string()),
   checkedAt: z.iso.datetime({ offset: true }),
 });
 export type DataSourceHealth = z.infer<typeof DataSourceHealthSchema>;

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '#shared/zod.ts';
 
 /** The upstream APIs (design §1): J-Quants API V2 and Yahoo Finance's chart API. */
 export const DataSourceIdSchema = z.enum(['jquants', 'yahoo']);

@@ -1,3 +1,5 @@
+import * as z from '#shared/zod.ts';
+
 /**
  * The error family of moomoo-markets. Every error the admin API can answer with has a stable `code`
  * (its error body's `error.code`) and, for validation, the path of each bad field.
@@ -87,6 +89,10 @@ function describeIssues(issues: readonly FieldIssue[]): string {
  * carry `issues`). Everything else — network, throttling, 5xx — is worth another try.
  */
 export function isPermanentError(error: unknown): boolean {
-  if (error instanceof ValidationError || error instanceof NotFoundError) return true;
-  return error instanceof Error && error.name === 'ZodError';
+  return error instanceof ValidationError || error instanceof NotFoundError || isSchemaError(error);
+}
+
+/** True for what a zod `parse` throws: data that broke its schema. */
+export function isSchemaError(error: unknown): error is z.core.$ZodError {
+  return error instanceof z.$ZodError;
 }

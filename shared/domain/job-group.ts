@@ -1,5 +1,5 @@
-import * as z from 'zod';
 import { DataSourceIdSchema } from '#shared/domain/data-source.ts';
+import * as z from '#shared/zod.ts';
 
 /**
  * The job group: a stored definition of what to fetch, from which data source, on which schedule, fanned out over
@@ -9,11 +9,13 @@ import { DataSourceIdSchema } from '#shared/domain/data-source.ts';
 /** Lower-case slug: letters, digits and single inner hyphens; it doubles as the schedule's name (≤ 64 chars). */
 export const JobGroupIdSchema = z
   .string()
-  .min(1)
-  .max(64)
-  .regex(
-    /^[a-z0-9]+(?:-[a-z0-9]+)*$/,
-    'must be a slug: lower-case letters, digits and single hyphens, starting and ending with a letter or digit',
+  .check(
+    z.minLength(1),
+    z.maxLength(64),
+    z.regex(
+      /^[a-z0-9]+(?:-[a-z0-9]+)*$/,
+      'must be a slug: lower-case letters, digits and single hyphens, starting and ending with a letter or digit',
+    ),
   );
 export type JobGroupId = z.infer<typeof JobGroupIdSchema>;
 
@@ -21,9 +23,9 @@ const IsoInstantSchema = z.iso.datetime({ offset: true });
 
 /** Why and until when a group is paused; a pause with `until` resumes itself once that instant passes. */
 export const PauseSchema = z.strictObject({
-  reason: z.string().trim().min(1).max(500),
-  by: z.string().trim().min(1).max(200).optional(),
-  until: IsoInstantSchema.optional(),
+  reason: z.string().check(z.trim(), z.minLength(1), z.maxLength(500)),
+  by: z.optional(z.string().check(z.trim(), z.minLength(1), z.maxLength(200))),
+  until: z.optional(IsoInstantSchema),
   pausedAt: IsoInstantSchema,
 });
 export type Pause = z.infer<typeof PauseSchema>;
@@ -48,53 +50,53 @@ export const defaultMaxAttempts = 5;
 
 /** The fields an operator writes; everything else is kept by the system. */
 const editableFields = {
-  name: z.string().trim().min(1).max(200),
-  description: z.string().max(2000).default(''),
+  name: z.string().check(z.trim(), z.minLength(1), z.maxLength(200)),
+  description: z._default(z.string().check(z.maxLength(2000)), ''),
   dataSource: DataSourceIdSchema,
-  dataset: z.string().min(1).max(100),
-  schedule: z.string().trim().min(1).max(200),
-  timezone: z.string().min(1).max(64).default('Asia/Tokyo'),
-  parametersTemplate: ParametersTemplateSchema.default({}),
-  enabled: z.boolean().default(true),
-  dependsOn: z.array(JobGroupIdSchema).max(20).default([]),
-  catchUp: CatchUpPolicySchema.default('none'),
-  overlap: OverlapPolicySchema.default('skip'),
-  maxAttempts: z.int().min(1).max(20).default(defaultMaxAttempts),
+  dataset: z.string().check(z.minLength(1), z.maxLength(100)),
+  schedule: z.string().check(z.trim(), z.minLength(1), z.maxLength(200)),
+  timezone: z._default(z.string().check(z.minLength(1), z.maxLength(64)), 'Asia/Tokyo'),
+  parametersTemplate: z._default(ParametersTemplateSchema, {}),
+  enabled: z._default(z.boolean(), true),
+  dependsOn: z._default(z.array(JobGroupIdSchema).check(z.maxLength(20)), []),
+  catchUp: z._default(CatchUpPolicySchema, 'none'),
+  overlap: z._default(OverlapPolicySchema, 'skip'),
+  maxAttempts: z._default(z.int().check(z.gte(1), z.lte(20)), defaultMaxAttempts),
 };
 
 /** A stored job group. */
 export const JobGroupSchema = z.strictObject({
   id: JobGroupIdSchema,
   ...editableFields,
-  pause: PauseSchema.nullable().default(null),
+  pause: z._default(z.nullable(PauseSchema), null),
   createdAt: IsoInstantSchema,
   updatedAt: IsoInstantSchema,
-  version: z.int().min(1),
+  version: z.int().check(z.gte(1)),
 });
 export type JobGroup = z.infer<typeof JobGroupSchema>;
 
 /** The body of `POST /groups`: the id is optional (slug of the name); unknown fields are rejected. */
 export const JobGroupDraftSchema = z.strictObject({
-  id: JobGroupIdSchema.optional(),
+  id: z.optional(JobGroupIdSchema),
   ...editableFields,
 });
 export type JobGroupDraft = z.infer<typeof JobGroupDraftSchema>;
 
 /** The body of `PATCH /groups/{id}`: any editable field; `version` may stand in for `If-Match`. */
 export const JobGroupPatchSchema = z.strictObject({
-  name: editableFields.name.optional(),
-  description: z.string().max(2000).optional(),
-  dataSource: DataSourceIdSchema.optional(),
-  dataset: editableFields.dataset.optional(),
-  schedule: editableFields.schedule.optional(),
-  timezone: z.string().min(1).max(64).optional(),
-  parametersTemplate: ParametersTemplateSchema.optional(),
-  enabled: z.boolean().optional(),
-  dependsOn: z.array(JobGroupIdSchema).max(20).optional(),
-  catchUp: CatchUpPolicySchema.optional(),
-  overlap: OverlapPolicySchema.optional(),
-  maxAttempts: z.int().min(1).max(20).optional(),
-  version: z.int().min(1).optional(),
+  name: z.optional(editableFields.name),
+  description: z.optional(z.string().check(z.maxLength(2000))),
+  dataSource: z.optional(DataSourceIdSchema),
+  dataset: z.optional(editableFields.dataset),
+  schedule: z.optional(editableFields.schedule),
+  timezone: z.optional(z.string().check(z.minLength(1), z.maxLength(64))),
+  parametersTemplate: z.optional(ParametersTemplateSchema),
+  enabled: z.optional(z.boolean()),
+  dependsOn: z.optional(z.array(JobGroupIdSchema).check(z.maxLength(20))),
+  catchUp: z.optional(CatchUpPolicySchema),
+  overlap: z.optional(OverlapPolicySchema),
+  maxAttempts: z.optional(z.int().check(z.gte(1), z.lte(20))),
+  version: z.optional(z.int().check(z.gte(1))),
 });
 export type JobGroupPatch = z.infer<typeof JobGroupPatchSchema>;
 

@@ -1,6 +1,6 @@
-import * as z from 'zod';
 import { DataSourceIdSchema } from '#shared/domain/data-source.ts';
 import { JobGroupIdSchema } from '#shared/domain/job-group.ts';
+import * as z from '#shared/zod.ts';
 
 /**
  * Runs and jobs (design §1): a run is one firing of a group for one business date; a job is one unit of fetch work
@@ -34,19 +34,19 @@ export const finishedRunStatuses: ReadonlySet<RunStatus> = new Set([
 ]);
 
 export const RunCountersSchema = z.strictObject({
-  total: z.int().min(0),
-  succeeded: z.int().min(0),
-  failed: z.int().min(0),
+  total: z.int().check(z.gte(0)),
+  succeeded: z.int().check(z.gte(0)),
+  failed: z.int().check(z.gte(0)),
   /** Failed jobs that were sent to the data source's dead-letter queue (a subset of `failed`). */
-  dead: z.int().min(0),
+  dead: z.int().check(z.gte(0)),
 });
 export type RunCounters = z.infer<typeof RunCountersSchema>;
 
 export const RunSchema = z.strictObject({
-  runId: z.string().min(1).max(200),
+  runId: z.string().check(z.minLength(1), z.maxLength(200)),
   groupId: JobGroupIdSchema,
   dataSource: DataSourceIdSchema,
-  dataset: z.string().min(1),
+  dataset: z.string().check(z.minLength(1)),
   trigger: RunTriggerSchema,
   /** The tick this run answers: the schedule's fire time, or the request time of a manual run. */
   scheduledTime: IsoInstantSchema,
@@ -54,12 +54,12 @@ export const RunSchema = z.strictObject({
   businessDate: IsoDateSchema,
   status: RunStatusSchema,
   /** Why a run was skipped or missed. */
-  reason: z.string().optional(),
+  reason: z.optional(z.string()),
   counters: RunCountersSchema,
-  upstreamRequests: z.int().min(0),
+  upstreamRequests: z.int().check(z.gte(0)),
   createdAt: IsoInstantSchema,
   updatedAt: IsoInstantSchema,
-  finishedAt: IsoInstantSchema.optional(),
+  finishedAt: z.optional(IsoInstantSchema),
 });
 export type Run = z.infer<typeof RunSchema>;
 
@@ -76,18 +76,18 @@ export const JobErrorSchema = z.strictObject({
 export type JobError = z.infer<typeof JobErrorSchema>;
 
 export const JobSchema = z.strictObject({
-  runId: z.string().min(1),
-  jobId: z.string().min(1).max(200),
+  runId: z.string().check(z.minLength(1)),
+  jobId: z.string().check(z.minLength(1), z.maxLength(200)),
   params: z.record(z.string(), z.json()),
   status: JobStatusSchema,
-  attemptsMade: z.int().min(0),
-  maxAttempts: z.int().min(1),
+  attemptsMade: z.int().check(z.gte(0)),
+  maxAttempts: z.int().check(z.gte(1)),
   /** Set when the job ended in a dead-letter queue. */
   deadLettered: z.boolean(),
-  durationMs: z.number().min(0).optional(),
-  rowsWritten: z.int().min(0).optional(),
-  upstreamRequests: z.int().min(0).optional(),
-  lastError: JobErrorSchema.optional(),
+  durationMs: z.optional(z.number().check(z.gte(0))),
+  rowsWritten: z.optional(z.int().check(z.gte(0))),
+  upstreamRequests: z.optional(z.int().check(z.gte(0))),
+  lastError: z.optional(JobErrorSchema),
   updatedAt: IsoInstantSchema,
 });
 export type Job = z.infer<typeof JobSchema>;

@@ -1,7 +1,7 @@
-import * as z from 'zod';
 import { JobErrorSchema } from '#shared/domain/run.ts';
 import { JobMessageSchema, RunJobMessageSchema } from '#shared/messages/run-job-message.ts';
 import type { DeadLetterEntry, DeadLetterFilter } from '#shared/ports/dead-letter-store.ts';
+import * as z from '#shared/zod.ts';
 
 /**
  * The bodies a dead-letter queue holds. The fetch worker writes a letter per failed job (`DeadLetterQueue.send`) or
@@ -13,8 +13,8 @@ import type { DeadLetterEntry, DeadLetterFilter } from '#shared/ports/dead-lette
 export const JobLetterBodySchema = z.object({
   message: RunJobMessageSchema,
   error: JobErrorSchema,
-  attemptsMade: z.int().min(0),
-  failedAt: z.string().min(1),
+  attemptsMade: z.int().check(z.gte(0)),
+  failedAt: z.string().check(z.minLength(1)),
 });
 export type JobLetterBody = z.infer<typeof JobLetterBodySchema>;
 
@@ -22,7 +22,7 @@ export type JobLetterBody = z.infer<typeof JobLetterBodySchema>;
 export const UnreadableLetterBodySchema = z.object({
   unreadable: z.string(),
   error: JobErrorSchema,
-  failedAt: z.string().min(1),
+  failedAt: z.string().check(z.minLength(1)),
 });
 export type UnreadableLetterBody = z.infer<typeof UnreadableLetterBodySchema>;
 

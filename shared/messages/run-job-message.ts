@@ -1,6 +1,6 @@
-import * as z from 'zod';
 import { DataSourceIdSchema } from '#shared/domain/data-source.ts';
 import { JobGroupIdSchema } from '#shared/domain/job-group.ts';
+import * as z from '#shared/zod.ts';
 
 /**
  * The SQS messages that ask a fetch worker for work. Messages outlive the code that wrote them, so every version
@@ -8,10 +8,10 @@ import { JobGroupIdSchema } from '#shared/domain/job-group.ts';
  */
 
 const runFields = {
-  runId: z.string().min(1),
+  runId: z.string().check(z.minLength(1)),
   groupId: JobGroupIdSchema,
   dataSource: DataSourceIdSchema,
-  dataset: z.string().min(1),
+  dataset: z.string().check(z.minLength(1)),
   businessDate: z.iso.date(),
 };
 
@@ -19,7 +19,7 @@ const runFields = {
 export const RunJobMessageSchema = z.object({
   version: z.literal(1),
   ...runFields,
-  jobId: z.string().min(1),
+  jobId: z.string().check(z.minLength(1)),
   params: z.record(z.string(), z.json()),
 });
 export type RunJobMessage = z.infer<typeof RunJobMessageSchema>;

@@ -1,5 +1,5 @@
-import * as z from 'zod';
 import { JobGroupIdSchema } from '#shared/domain/job-group.ts';
+import * as z from '#shared/zod.ts';
 
 /**
  * What a group's schedule sends the dispatcher: the group and the tick's scheduled time, substituted by

@@ -1,4 +1,3 @@
-import * as z from 'zod';
 import { DataSourceIdSchema, JquantsPlanSchema } from '#shared/domain/data-source.ts';
 import { type DataSourceSettings, RateLimitSchema } from '#shared/domain/data-source-settings.ts';
 import { type FieldIssue, ValidationError } from '#shared/domain/errors.ts';
@@ -7,29 +6,30 @@ import { type BackupRestorer, maxRestoreWrites, type RestoreWrite } from '#share
 import type { DataSourceSettingsStore } from '#shared/ports/data-source-settings-store.ts';
 import type { JobGroupStore } from '#shared/ports/job-group-store.ts';
 import { type ValidateJobGroupDeps, validateJobGroup } from '#shared/use-cases/validate-job-group.ts';
+import * as z from '#shared/zod.ts';
 
 /**
  * Backup and restore of what operators configure: job groups and data-source settings (design §5 `GET /export`,
  * `POST /import`). Runs, jobs and market data are not part of a backup.
  */
 
-const BackupGroupSchema = JobGroupDraftSchema.extend({
+const BackupGroupSchema = z.extend(JobGroupDraftSchema, {
   id: JobGroupIdSchema,
-  pause: PauseSchema.nullable().default(null),
+  pause: z._default(z.nullable(PauseSchema), null),
 });
 
 const BackupDataSourceSchema = z.strictObject({
   id: DataSourceIdSchema,
-  plan: JquantsPlanSchema.optional(),
-  rateLimit: RateLimitSchema.optional(),
+  plan: z.optional(JquantsPlanSchema),
+  rateLimit: z.optional(RateLimitSchema),
 });
 
 export const BackupSchema = z.strictObject({
   format: z.literal('moomoo-markets.backup'),
   version: z.literal(1),
-  exportedAt: z.iso.datetime({ offset: true }).optional(),
-  groups: z.array(BackupGroupSchema).max(1000),
-  dataSources: z.array(BackupDataSourceSchema).max(10).default([]),
+  exportedAt: z.optional(z.iso.datetime({ offset: true })),
+  groups: z.array(BackupGroupSchema).check(z.maxLength(1000)),
+  dataSources: z._default(z.array(BackupDataSourceSchema).check(z.maxLength(10)), []),
 });
 export type Backup = z.infer<typeof BackupSchema>;
 

@@ -1,15 +1,15 @@
-import * as z from 'zod';
 import { businessDateOf } from '#shared/domain/business-date.ts';
 import { assertValidTimezone, nextFireTimes, parseCron, toAwsScheduleExpression } from '#shared/domain/cron.ts';
 import { localIsoString } from '#shared/domain/cron-timezone.ts';
 import type { Clock } from '#shared/ports/clock.ts';
+import * as z from '#shared/zod.ts';
 
 export const SchedulePreviewRequestSchema = z.strictObject({
-  schedule: z.string().min(1).max(200),
-  timezone: z.string().min(1).max(64).default('Asia/Tokyo'),
-  count: z.int().min(1).max(100).default(5),
+  schedule: z.string().check(z.minLength(1), z.maxLength(200)),
+  timezone: z._default(z.string().check(z.minLength(1), z.maxLength(64)), 'Asia/Tokyo'),
+  count: z._default(z.int().check(z.gte(1), z.lte(100)), 5),
   /** Preview from this instant instead of now. */
-  after: z.iso.datetime({ offset: true }).optional(),
+  after: z.optional(z.iso.datetime({ offset: true })),
 });
 export type SchedulePreviewRequest = z.infer<typeof SchedulePreviewRequestSchema>;
 
@@ -19,8 +19,8 @@ export const SchedulePreviewSchema = z.object({
   awsExpression: z.string(),
   nextFireTimes: z.array(
     z.object({
-      at: z.string().describe('the fire instant in UTC'),
-      local: z.string().describe('the same instant in the schedule timezone, with its offset'),
+      at: z.string().check(z.describe('the fire instant in UTC')),
+      local: z.string().check(z.describe('the same instant in the schedule timezone, with its offset')),
       businessDate: z.string(),
     }),
   ),

@@ -6,7 +6,7 @@ import {
 } from '#shared/data-sources/upstream-errors.ts';
 import type { DatasetDefinition } from '#shared/datasets/dataset.ts';
 import { getDataset } from '#shared/datasets/registry.ts';
-import { isPermanentError, NotFoundError } from '#shared/domain/errors.ts';
+import { isPermanentError, isSchemaError, NotFoundError } from '#shared/domain/errors.ts';
 import { codeOnDate, rowsForCode } from '#shared/domain/request-planning.ts';
 import type { Job, JobError } from '#shared/domain/run.ts';
 import type { FetchDateMessage, JobMessage, RunJobMessage } from '#shared/messages/run-job-message.ts';
@@ -282,7 +282,7 @@ function singleJobMessage(message: JobMessage, job: Job): RunJobMessage {
 
 function jobErrorOf(error: unknown): JobError {
   if (error instanceof UpstreamError) return { code: error.code, message: error.message };
-  if (error instanceof Error && error.name === 'ZodError') {
+  if (isSchemaError(error)) {
     return { code: 'invalid_data', message: `the data broke its schema: ${error.message.slice(0, 500)}` };
   }
   if (error instanceof Error)

@@ -1,12 +1,12 @@
 import type { DynamoDBRecord } from 'aws-lambda';
-import * as z from 'zod';
 import { isPermanentError } from '#shared/domain/errors.ts';
 import type { Log } from '#shared/observability/logger.ts';
 import type { JobGroupStore } from '#shared/ports/job-group-store.ts';
 import type { ScheduleStore } from '#shared/ports/schedule-store.ts';
 import { convergeGroupSchedule } from '#shared/use-cases/converge-group-schedule.ts';
+import * as z from '#shared/zod.ts';
 
-const GroupKeySchema = z.object({ id: z.object({ S: z.string().min(1) }) });
+const GroupKeySchema = z.object({ id: z.object({ S: z.string().check(z.minLength(1)) }) });
 
 /**
  * The schedule manager's work for one JobGroups stream record: the record names a group, whose schedule then

@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import * as z from 'zod';
+import * as z from '#shared/zod.ts';
 import { type DemoAnswer, jsonAnswer } from './demo-answer.ts';
 import { DemoFaultSchema } from './demo-faults.ts';
 import type { DemoUpstream } from './demo-upstream.ts';
@@ -10,7 +10,7 @@ export type DemoControls = Pick<
   'requests' | 'injectFault' | 'clearFaults' | 'setRequestsPerMinute' | 'resetRequests'
 >;
 
-const RateLimitBodySchema = z.strictObject({ requestsPerMinute: z.number().int().min(0) });
+const RateLimitBodySchema = z.strictObject({ requestsPerMinute: z.int().check(z.gte(0)) });
 const largestBodyBytes = 64 * 1024;
 const noContent: DemoAnswer = { status: 204, contentType: 'text/plain', body: '' };
 
@@ -49,7 +49,7 @@ export async function answerControl(
 
 async function withBody<Body>(
   request: IncomingMessage,
-  schema: z.ZodType<Body>,
+  schema: z.ZodMiniType<Body>,
   apply: (body: Body) => void,
 ): Promise<DemoAnswer> {
   const chunks: Buffer[] = [];

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '#shared/zod.ts';
 import { type DemoAnswer, jsonAnswer, textAnswer } from './demo-answer.ts';
 
 /** A fault to inject: the next `count` requests whose path starts with `pathPrefix` get it. */
@@ -6,11 +6,11 @@ export const DemoFaultSchema = z.strictObject({
   kind: z.enum(['server-error', 'slow', 'malformed', 'rate-limited', 'forbidden']),
   /** Matched against the full path (`/v2/fins/summary`, `/v8/finance/chart/7203.T`) and the J-Quants path without
    * `/v2` (`/fins/summary`). @default every path */
-  pathPrefix: z.string().optional(),
+  pathPrefix: z.optional(z.string()),
   /** @default every matching request until the faults are cleared */
-  count: z.number().int().positive().optional(),
+  count: z.optional(z.int().check(z.positive())),
   /** How long a `slow` answer waits before it is served normally. @default 5_000 */
-  delayMs: z.number().int().min(0).max(600_000).optional(),
+  delayMs: z.optional(z.int().check(z.gte(0), z.lte(600_000))),
 });
 export type DemoFault = z.infer<typeof DemoFaultSchema>;
 export type DemoFaultKind = DemoFault['kind'];

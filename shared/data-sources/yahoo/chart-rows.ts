@@ -1,40 +1,41 @@
-import * as z from 'zod';
 import { PermanentUpstreamError } from '#shared/data-sources/upstream-errors.ts';
 import { exchangeDate } from '#shared/data-sources/yahoo/exchange-date.ts';
 import { roundFloat32Noise } from '#shared/data-sources/yahoo/round-float32-noise.ts';
 import { yahooChartEndpoint } from '#shared/data-sources/yahoo/yahoo-transport.ts';
 import type { YahooChartDailyRow } from '#shared/datasets/yahoo-chart-daily.ts';
+import * as z from '#shared/zod.ts';
 
 // yahoo-finance2 turns some epoch seconds into Dates when it validates; an unvalidated result keeps the numbers.
-const EpochSecondsSchema = z
-  .union([z.number(), z.date()])
-  .transform((value) => (typeof value === 'number' ? value : value.getTime() / 1000));
-const SeriesSchema = z.array(z.number().nullable());
+const EpochSecondsSchema = z.pipe(
+  z.union([z.number(), z.date()]),
+  z.transform((value) => (typeof value === 'number' ? value : value.getTime() / 1000)),
+);
+const SeriesSchema = z.array(z.nullable(z.number()));
 
 /** The parts of a chart result (`return: 'object'`) that rows are made of; anything else is ignored. */
 export const ChartResultSchema = z.object({
   meta: z.object({
-    currency: z.string().nullish(),
-    exchangeTimezoneName: z.string().nullish(),
-    gmtoffset: z.number().nullish(),
+    currency: z.nullish(z.string()),
+    exchangeTimezoneName: z.nullish(z.string()),
+    gmtoffset: z.nullish(z.number()),
     // Only used to spot today's unfinished bar: a malformed period must not fail the whole answer.
-    currentTradingPeriod: z
-      .object({ regular: z.object({ start: EpochSecondsSchema, end: EpochSecondsSchema }) })
-      .optional()
-      .catch(undefined),
+    currentTradingPeriod: z.catch(
+      z.optional(z.object({ regular: z.object({ start: EpochSecondsSchema, end: EpochSecondsSchema }) })),
+      undefined,
+    ),
   }),
-  timestamp: z.array(EpochSecondsSchema).nullish(),
+  timestamp: z.nullish(z.array(EpochSecondsSchema)),
   indicators: z.object({
     quote: z.array(
       z.object({
-        open: SeriesSchema.optional(),
-        high: SeriesSchema.optional(),
-        low: SeriesSchema.optional(),
-        close: SeriesSchema.optional(),
-        volume: SeriesSchema.optional(),
+        open: z.optional(SeriesSchema),
+        high: z.optional(SeriesSchema),
+        low: z.optional(SeriesSchema),
+        close: z.optional(SeriesSchema),
+        volume: z.optional(SeriesSchema),
       }),
     ),
-    adjclose: z.array(z.object({ adjclose: SeriesSchema.optional() })).nullish(),
+    adjclose: z.nullish(z.array(z.object({ adjclose: z.optional(SeriesSchema) }))),
   }),
 });
 export type ChartResult = z.infer<typeof ChartResultSchema>;

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import * as z from 'zod';
+import * as z from '#shared/zod.ts';
 
 /** One recorded exchange of `test/fixtures/yahoo/` (only the fields the tests read). */
 export const YahooRecordingSchema = z.object({

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import * as z from 'zod';
 import { jquantsEquitiesBarsDaily } from '#shared/datasets/jquants-equities-bars-daily.ts';
 import { jquantsFinsSummary } from '#shared/datasets/jquants-fins-summary.ts';
 import { jquantsIndicesTopixDaily } from '#shared/datasets/jquants-indices-topix-daily.ts';
@@ -7,6 +6,7 @@ import { jquantsMarketsShortRatio } from '#shared/datasets/jquants-markets-short
 import { datasets, getDataset, requireDataset } from '#shared/datasets/registry.ts';
 import { yahooChartDaily } from '#shared/datasets/yahoo-chart-daily.ts';
 import { ValidationError } from '#shared/domain/errors.ts';
+import * as z from '#shared/zod.ts';
 
 const designNaturalKeys: Record<string, readonly string[]> = {
   'jquants.equities.master': ['date', 'code'],
@@ -25,12 +25,14 @@ const designNaturalKeys: Record<string, readonly string[]> = {
 
 const metadata = { fetchedAt: '2026-01-05T08:00:00.000Z', runId: 'run-1' };
 
-function pathsOf(result: { success: boolean; error?: z.ZodError }): string[] {
+function pathsOf(result: { success: boolean; error?: z.core.$ZodError }): string[] {
   return (result.error?.issues ?? []).map((issue) => issue.path.join('.'));
 }
 
+/** The fields of a row schema (built on first use, so unwrapped first). */
 function rowKeysOf(schema: unknown): string[] {
-  return schema instanceof z.ZodObject ? Object.keys(schema.shape) : [];
+  const built = schema instanceof z.ZodMiniLazy ? schema.def.getter() : schema;
+  return built instanceof z.ZodMiniObject ? Object.keys(built.shape) : [];
 }
 
 describe('dataset registry', () => {

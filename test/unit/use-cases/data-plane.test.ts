@@ -124,6 +124,17 @@ describe('dispatch and fetch', () => {
     expect(jobs.every((job) => job.lastError?.code === 'upstream_credentials' && job.attemptsMade === 1)).toBe(true);
   });
 
+  it('fails a job at once when the upstream row breaks its schema, storing nothing', async () => {
+    const plane = await withGroup({ parametersTemplate: { code: '72030', date: '{{businessDate}}' } });
+    plane.dataSource.rowsFor = (params) => barsOf(params).map((row) => ({ ...row, close: 'n/a' }));
+    await plane.dispatch(tick);
+    expect(await plane.work()).toEqual([]);
+    const [job] = (await plane.runLedger.listJobs('daily-bars.20261127T083000Z')).items;
+    expect(job).toMatchObject({ status: 'failed', attemptsMade: 1, lastError: { code: 'invalid_data' } });
+    expect(job?.lastError?.message).toContain('close');
+    expect(plane.deadLetters.letters).toHaveLength(1);
+  });
+
   it('fails a run whose template no longer expands, with the reason', async () => {
     const plane = await withGroup({ parametersTemplate: { code: '72030', date: '{{nope}}' } });
     expect(await plane.dispatch(tick)).toMatchObject({ outcome: 'failed', run: { status: 'failed' } });
