@@ -1,15 +1,15 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
-import { createDocumentClient, createSchedulerClient } from '#shared/adapters/aws-clients.ts';
-import { DynamoDbJobGroupStore } from '#shared/adapters/dynamodb-job-group-store.ts';
-import { DynamoDbRunLedger } from '#shared/adapters/dynamodb-run-ledger.ts';
+import { createSchedulerClient } from '#shared/adapters/aws-clients.ts';
+import { dynamoDbStores, sqsJobQueues } from '#shared/adapters/aws-deps.ts';
 import { EventBridgeScheduleStore } from '#shared/adapters/event-bridge-schedule-store.ts';
 import { systemClock } from '#shared/adapters/system-clock.ts';
 import { loadConfig, requiredString } from '#shared/config/load-config.ts';
 import { log, logger } from '#shared/observability/logger.ts';
 import { metricNames } from '#shared/observability/metric-names.ts';
 import { MetricUnit, metrics } from '#shared/observability/metrics.ts';
+import { type DispatchRequest, dispatchRun } from '#shared/use-cases/dispatch-run.ts';
 import { type ReconcileReport, reconcileSchedules } from '#shared/use-cases/reconcile-schedules.ts';
 import { type MissedRunsReport, recordMissedRuns } from '#shared/use-cases/record-missed-runs.ts';
 import * as z from '#shared/zod.ts';
@@ -18,16 +18,33 @@ import * as z from '#shared/zod.ts';
 const ReconcileSchedulesEnvSchema = z.object({
   JOB_GROUPS_TABLE_NAME: requiredString(),
   JOB_RUNS_TABLE_NAME: requiredString(),
+  MARKET_DATA_TABLE_NAME: requiredString(),
+  DATA_SOURCES_TABLE_NAME: requiredString(),
+  JQUANTS_QUEUE_URL: requiredString(),
+  YAHOO_QUEUE_URL: requiredString(),
   SCHEDULE_GROUP_NAME: requiredString(),
   SCHEDULER_ROLE_ARN: requiredString(),
   DISPATCHER_FUNCTION_ARN: requiredString(),
 });
 
 const config = loadConfig(ReconcileSchedulesEnvSchema);
-const client = createDocumentClient();
+const stores = dynamoDbStores({
+  jobGroups: config.JOB_GROUPS_TABLE_NAME,
+  jobRuns: config.JOB_RUNS_TABLE_NAME,
+  marketData: config.MARKET_DATA_TABLE_NAME,
+  dataSources: config.DATA_SOURCES_TABLE_NAME,
+});
+// Catch-up and resumed dispatches go through the dispatcher's own use case, as the admin API's run-now does.
+const dispatchDeps = {
+  ...stores,
+  queues: sqsJobQueues({ jquants: config.JQUANTS_QUEUE_URL, yahoo: config.YAHOO_QUEUE_URL }),
+  clock: systemClock,
+  log,
+};
 const deps = {
-  groupStore: new DynamoDbJobGroupStore({ client, tableName: config.JOB_GROUPS_TABLE_NAME }),
-  runLedger: new DynamoDbRunLedger({ client, tableName: config.JOB_RUNS_TABLE_NAME }),
+  groupStore: stores.groupStore,
+  runLedger: stores.runLedger,
+  dispatch: (request: DispatchRequest) => dispatchRun(request, dispatchDeps),
   scheduleStore: new EventBridgeScheduleStore({
     client: createSchedulerClient(),
     groupName: config.SCHEDULE_GROUP_NAME,
@@ -38,11 +55,15 @@ const deps = {
   log,
 };
 
-/** Every 5 minutes: repair schedule drift, resume expired pauses, and record missed and skipped runs. */
+/**
+ * Every 5 minutes: repair schedule drift, resume expired pauses, record missed and skipped runs, catch up missed runs
+ * by the group's policy, and resume dispatches that were interrupted.
+ */
 const lambdaHandler = async (): Promise<ReconcileReport & MissedRunsReport> => {
   const report = await reconcileSchedules(deps);
   const runs = await recordMissedRuns(deps);
   metrics.addMetric(metricNames.runsMissed, MetricUnit.Count, runs.missed.length);
+  metrics.addMetric(metricNames.runsCaughtUp, MetricUnit.Count, runs.caughtUp.length);
   const repaired = report.created.length + report.updated.length + report.deleted.length;
   metrics.addMetric('SchedulesRepaired', MetricUnit.Count, repaired);
   metrics.addMetric('GroupsResumed', MetricUnit.Count, report.resumed.length);

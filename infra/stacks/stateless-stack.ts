@@ -78,14 +78,19 @@ export class StatelessStack extends Stack {
 
     const reconcileSchedules = new MoomooFunction(this, 'ReconcileSchedules', {
       entryName: 'reconcile-schedules',
-      description: 'Repairs drift between job groups and schedules and records missed runs',
-      timeout: Duration.minutes(2),
+      description: 'Repairs schedule drift, records missed runs and catches them up by policy',
+      // Room for a catch-up dispatch of a large run besides the repairs.
+      timeout: Duration.minutes(4),
     })
       // Resumes groups whose pause has expired.
       .bindTable(resources.jobGroups, 'readWrite')
       .bindTable(resources.jobRuns, 'readWrite')
+      // A catch-up dispatch expands templates ($listedCodes, business days) and enqueues jobs as the dispatcher does.
+      .bindTable(resources.marketData, 'read')
+      .bindTable(resources.dataSources, 'read')
       .bindScheduleGroup(resources.scheduleGroupName, 'write')
       .bindScheduleTarget(scheduleTarget);
+    for (const fetchQueue of resources.fetchQueues) reconcileSchedules.bindQueue(fetchQueue, 'send');
     new Rule(this, 'ReconcileEveryFiveMinutes', {
       description: 'Runs the schedule reconciler',
       schedule: Schedule.rate(Duration.minutes(5)),

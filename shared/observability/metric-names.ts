@@ -26,6 +26,8 @@ export const metricNames = {
   runsFailed: 'RunsFailed',
   /** Count: runs the reconciler recorded as `missed`. */
   runsMissed: 'RunsMissed',
+  /** Count: missed runs the reconciler dispatched late under the group's catch-up policy. */
+  runsCaughtUp: 'RunsCaughtUp',
   /** Count: jobs that succeeded. */
   jobsSucceeded: 'JobsSucceeded',
   /** Count: attempts that failed with a retryable error. */

@@ -24,6 +24,8 @@ export interface DispatchRequest {
   readonly trigger?: RunTrigger;
   /** Overrides the business date (manual runs); otherwise the scheduled time's date in the group's timezone. */
   readonly businessDate?: string;
+  /** Dispatch even beside a run still going, whatever the group's overlap policy (catch-up `all`). @default false */
+  readonly allowOverlap?: boolean;
 }
 
 export interface DispatchDeps {
@@ -89,7 +91,7 @@ export async function dispatchRun(request: DispatchRequest, deps: DispatchDeps):
     return { outcome: 'skipped', run: skipped };
   }
 
-  if (trigger === 'scheduled' && group.overlap === 'skip') {
+  if (trigger === 'scheduled' && group.overlap === 'skip' && request.allowOverlap !== true) {
     const { items } = await deps.runLedger.listRuns(group.id, { limit: 10 });
     const going = items.find((other) => other.runId !== run.runId && unfinishedRunStatuses.has(other.status));
     if (going !== undefined) {

@@ -1,5 +1,7 @@
+import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type CfnResource,
@@ -127,6 +129,26 @@ describe('stateless stack', () => {
         /^import \{ createRequire as \w+ \} from 'node:module';/,
       );
       expect(existsSync(join(bundle, 'index.mjs.map'))).toBe(true);
+    }
+  });
+
+  it('cold-starts every bundle with exactly the environment it is deployed with', () => {
+    for (const [functionId, fn] of functions()) {
+      // Deploy-time values (ARNs, names, URLs) become placeholders: module scope only reads config and builds clients.
+      const deployed = Object.fromEntries(
+        Object.entries(environmentOf(functionId)).map(([name, value]) => [
+          name,
+          typeof value === 'string' ? value : `https://deployed.example/${name}`,
+        ]),
+      );
+      const assetHash = (fn.Properties.Code as { S3Key: string }).S3Key.replace(/\.zip$/, '');
+      const bundle = pathToFileURL(join(synthesized.outdir, `asset.${assetHash}`, 'index.mjs')).href;
+      const imported = () =>
+        execFileSync(process.execPath, ['--input-type=module', '-e', `await import(${JSON.stringify(bundle)})`], {
+          env: { ...deployed, AWS_REGION: 'ap-northeast-1', AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'x' },
+          stdio: 'pipe',
+        });
+      expect(imported, functionId).not.toThrow();
     }
   });
 
