@@ -3,7 +3,14 @@ import { DescribeTableCommand, DynamoDBClient, ListTablesCommand } from '@aws-sd
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { ListScheduleGroupsCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
 import { GetQueueAttributesCommand, ListQueuesCommand, SQSClient } from '@aws-sdk/client-sqs';
-import type { Handler, LambdaFunctionURLEvent, LambdaFunctionURLResult, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import type {
+  Context,
+  Handler,
+  LambdaFunctionURLEvent,
+  LambdaFunctionURLResult,
+  SQSBatchResponse,
+  SQSEvent,
+} from 'aws-lambda';
 import { demoGroups } from '#infra/local/demo-groups.ts';
 import {
   type DemoUpstream,
@@ -12,7 +19,7 @@ import {
 } from '#infra/local/demo-upstream/demo-upstream.ts';
 import { watchEmulator } from '#infra/local/emulator-watch.ts';
 import { type FunctionUrlServer, startFunctionUrlServer } from '#infra/local/function-url-server.ts';
-import { lambdaContext } from '#infra/local/lambda-context.ts';
+import { invokeLocally, lambdaContext } from '#infra/local/lambda-context.ts';
 import { type MotoServer, startMotoServer } from '#infra/local/moto-server.ts';
 import { provisionResources } from '#infra/local/provision.ts';
 import { RunWatcher } from '#infra/local/run-watcher.ts';
@@ -149,7 +156,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     // Handlers read their configuration at import, so they are loaded only once the environment is complete.
     const functions = await loadFunctions();
     const invoke = <Event, Result>(name: string, handler: Handler<Event, Result>, event: Event, timeoutSeconds = 60) =>
-      (handler as (event: Event, context: ReturnType<typeof lambdaContext>) => Promise<Result>)(
+      invokeLocally(
+        handler as (event: Event, context: Context) => Promise<Result>,
         event,
         lambdaContext(name, timeoutSeconds, region),
       );
