@@ -6,7 +6,9 @@ import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { invokeLocally, lambdaContext } from '#infra/local/lambda-context.ts';
 
-const sqsEvent = (ids: string[]): SQSEvent => ({ Records: ids.map((id) => ({ messageId: id, body: id }) as SQSRecord) });
+const sqsEvent = (ids: string[]): SQSEvent => ({
+  Records: ids.map((id) => ({ messageId: id, body: id }) as SQSRecord),
+});
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('invokeLocally', () => {
