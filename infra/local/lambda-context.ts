@@ -1,5 +1,6 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
-import { InvokeStore, InvokeStoreBase } from '@aws/lambda-invoke-store';
+import { InvokeStoreBase } from '@aws/lambda-invoke-store';
 import type { Context } from 'aws-lambda';
 
 /** A Lambda-like context for an in-process invocation: request id, function name and a real deadline. */
@@ -23,27 +24,64 @@ export function lambdaContext(functionName: string, timeoutSeconds: number, regi
 
 /**
  * Invokes a handler in-process as Lambda Managed Instances run concurrent invocations in one execution environment:
- * each inside its own InvokeStore context (AsyncLocalStorage), with `AWS_LAMBDA_MAX_CONCURRENCY` set. Powertools then
- * keeps each invocation's Lambda context and log keys, metrics and batch state apart. The sandbox runs every function
- * in one process, many invocations at once; without this, two fetch workers in flight would share one
- * `BatchProcessor`'s records and report each other's failures.
+ * each inside its own invocation context, with `AWS_LAMBDA_MAX_CONCURRENCY` set. Powertools then keeps each
+ * invocation's Lambda context and log keys, metrics and batch state apart. The sandbox runs every function in one
+ * process, many invocations at once; without this, two fetch workers in flight would share one `BatchProcessor`'s
+ * records and report each other's failures.
  */
-export async function invokeLocally<Event, Result>(
+export function invokeLocally<Event, Result>(
   handler: (event: Event, context: Context) => Promise<Result>,
   event: Event,
   context: Context,
 ): Promise<Result> {
-  const store = await concurrentInvokeStore();
-  return store.run({ [InvokeStoreBase.PROTECTED_KEYS.REQUEST_ID]: context.awsRequestId }, () =>
+  return concurrentInvokeStore().run({ [InvokeStoreBase.PROTECTED_KEYS.REQUEST_ID]: context.awsRequestId }, () =>
     handler(event, context),
   );
 }
 
-let invokeStore: Promise<InvokeStoreBase> | undefined;
+/** The runtime's invocation store for concurrent invocations: one context per invocation, kept across awaits. */
+class ConcurrentInvokeStore extends InvokeStoreBase {
+  readonly #contexts = new AsyncLocalStorage<Record<string | symbol, unknown>>();
 
-function concurrentInvokeStore(): Promise<InvokeStoreBase> {
-  // Powertools scopes its state to the invocation only while this is set; its value is the runtime's limit.
-  process.env.AWS_LAMBDA_MAX_CONCURRENCY ??= '64';
-  invokeStore ??= InvokeStore.getInstanceAsync(true);
-  return invokeStore;
+  getContext(): Record<string | symbol, unknown> | undefined {
+    return this.#contexts.getStore();
+  }
+
+  hasContext(): boolean {
+    return this.#contexts.getStore() !== undefined;
+  }
+
+  get<T = unknown>(key: string | symbol): T | undefined {
+    return this.#contexts.getStore()?.[key] as T | undefined;
+  }
+
+  set<T = unknown>(key: string | symbol, value: T): void {
+    const context = this.#contexts.getStore();
+    if (this.isProtectedKey(key) || context === undefined) {
+      throw new Error(`cannot set ${String(key)} outside an invocation or on a protected key`);
+    }
+    context[key] = value;
+  }
+
+  run<T>(context: Record<string | symbol, unknown>, fn: () => T): T {
+    return this.#contexts.run(context, fn);
+  }
+}
+
+let installedStore: ConcurrentInvokeStore | undefined;
+
+/**
+ * Installs the store where the Lambda runtime puts its own (`globalThis.awslambda.InvokeStore`), which Powertools
+ * reads on every access. It replaces any store made earlier: the AWS SDK asks for one on its first request and, with
+ * no runtime around, gets a single-invocation store.
+ */
+function concurrentInvokeStore(): ConcurrentInvokeStore {
+  if (installedStore === undefined) {
+    // Powertools scopes its state to the invocation only while this is set; its value is the runtime's limit.
+    process.env.AWS_LAMBDA_MAX_CONCURRENCY ??= '64';
+    installedStore = new ConcurrentInvokeStore();
+  }
+  globalThis.awslambda ??= {} as typeof globalThis.awslambda;
+  globalThis.awslambda.InvokeStore = installedStore;
+  return installedStore;
 }

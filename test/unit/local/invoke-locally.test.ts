@@ -1,9 +1,10 @@
+import { InvokeStore } from '@aws/lambda-invoke-store';
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { invokeLocally, lambdaContext } from '#infra/local/lambda-context.ts';
 
 const sqsEvent = (ids: string[]): SQSEvent => ({
@@ -12,6 +13,11 @@ const sqsEvent = (ids: string[]): SQSEvent => ({
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('invokeLocally', () => {
+  // As in the sandbox: the AWS SDK's first request (provisioning) makes the runtime's store before any invocation.
+  beforeAll(async () => {
+    await InvokeStore.getInstanceAsync();
+  });
+
   it('keeps the batch state of concurrent invocations of one handler apart', async () => {
     // One processor per function, built at module scope as in fetchWorkerLambda.
     const processor = new BatchProcessor(EventType.SQS);
