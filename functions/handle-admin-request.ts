@@ -1,7 +1,7 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { LambdaFunctionURLEvent, LambdaFunctionURLResult } from 'aws-lambda';
-import { dynamoDbStores, sqsJobQueues } from '#shared/adapters/aws-deps.ts';
+import { dispatchPorts, dispatchVariables } from '#shared/adapters/aws-deps.ts';
 import { DynamoDbBackupRestorer } from '#shared/adapters/dynamodb-backup-restorer.ts';
 import { DynamoDbRateLimiter } from '#shared/adapters/dynamodb-rate-limiter.ts';
 import { sqsDeadLetterStores } from '#shared/adapters/sqs-dead-letter-store.ts';
@@ -18,12 +18,7 @@ import * as z from '#shared/zod.ts';
 
 /** The variables that infra binds to this function (MoomooFunction.bind… in the stateless stack). */
 const HandleAdminRequestEnvSchema = z.object({
-  JOB_GROUPS_TABLE_NAME: requiredString(),
-  JOB_RUNS_TABLE_NAME: requiredString(),
-  DATA_SOURCES_TABLE_NAME: requiredString(),
-  MARKET_DATA_TABLE_NAME: requiredString(),
-  JQUANTS_QUEUE_URL: requiredString(),
-  YAHOO_QUEUE_URL: requiredString(),
+  ...dispatchVariables,
   JQUANTS_DEAD_LETTER_QUEUE_URL: requiredString(),
   YAHOO_DEAD_LETTER_QUEUE_URL: requiredString(),
 });
@@ -34,12 +29,8 @@ const yahoo: DataSource = {
   ...createYahooCredentialsCheck(),
   fetch: () => Promise.reject(new Error('the admin function does not fetch Yahoo data; fetch-yahoo-job does')),
 };
-const stores = dynamoDbStores({
-  jobGroups: config.JOB_GROUPS_TABLE_NAME,
-  jobRuns: config.JOB_RUNS_TABLE_NAME,
-  marketData: config.MARKET_DATA_TABLE_NAME,
-  dataSources: config.DATA_SOURCES_TABLE_NAME,
-});
+// Run-now dispatches a manual run itself, through the dispatcher's use case.
+const stores = dispatchPorts(config);
 const api = createAdminApi({
   ...stores,
   restorer: new DynamoDbBackupRestorer({
@@ -47,7 +38,6 @@ const api = createAdminApi({
     jobGroupsTableName: config.JOB_GROUPS_TABLE_NAME,
     dataSourcesTableName: config.DATA_SOURCES_TABLE_NAME,
   }),
-  queues: sqsJobQueues({ jquants: config.JQUANTS_QUEUE_URL, yahoo: config.YAHOO_QUEUE_URL }),
   deadLetterStores: sqsDeadLetterStores({
     jquants: config.JQUANTS_DEAD_LETTER_QUEUE_URL,
     yahoo: config.YAHOO_DEAD_LETTER_QUEUE_URL,

@@ -2,7 +2,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import { createSchedulerClient } from '#shared/adapters/aws-clients.ts';
-import { dynamoDbStores, sqsJobQueues } from '#shared/adapters/aws-deps.ts';
+import { dispatchPorts, dispatchVariables } from '#shared/adapters/aws-deps.ts';
 import { EventBridgeScheduleStore } from '#shared/adapters/event-bridge-schedule-store.ts';
 import { systemClock } from '#shared/adapters/system-clock.ts';
 import { loadConfig, requiredString } from '#shared/config/load-config.ts';
@@ -16,34 +16,18 @@ import * as z from '#shared/zod.ts';
 
 /** The variables that infra binds to this function (MoomooFunction.bind… in the stateless stack). */
 const ReconcileSchedulesEnvSchema = z.object({
-  JOB_GROUPS_TABLE_NAME: requiredString(),
-  JOB_RUNS_TABLE_NAME: requiredString(),
-  MARKET_DATA_TABLE_NAME: requiredString(),
-  DATA_SOURCES_TABLE_NAME: requiredString(),
-  JQUANTS_QUEUE_URL: requiredString(),
-  YAHOO_QUEUE_URL: requiredString(),
+  ...dispatchVariables,
   SCHEDULE_GROUP_NAME: requiredString(),
   SCHEDULER_ROLE_ARN: requiredString(),
   DISPATCHER_FUNCTION_ARN: requiredString(),
 });
 
 const config = loadConfig(ReconcileSchedulesEnvSchema);
-const stores = dynamoDbStores({
-  jobGroups: config.JOB_GROUPS_TABLE_NAME,
-  jobRuns: config.JOB_RUNS_TABLE_NAME,
-  marketData: config.MARKET_DATA_TABLE_NAME,
-  dataSources: config.DATA_SOURCES_TABLE_NAME,
-});
 // Catch-up and resumed dispatches go through the dispatcher's own use case, as the admin API's run-now does.
-const dispatchDeps = {
-  ...stores,
-  queues: sqsJobQueues({ jquants: config.JQUANTS_QUEUE_URL, yahoo: config.YAHOO_QUEUE_URL }),
-  clock: systemClock,
-  log,
-};
+const dispatchDeps = { ...dispatchPorts(config), clock: systemClock, log };
 const deps = {
-  groupStore: stores.groupStore,
-  runLedger: stores.runLedger,
+  groupStore: dispatchDeps.groupStore,
+  runLedger: dispatchDeps.runLedger,
   dispatch: (request: DispatchRequest) => dispatchRun(request, dispatchDeps),
   scheduleStore: new EventBridgeScheduleStore({
     client: createSchedulerClient(),

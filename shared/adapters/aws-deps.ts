@@ -5,6 +5,7 @@ import { DynamoDbMarketDataStore } from '#shared/adapters/dynamodb-market-data-s
 import { DynamoDbRunLedger } from '#shared/adapters/dynamodb-run-ledger.ts';
 import { SqsJobQueue } from '#shared/adapters/sqs-job-queue.ts';
 import { StoredListedCodes, StoredTradingCalendar } from '#shared/adapters/stored-reference-data.ts';
+import { requiredString } from '#shared/config/load-config.ts';
 import type { DataSourceId } from '#shared/domain/data-source.ts';
 import type { JobQueue } from '#shared/ports/job-queue.ts';
 
@@ -37,5 +38,31 @@ export function sqsJobQueues(queueUrls: Readonly<Record<DataSourceId, string>>):
   return {
     jquants: new SqsJobQueue({ client, queueUrl: queueUrls.jquants }),
     yahoo: new SqsJobQueue({ client, queueUrl: queueUrls.yahoo }),
+  };
+}
+
+/**
+ * The variables of a function that dispatches runs (the dispatcher, the reconciler's catch-up, the admin API's
+ * run-now): the four tables and the job queues, as infra binds them.
+ */
+export const dispatchVariables = {
+  JOB_GROUPS_TABLE_NAME: requiredString(),
+  JOB_RUNS_TABLE_NAME: requiredString(),
+  MARKET_DATA_TABLE_NAME: requiredString(),
+  DATA_SOURCES_TABLE_NAME: requiredString(),
+  JQUANTS_QUEUE_URL: requiredString(),
+  YAHOO_QUEUE_URL: requiredString(),
+};
+
+/** The stores and job queues behind `dispatchRun` (and more, for the admin API), built from those variables. */
+export function dispatchPorts(config: Readonly<Record<keyof typeof dispatchVariables, string>>) {
+  return {
+    ...dynamoDbStores({
+      jobGroups: config.JOB_GROUPS_TABLE_NAME,
+      jobRuns: config.JOB_RUNS_TABLE_NAME,
+      marketData: config.MARKET_DATA_TABLE_NAME,
+      dataSources: config.DATA_SOURCES_TABLE_NAME,
+    }),
+    queues: sqsJobQueues({ jquants: config.JQUANTS_QUEUE_URL, yahoo: config.YAHOO_QUEUE_URL }),
   };
 }
