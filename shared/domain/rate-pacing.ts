@@ -3,16 +3,23 @@ import type { RateLimit } from '#shared/domain/data-source-settings.ts';
 /**
  * Pacing under an upstream's rate limit. Requests are spaced evenly (a cell-rate schedule with no burst): each one
  * is granted at the bucket's "theoretical arrival time", which then moves one interval on. Spaced at `limit` per
- * period they could still land `limit + 1` in one sliding window, and network jitter compresses spacing, so the
- * interval is stretched by `paceFraction`: at most ⌊0.97·limit⌋ + 1 ≤ limit requests fit any window.
+ * period they could still land `limit + 1` in one sliding window, and a request that leaves late (a slow bucket
+ * write, a busy event loop, the network) brings the next ones closer to it, so the interval is stretched two ways:
+ * by `paceFraction` (at most ⌊0.97·limit⌋ + 1 ≤ limit grants fit any window), and so that `limit` intervals outlast
+ * the period by `sendJitterAllowanceMs`. The fraction rules per-minute limits (3 % of a minute is 1.8 s); the
+ * allowance rules per-second ones, where 3 % would be 30 ms.
  */
 export const paceFraction = 0.97;
+
+/** How late a request may leave after its slot, while the later ones leave on time, without breaking the limit. */
+export const sendJitterAllowanceMs = 250;
 
 const periodMs: Record<RateLimit['per'], number> = { second: 1_000, minute: 60_000, hour: 3_600_000 };
 
 /** Milliseconds between two granted requests under `limit`. */
 export function grantIntervalMs(limit: RateLimit): number {
-  return periodMs[limit.per] / (limit.limit * paceFraction);
+  const period = periodMs[limit.per];
+  return Math.max(period / (limit.limit * paceFraction), (period + sendJitterAllowanceMs) / limit.limit);
 }
 
 /** The state of one shared bucket. */

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { grantIntervalMs, nextGrant, pauseAfterRateLimitMs } from '#shared/domain/rate-pacing.ts';
+import {
+  grantIntervalMs,
+  nextGrant,
+  pauseAfterRateLimitMs,
+  sendJitterAllowanceMs,
+} from '#shared/domain/rate-pacing.ts';
 
 /** The most grants inside any sliding window. */
 function busiestWindow(grants: readonly number[], windowMs: number): number {
@@ -23,6 +28,30 @@ describe('rate pacing', () => {
       expect(busiestWindow(grants, 60_000), `${limit}/minute`).toBeLessThanOrEqual(limit);
       expect(busiestWindow(grants, 60_000), `${limit}/minute`).toBeGreaterThanOrEqual(Math.floor(limit * 0.95));
     }
+  });
+
+  it('stays under a per-second or per-minute limit when any request leaves up to the jitter allowance late', () => {
+    for (const limit of [
+      { limit: 10, per: 'second' },
+      { limit: 2, per: 'second' },
+      { limit: 120, per: 'minute' },
+    ] as const) {
+      const interval = grantIntervalMs(limit);
+      const windowMs = limit.per === 'second' ? 1_000 : 60_000;
+      const grants = Array.from({ length: limit.limit * 2 }, (_, index) => index * interval);
+      // The worst case: one request leaves as late as allowed, the rest on their slots.
+      for (let late = 0; late < grants.length; late++) {
+        const sent = grants
+          .map((at, index) => (index === late ? at + sendJitterAllowanceMs : at))
+          .sort((a, b) => a - b);
+        expect(busiestWindow(sent, windowMs), `${limit.limit}/${limit.per}`).toBeLessThanOrEqual(limit.limit);
+      }
+    }
+  });
+
+  it('keeps per-minute limits near full use', () => {
+    expect(60_000 / grantIntervalMs({ limit: 500, per: 'minute' })).toBeCloseTo(485, 0);
+    expect(60_000 / grantIntervalMs({ limit: 120, per: 'minute' })).toBeCloseTo(116.4, 1);
   });
 
   it('grants nothing before a pause ends', () => {
