@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { lambdaNodeOptions } from '#infra/bundling.ts';
 import { env, fetchQueues, scheduleGroupName, tables } from '#infra/resources.ts';
 import { metricsNamespace, serviceName } from '#shared/observability/metric-names.ts';
-import { medianColdImportMs } from './cold-import.ts';
+import { measureColdImports } from './cold-import.ts';
 import { buildLambdaBundle, type LambdaBundle, repoRoot } from './lambda-bundle.ts';
 import { mandatedLibraries, sdkClientPackages, sdkFloorSource } from './sdk-floor.ts';
 
@@ -17,9 +17,9 @@ const coldImportRounds = 9;
 
 /**
  * Each `functions/*.ts` bundled as deployed, against its floor (a bundle of only the AWS SDK clients it holds): size,
- * the notable packages inside, and the cold import time of both in fresh `node` processes (median of
- * `coldImportRounds`). A function that holds a design-mandated library (yahoo-finance2) is also measured against the
- * floor plus that library.
+ * the notable packages inside, and the cold import time of both in fresh `node` processes (medians over
+ * `coldImportRounds` rounds; the ratio is the median of the ratios within a round). A function that holds a
+ * design-mandated library (yahoo-finance2) is also measured against the floor plus that library.
  */
 export async function benchBundles(): Promise<Record<string, number | string>> {
   const outdir = await mkdtemp(join(tmpdir(), 'moomoo-bundles-'));
@@ -45,18 +45,15 @@ export async function benchBundles(): Promise<Record<string, number | string>> {
       const floor = await floorOf(clients, []);
       const withLibraries = libraries.length > 0 ? await floorOf(clients, libraries) : undefined;
       const files = [bundle.file, floor.file, ...(withLibraries === undefined ? [] : [withLibraries.file])];
-      const [importMs = Number.NaN, floorMs = Number.NaN, libraryFloorMs = Number.NaN] = await medianColdImportMs(
-        files,
-        importEnv,
-        coldImportRounds,
-      );
+      const imports = await measureColdImports(files, importEnv, coldImportRounds);
+      const [importMs = Number.NaN, floorMs = Number.NaN, libraryFloorMs = Number.NaN] = imports.medianMs;
       figures[name] =
         `${kilobytes(bundle.bytes)} KB (floor ${kilobytes(floor.bytes)} KB), ` +
-        `import ${Math.round(importMs)} ms (floor ${Math.round(floorMs)} ms), ratio ${(importMs / floorMs).toFixed(2)}`;
+        `import ${Math.round(importMs)} ms (floor ${Math.round(floorMs)} ms), ratio ${imports.ratio(0, 1).toFixed(2)}`;
       if (withLibraries !== undefined) {
         figures[`${name} against floor + ${libraries.join(' + ')}`] =
           `${kilobytes(withLibraries.bytes)} KB, import ${Math.round(libraryFloorMs)} ms ` +
-          `(${(libraryFloorMs / floorMs).toFixed(2)}× the floor), ratio ${(importMs / libraryFloorMs).toFixed(2)}`;
+          `(${imports.ratio(2, 1).toFixed(2)}× the floor), ratio ${imports.ratio(0, 2).toFixed(2)}`;
       }
       figures[`${name} holds (KB)`] = notablePackages(bundle);
     }

@@ -1,23 +1,37 @@
 import { spawn } from 'node:child_process';
 import { pathToFileURL } from 'node:url';
 
+/** Cold imports of some bundles measured in the same rounds. */
+export interface ColdImports {
+  /** Median cold import time of each bundle, in the order given. */
+  readonly medianMs: number[];
+  /** Median over rounds of bundle `index`'s time divided by bundle `of`'s in the same round. */
+  ratio(index: number, of: number): number;
+}
+
 /**
- * The median cold import time of each bundle over `runs` rounds, each round importing every bundle once in turn, so
- * that a bundle and its floor see the same machine load. A cold import is a fresh `node` process timing
- * `await import(bundle)` until it settles: module-scope work included (config parsing, SDK clients), process
- * start-up excluded. `env` is the whole environment of each process, so nothing of the caller's (an emulator
- * endpoint, an API key) leaks in.
+ * Cold imports of each bundle over `rounds` rounds, each round importing every bundle once, in turn, so that a bundle
+ * and its floor see the same machine load; the order alternates between rounds so that neither always goes first.
+ * Ratios are taken within a round, then their median, which a shared machine's drift between rounds does not move.
+ * A cold import is a fresh `node` process timing `await import(bundle)` until it settles: module-scope work included
+ * (config parsing, SDK clients), process start-up excluded. `env` is the whole environment of each process, so
+ * nothing of the caller's (an emulator endpoint, an API key) leaks in.
  */
-export async function medianColdImportMs(
+export async function measureColdImports(
   files: readonly string[],
   env: Readonly<Record<string, string>>,
-  runs = 5,
-): Promise<number[]> {
+  rounds: number,
+): Promise<ColdImports> {
   const times = files.map((): number[] => []);
-  for (let run = 0; run < runs; run += 1) {
-    for (const [index, file] of files.entries()) times[index]?.push(await coldImportMs(file, env));
+  for (let round = 0; round < rounds; round += 1) {
+    const order = [...files.keys()];
+    if (round % 2 === 1) order.reverse();
+    for (const index of order) times[index]?.push(await coldImportMs(files[index] ?? '', env));
   }
-  return times.map(median);
+  return {
+    medianMs: times.map(median),
+    ratio: (index, of) => median((times[index] ?? []).map((ms, round) => ms / (times[of]?.[round] ?? Number.NaN))),
+  };
 }
 
 function median(values: number[]): number {

@@ -1,4 +1,5 @@
 import { DataSourceIdSchema } from '#shared/domain/data-source.ts';
+import { JobGroupIdSchema } from '#shared/domain/job-group-id.ts';
 import * as z from '#shared/zod.ts';
 
 /**
@@ -6,18 +7,7 @@ import * as z from '#shared/zod.ts';
  * which parameters (design §1). These schemas are the single source of the admin API's validation and OpenAPI.
  */
 
-/** Lower-case slug: letters, digits and single inner hyphens; it doubles as the schedule's name (≤ 64 chars). */
-export const JobGroupIdSchema = z
-  .string()
-  .check(
-    z.minLength(1),
-    z.maxLength(64),
-    z.regex(
-      /^[a-z0-9]+(?:-[a-z0-9]+)*$/,
-      'must be a slug: lower-case letters, digits and single hyphens, starting and ending with a letter or digit',
-    ),
-  );
-export type JobGroupId = z.infer<typeof JobGroupIdSchema>;
+export { type JobGroupId, JobGroupIdSchema } from '#shared/domain/job-group-id.ts';
 
 const IsoInstantSchema = z.iso.datetime({ offset: true });
 

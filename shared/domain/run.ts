@@ -1,5 +1,5 @@
 import { DataSourceIdSchema } from '#shared/domain/data-source.ts';
-import { JobGroupIdSchema } from '#shared/domain/job-group.ts';
+import { JobGroupIdSchema } from '#shared/domain/job-group-id.ts';
 import * as z from '#shared/zod.ts';
 
 /**

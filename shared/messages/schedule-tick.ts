@@ -1,4 +1,4 @@
-import { JobGroupIdSchema } from '#shared/domain/job-group.ts';
+import { JobGroupIdSchema } from '#shared/domain/job-group-id.ts';
 import * as z from '#shared/zod.ts';
 
 /**
