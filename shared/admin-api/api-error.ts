@@ -1,12 +1,13 @@
 import {
   AlreadyExistsError,
   type FieldIssue,
+  isSchemaError,
   MoomooError,
   NotFoundError,
   ValidationError,
   VersionConflictError,
 } from '#shared/domain/errors.ts';
-import * as z from '#shared/zod.ts';
+import type * as z from '#shared/zod.ts';
 
 /** The admin API's error body (design §5). */
 export interface ErrorBody {
@@ -71,7 +72,7 @@ export function errorResponse(error: unknown): ApiResponse {
   if (error instanceof ValidationError) {
     return { statusCode: 400, body: body(error.code, error.message, { issues: error.issues }) };
   }
-  if (error instanceof z.$ZodError) {
+  if (isSchemaError(error)) {
     const issues = issuesOfZodError(error);
     return { statusCode: 400, body: body('validation_failed', new ValidationError(issues).message, { issues }) };
   }

@@ -17,7 +17,7 @@ export const missedRunLookbackMs = 24 * 60 * 60_000;
 export interface MissedRunsReport {
   /** Recorded `missed` (catch-up `none`, or the older fire times under `latest`). */
   readonly missed: string[];
-  /** Recorded `skipped`: the group was paused. */
+  /** Recorded `skipped`: the group was paused, or a catch-up met a run still going under overlap `skip`. */
   readonly skipped: string[];
   /** Dispatched late under the group's catch-up policy. */
   readonly caughtUp: string[];
@@ -108,6 +108,8 @@ async function dispatchLate(
     scheduledTime,
     allowOverlap: as === 'caughtUp' && group.catchUp === 'all',
   });
+  // The dispatcher records a tick it skips (paused meanwhile, overlap); a duplicate was handled by someone else.
+  if (outcome.outcome === 'skipped') report.skipped.push(outcome.run.runId);
   if (outcome.outcome !== 'dispatched' && outcome.outcome !== 'failed') return;
   report[as].push(outcome.run.runId);
   deps.log.warn(as === 'caughtUp' ? 'missed run caught up' : 'interrupted dispatch resumed', {

@@ -49,7 +49,8 @@ describe('rate pacing', () => {
     }
   });
 
-  it('keeps per-minute limits near full use', () => {
+  it('keeps per-minute limits near full use, and per-second ones at 80 % for the jitter allowance', () => {
+    expect(1_000 / grantIntervalMs({ limit: 10, per: 'second' })).toBe(8);
     expect(60_000 / grantIntervalMs({ limit: 500, per: 'minute' })).toBeCloseTo(485, 0);
     expect(60_000 / grantIntervalMs({ limit: 120, per: 'minute' })).toBeCloseTo(116.4, 1);
   });

@@ -85,6 +85,14 @@ describe('missed-run watchdog', () => {
     }
   });
 
+  it('reports a catch-up that the overlap policy skips as skipped', async () => {
+    const { plane, watch } = await setUp({ catchUp: 'latest', overlap: 'skip' });
+    await plane.runLedger.claimRun(aRun({ runId: 'daily-bars.manual-1', status: 'running' }));
+    expect(await watch()).toEqual({ ...nothing, missed: [at1700, at1715], skipped: [at1730] });
+    expect((await plane.runLedger.getRun(at1730))?.reason).toContain('overlap');
+    expect(plane.queue.messages).toHaveLength(0);
+  });
+
   it('leaves a tick that arrives after its catch-up with nothing to do', async () => {
     const { plane, watch } = await setUp({ catchUp: 'latest' });
     await watch();
