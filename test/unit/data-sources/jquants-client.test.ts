@@ -1,5 +1,5 @@
 import { inspect } from 'node:util';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { JquantsClient, type JquantsClientOptions } from '#shared/data-sources/jquants/jquants-client.ts';
 import {
   CredentialsError,
@@ -10,27 +10,15 @@ import {
 } from '#shared/data-sources/upstream-errors.ts';
 import {
   anErrorBody,
-  type JquantsTestServer,
+  jquantsServersPerTest,
   paginated,
-  type Responder,
   refusedBaseUrl,
-  startJquantsServer,
 } from '#test/fixtures/jquants/jquants-test-server.ts';
 import { aBarsDailyRow } from '#test/fixtures/jquants/market-rows.ts';
 
 const apiKey = 'jq-test-key-5f3a9c1e7b';
 const endpoint = '/equities/bars/daily';
-const servers: JquantsTestServer[] = [];
-
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((server) => server.close()));
-});
-
-async function serve(respond: Responder): Promise<JquantsTestServer> {
-  const server = await startJquantsServer(respond);
-  servers.push(server);
-  return server;
-}
+const serve = jquantsServersPerTest();
 
 function clientOf(baseUrl: string, options: Partial<JquantsClientOptions> = {}): JquantsClient {
   return new JquantsClient({ apiKey: async () => apiKey, baseUrl, ...options });

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { JquantsClient } from '#shared/data-sources/jquants/jquants-client.ts';
 import { JquantsDataSource, jquantsEndpointRateLimits } from '#shared/data-sources/jquants/jquants-data-source.ts';
 import { PermanentUpstreamError } from '#shared/data-sources/upstream-errors.ts';
@@ -7,26 +7,14 @@ import { FakeClock } from '#test/fakes/fake-clock.ts';
 import { aFinsSummaryRow } from '#test/fixtures/jquants/fins-rows.ts';
 import {
   anErrorBody,
-  type JquantsTestServer,
+  jquantsServersPerTest,
   paginated,
-  type Responder,
   refusedBaseUrl,
-  startJquantsServer,
 } from '#test/fixtures/jquants/jquants-test-server.ts';
 import { aBarsDailyRow } from '#test/fixtures/jquants/market-rows.ts';
 
 const apiKey = 'jq-test-key-5f3a9c1e7b';
-const servers: JquantsTestServer[] = [];
-
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((server) => server.close()));
-});
-
-async function serve(respond: Responder): Promise<JquantsTestServer> {
-  const server = await startJquantsServer(respond);
-  servers.push(server);
-  return server;
-}
+const serve = jquantsServersPerTest();
 
 function sourceOf(baseUrl: string, clock = new FakeClock()): JquantsDataSource {
   return new JquantsDataSource({ client: new JquantsClient({ apiKey: async () => apiKey, baseUrl }), clock });

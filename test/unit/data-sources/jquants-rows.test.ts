@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { JquantsClient } from '#shared/data-sources/jquants/jquants-client.ts';
 import { JquantsDataSource } from '#shared/data-sources/jquants/jquants-data-source.ts';
 import { mappedJquantsDatasetIds } from '#shared/data-sources/jquants/row-mappers.ts';
@@ -8,7 +8,7 @@ import { datasets, requireDataset } from '#shared/datasets/registry.ts';
 import type { FetchResult } from '#shared/ports/data-source.ts';
 import { FakeClock } from '#test/fakes/fake-clock.ts';
 import { aDividendRow, aFinsSummaryRow, aForecastDividendRow } from '#test/fixtures/jquants/fins-rows.ts';
-import { type JquantsTestServer, startJquantsServer } from '#test/fixtures/jquants/jquants-test-server.ts';
+import { jquantsServersPerTest } from '#test/fixtures/jquants/jquants-test-server.ts';
 import {
   aBarsDailyRow,
   aBreakdownRow,
@@ -24,16 +24,11 @@ import {
 } from '#test/fixtures/jquants/market-rows.ts';
 
 const metadata = { fetchedAt: '2026-11-27T08:00:00.000Z', runId: 'daily-bars.20261127T080000Z' };
-const servers: JquantsTestServer[] = [];
-
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((server) => server.close()));
-});
+const serve = jquantsServersPerTest();
 
 /** Serves `rows` as one J-Quants page and fetches them through the data source. */
 async function fetchServed(datasetId: string, params: Record<string, unknown>, rows: unknown[]): Promise<FetchResult> {
-  const server = await startJquantsServer(() => ({ json: { data: rows } }));
-  servers.push(server);
+  const server = await serve(() => ({ json: { data: rows } }));
   const client = new JquantsClient({ apiKey: async () => 'jq-test-key', baseUrl: server.baseUrl });
   const source = new JquantsDataSource({ client, clock: new FakeClock() });
   return source.fetch(requireDataset(datasetId), params, {});

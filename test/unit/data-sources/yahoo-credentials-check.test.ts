@@ -1,27 +1,18 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { createYahooCredentialsCheck } from '#shared/data-sources/create-yahoo-credentials-check.ts';
 import { checkYahooCredentials } from '#shared/data-sources/yahoo/yahoo-credentials-check.ts';
 import { YahooDataSource } from '#shared/data-sources/yahoo/yahoo-data-source.ts';
 import { yahooChartDaily } from '#shared/datasets/yahoo-chart-daily.ts';
 import { FakeClock } from '#test/fakes/fake-clock.ts';
 import { aChartAnswer } from '#test/unit/data-sources/yahoo-chart-answer.ts';
-import { closedLoopbackUrl, startYahooLoopback, type YahooLoopback } from '#test/unit/data-sources/yahoo-loopback.ts';
+import { closedLoopbackUrl, startYahooLoopback, yahooLoopbackPerFile } from '#test/unit/data-sources/yahoo-loopback.ts';
 
 const nikkeiPath = '/v8/finance/chart/^N225';
 
-let loopback: YahooLoopback;
+const loopback = yahooLoopbackPerFile();
 let clock: FakeClock;
 
-beforeAll(async () => {
-  loopback = await startYahooLoopback();
-});
-
-afterAll(async () => {
-  await loopback.close();
-});
-
 beforeEach(() => {
-  loopback.requests.length = 0;
   clock = new FakeClock('2026-03-02T12:00:00Z');
 });
 

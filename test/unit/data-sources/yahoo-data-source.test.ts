@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, type MockInstance, vi } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   PermanentUpstreamError,
   RateLimitedError,
@@ -9,36 +9,22 @@ import { jquantsEquitiesBarsDaily } from '#shared/datasets/jquants-equities-bars
 import { yahooChartDaily } from '#shared/datasets/yahoo-chart-daily.ts';
 import { FakeClock } from '#test/fakes/fake-clock.ts';
 import { aChartAnswer, aTradingPeriod } from '#test/unit/data-sources/yahoo-chart-answer.ts';
-import { closedLoopbackUrl, startYahooLoopback, type YahooLoopback } from '#test/unit/data-sources/yahoo-loopback.ts';
+import {
+  closedLoopbackUrl,
+  expectSilentConsolePerTest,
+  startYahooLoopback,
+  yahooLoopbackPerFile,
+} from '#test/unit/data-sources/yahoo-loopback.ts';
 
 const toyotaPath = '/v8/finance/chart/7203.T';
 const toyota = { symbol: '7203.T', from: '2026-02-23', to: '2026-02-27' };
 
-let loopback: YahooLoopback;
+const loopback = yahooLoopbackPerFile();
 let clock: FakeClock;
-let consoleSpies: MockInstance[];
-
-beforeAll(async () => {
-  loopback = await startYahooLoopback();
-});
-
-afterAll(async () => {
-  await loopback.close();
-});
+expectSilentConsolePerTest();
 
 beforeEach(() => {
-  loopback.requests.length = 0;
   clock = new FakeClock('2026-03-02T12:00:00Z');
-  consoleSpies = (['log', 'info', 'warn', 'error', 'debug', 'dir'] as const).map((method) =>
-    vi.spyOn(console, method).mockImplementation(() => undefined),
-  );
-});
-
-afterEach(() => {
-  for (const spy of consoleSpies) {
-    expect(spy).not.toHaveBeenCalled();
-    spy.mockRestore();
-  }
 });
 
 function aSource(options: YahooDataSourceOptions = {}): YahooDataSource {

@@ -1,9 +1,13 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, type MockInstance, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { ChartResultSchema, type ChartRow, chartRows } from '#shared/data-sources/yahoo/chart-rows.ts';
 import { YahooDataSource } from '#shared/data-sources/yahoo/yahoo-data-source.ts';
 import { yahooChartDaily } from '#shared/datasets/yahoo-chart-daily.ts';
 import { FakeClock } from '#test/fakes/fake-clock.ts';
-import { loadYahooRecordings, startYahooLoopback, type YahooLoopback } from '#test/unit/data-sources/yahoo-loopback.ts';
+import {
+  expectSilentConsolePerTest,
+  loadYahooRecordings,
+  yahooLoopbackPerFile,
+} from '#test/unit/data-sources/yahoo-loopback.ts';
 
 /** What each recording must turn into; values are the recorded ones without their float32 noise. */
 interface RecordingExpectation {
@@ -86,34 +90,13 @@ const expectations: Record<string, RecordingExpectation> = {
 
 const recordings = loadYahooRecordings();
 const clock = new FakeClock('2026-03-02T12:00:00Z');
-let loopback: YahooLoopback;
-let consoleSpies: MockInstance[];
-
-beforeAll(async () => {
-  loopback = await startYahooLoopback();
+const loopback = yahooLoopbackPerFile((started) => {
   for (const recording of recordings) {
     const { pathname } = new URL(recording.request.url);
-    loopback.answer(pathname, { status: recording.response.status, json: recording.response.bodyJson });
+    started.answer(pathname, { status: recording.response.status, json: recording.response.bodyJson });
   }
 });
-
-afterAll(async () => {
-  await loopback.close();
-});
-
-beforeEach(() => {
-  loopback.requests.length = 0;
-  consoleSpies = (['log', 'info', 'warn', 'error', 'debug', 'dir'] as const).map((method) =>
-    vi.spyOn(console, method).mockImplementation(() => undefined),
-  );
-});
-
-afterEach(() => {
-  for (const spy of consoleSpies) {
-    expect(spy).not.toHaveBeenCalled();
-    spy.mockRestore();
-  }
-});
+expectSilentConsolePerTest();
 
 describe('YahooDataSource on the recorded Yahoo answers', () => {
   it('has an expectation for every recording', () => {

@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { afterAll, afterEach, beforeAll, beforeEach, expect, type MockInstance, vi } from 'vitest';
 import * as z from '#shared/zod.ts';
 
 /** One recorded exchange of `test/fixtures/yahoo/` (only the fields the tests read). */
@@ -68,6 +69,54 @@ export async function startYahooLoopback(): Promise<YahooLoopback> {
         server.close((error) => (error ? reject(error) : resolve()));
       }),
   };
+}
+
+/**
+ * A loopback server for the tests of one file: started before them (then `prepare` runs, e.g. to load recorded
+ * answers), closed after them, its request log emptied before each test.
+ */
+export function yahooLoopbackPerFile(prepare?: (loopback: YahooLoopback) => void): YahooLoopback {
+  let started: YahooLoopback | undefined;
+  const current = (): YahooLoopback => {
+    if (started === undefined) throw new Error('the Yahoo loopback is started in beforeAll');
+    return started;
+  };
+  beforeAll(async () => {
+    started = await startYahooLoopback();
+    prepare?.(started);
+  });
+  afterAll(async () => {
+    await started?.close();
+  });
+  beforeEach(() => {
+    current().requests.length = 0;
+  });
+  return {
+    get baseUrl() {
+      return current().baseUrl;
+    },
+    get requests() {
+      return current().requests;
+    },
+    answer: (path, answer) => current().answer(path, answer),
+    close: () => current().close(),
+  };
+}
+
+/** Fails any test of the file that writes to the console: yahoo-finance2 must stay silent (no notices, no logs). */
+export function expectSilentConsolePerTest(): void {
+  let spies: MockInstance[] = [];
+  beforeEach(() => {
+    spies = (['log', 'info', 'warn', 'error', 'debug', 'dir'] as const).map((method) =>
+      vi.spyOn(console, method).mockImplementation(() => undefined),
+    );
+  });
+  afterEach(() => {
+    for (const spy of spies) {
+      expect(spy).not.toHaveBeenCalled();
+      spy.mockRestore();
+    }
+  });
 }
 
 /** A loopback port with nothing listening on it. */
