@@ -12,6 +12,7 @@ import { StoredListedCodes, StoredTradingCalendar } from '#shared/adapters/store
 import { systemClock } from '#shared/adapters/system-clock.ts';
 import { silentLog } from '#shared/observability/logger.ts';
 import { dispatchRun } from '#shared/use-cases/dispatch-run.ts';
+import { aJobGroup } from '#test/fixtures/builders.ts';
 
 /**
  * Dispatching a 4,400-job run against moto: SendMessageBatch calls (target: 440, 10 per call) and wall time.
@@ -51,25 +52,15 @@ export async function benchDispatch(): Promise<Record<string, number | string>> 
     const queue = new SqsJobQueue({ client: sqs, queueUrl: environment.JQUANTS_QUEUE_URL ?? '' });
     const codes = Array.from({ length: 4400 }, (_, index) => `${String(1300 + index).padStart(4, '0')}0`);
     const now = new Date().toISOString();
-    await groupStore.create({
-      id: 'bench-ranges',
-      name: 'bench',
-      description: '',
-      dataSource: 'jquants',
-      dataset: 'jquants.equities.bars.daily',
-      schedule: '0 18 * * 1-5',
-      timezone: 'Asia/Tokyo',
-      parametersTemplate: { code: { $each: codes }, from: '{{businessDate-7d}}', to: '{{businessDate}}' },
-      enabled: true,
-      pause: null,
-      dependsOn: [],
-      catchUp: 'none',
-      overlap: 'skip',
-      maxAttempts: 5,
-      createdAt: now,
-      updatedAt: now,
-      version: 1,
-    });
+    await groupStore.create(
+      aJobGroup({
+        id: 'bench-ranges',
+        schedule: '0 18 * * 1-5',
+        parametersTemplate: { code: { $each: codes }, from: '{{businessDate-7d}}', to: '{{businessDate}}' },
+        createdAt: now,
+        updatedAt: now,
+      }),
+    );
     const started = performance.now();
     const outcome = await dispatchRun(
       { groupId: 'bench-ranges', scheduledTime: '2026-11-27T09:00:00Z' },
