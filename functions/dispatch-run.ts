@@ -1,8 +1,8 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
-import { dispatchPorts, dispatchVariables } from '#shared/adapters/aws-deps.ts';
 import { systemClock } from '#shared/adapters/system-clock.ts';
 import { loadConfig } from '#shared/config/load-config.ts';
+import { dispatchPorts, dispatchVariables } from '#shared/lambda/aws-deps.ts';
 import { ScheduleTickSchema } from '#shared/messages/schedule-tick.ts';
 import { log, logger } from '#shared/observability/logger.ts';
 import { type DispatchOutcome, dispatchRun } from '#shared/use-cases/dispatch-run.ts';

@@ -1,7 +1,7 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
-import { fetchWorkerLambda } from '#shared/adapters/fetch-worker-lambda.ts';
-import { createJquantsDataSource } from '#shared/data-sources/create-jquants-data-source.ts';
+import { createJquantsDataSource } from '#shared/lambda/create-jquants-data-source.ts';
+import { fetchWorkerLambda } from '#shared/lambda/fetch-worker-lambda.ts';
 import { logger } from '#shared/observability/logger.ts';
 
 /** Fetches J-Quants jobs from the J-Quants queue (variables bound by infra's jquants fetch queue). */

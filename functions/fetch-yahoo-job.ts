@@ -1,7 +1,7 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
-import { fetchWorkerLambda } from '#shared/adapters/fetch-worker-lambda.ts';
-import { createYahooDataSource } from '#shared/data-sources/create-yahoo-data-source.ts';
+import { createYahooDataSource } from '#shared/lambda/create-yahoo-data-source.ts';
+import { fetchWorkerLambda } from '#shared/lambda/fetch-worker-lambda.ts';
 import { logger } from '#shared/observability/logger.ts';
 
 /** Fetches Yahoo jobs from the Yahoo queue (variables bound by infra's yahoo fetch queue). */

@@ -6,8 +6,8 @@ import { createDocumentClient, createSchedulerClient } from '#shared/adapters/aw
 import { DynamoDbJobGroupStore } from '#shared/adapters/dynamodb-job-group-store.ts';
 import { EventBridgeScheduleStore } from '#shared/adapters/event-bridge-schedule-store.ts';
 import { loadConfig, requiredString } from '#shared/config/load-config.ts';
+import { syncGroupScheduleRecord } from '#shared/lambda/sync-group-schedule-record.ts';
 import { log, logger } from '#shared/observability/logger.ts';
-import { syncGroupScheduleRecord } from '#shared/use-cases/sync-group-schedule-record.ts';
 import * as z from '#shared/zod.ts';
 
 /** The variables that infra binds to this function (MoomooFunction.bind… in the stateless stack). */

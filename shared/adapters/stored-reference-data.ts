@@ -1,4 +1,5 @@
 import type { DatasetDefinition } from '#shared/datasets/dataset.ts';
+import { type HolidayDivision, isTradingDay } from '#shared/datasets/jquants-markets-calendar.ts';
 import { requireDataset } from '#shared/datasets/registry.ts';
 import type { ListedCodesFilter } from '#shared/domain/parameters-template.ts';
 import type { ListedCodesSource } from '#shared/ports/listed-codes-source.ts';
@@ -57,7 +58,7 @@ export class StoredTradingCalendar implements TradingCalendar {
     const rows = await allRows(this.#store, this.#calendar, { series: '-', from, to: date });
     if (!rows.some((row) => row.date === date)) return undefined;
     const tradingDays = rows
-      .filter((row) => row.date !== date && (row.holidayDivision === '1' || row.holidayDivision === '2'))
+      .filter((row) => row.date !== date && isTradingDay(row.holidayDivision as HolidayDivision))
       .map((row) => String(row.date))
       .sort();
     return tradingDays.at(-1);

@@ -24,15 +24,6 @@ export const RunStatusSchema = z.enum([
 ]);
 export type RunStatus = z.infer<typeof RunStatusSchema>;
 
-/** Statuses after which a run never changes again on its own. */
-export const finishedRunStatuses: ReadonlySet<RunStatus> = new Set([
-  'succeeded',
-  'partially_failed',
-  'failed',
-  'skipped',
-  'missed',
-]);
-
 export const RunCountersSchema = z.strictObject({
   total: z.int().check(z.gte(0)),
   succeeded: z.int().check(z.gte(0)),

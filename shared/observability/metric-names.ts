@@ -13,9 +13,6 @@ export const metricsNamespace = 'moomoo-markets';
 /** Powertools service name (`POWERTOOLS_SERVICE_NAME`). */
 export const serviceName = 'moomoo-markets';
 
-/** The dimensions a custom metric may carry. */
-export const metricDimensions = ['dataSource', 'dataset', 'group'] as const;
-
 /** Names of the custom metrics (unit in the comment). */
 export const metricNames = {
   /** Count: runs claimed by the dispatcher. */

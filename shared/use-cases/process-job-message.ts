@@ -1,9 +1,3 @@
-import {
-  CredentialsError,
-  PermanentUpstreamError,
-  RateLimitedError,
-  UpstreamError,
-} from '#shared/data-sources/upstream-errors.ts';
 import type { DatasetDefinition } from '#shared/datasets/dataset.ts';
 import { getDataset } from '#shared/datasets/registry.ts';
 import { isPermanentError, isSchemaError, NotFoundError } from '#shared/domain/errors.ts';
@@ -21,6 +15,12 @@ import type { JobQueue } from '#shared/ports/job-queue.ts';
 import type { MarketDataStore } from '#shared/ports/market-data-store.ts';
 import { RateLimitDeferral, type RateLimiter } from '#shared/ports/rate-limiter.ts';
 import type { RunLedger } from '#shared/ports/run-ledger.ts';
+import {
+  CredentialsError,
+  PermanentUpstreamError,
+  RateLimitedError,
+  UpstreamError,
+} from '#shared/ports/upstream-errors.ts';
 
 export interface FetchWorkerDeps {
   readonly runLedger: RunLedger;

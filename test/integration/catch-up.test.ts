@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { createTable } from '#infra/local/provision.ts';
 import { tables } from '#infra/resources.ts';
 import { createDocumentClient } from '#shared/adapters/aws-clients.ts';
-import { dispatchPorts } from '#shared/adapters/aws-deps.ts';
+import { dispatchPorts } from '#shared/lambda/aws-deps.ts';
 import { JobMessageSchema } from '#shared/messages/run-job-message.ts';
 import { silentLog } from '#shared/observability/logger.ts';
 import { dispatchRun } from '#shared/use-cases/dispatch-run.ts';

@@ -1,10 +1,6 @@
 import { type JquantsPage, readJquantsAnswer, redact } from '#shared/data-sources/jquants/jquants-response.ts';
-import {
-  CredentialsError,
-  PermanentUpstreamError,
-  RetryableUpstreamError,
-} from '#shared/data-sources/upstream-errors.ts';
 import type { FetchContext } from '#shared/ports/data-source.ts';
+import { CredentialsError, PermanentUpstreamError, RetryableUpstreamError } from '#shared/ports/upstream-errors.ts';
 import packageJson from '../../../package.json' with { type: 'json' };
 
 /** J-Quants API V2 (jquants-v2.md §1). */

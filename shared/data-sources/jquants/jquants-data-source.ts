@@ -1,13 +1,13 @@
 import type { JquantsClient, JquantsQuery } from '#shared/data-sources/jquants/jquants-client.ts';
 import type { RowMapper } from '#shared/data-sources/jquants/row-mapper.ts';
 import { jquantsRowMapper } from '#shared/data-sources/jquants/row-mappers.ts';
-import { PermanentUpstreamError, UpstreamError } from '#shared/data-sources/upstream-errors.ts';
 import type { DatasetDefinition } from '#shared/datasets/dataset.ts';
 import { businessDateOf } from '#shared/domain/business-date.ts';
 import { addDays } from '#shared/domain/calendar-date.ts';
 import { type EndpointRateLimit, endpointRateLimits } from '#shared/domain/data-source-settings.ts';
 import type { Clock } from '#shared/ports/clock.ts';
 import type { CredentialsCheck, DataSource, FetchContext, FetchResult } from '#shared/ports/data-source.ts';
+import { PermanentUpstreamError, UpstreamError } from '#shared/ports/upstream-errors.ts';
 
 /** `/fins/summary` and `/fins/details` allow 60 requests a minute on every plan, on top of the plan's own limit. */
 export const jquantsEndpointRateLimits: readonly EndpointRateLimit[] = endpointRateLimits('jquants');

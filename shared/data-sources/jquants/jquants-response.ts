@@ -4,7 +4,7 @@ import {
   RateLimitedError,
   RetryableUpstreamError,
   type UpstreamError,
-} from '#shared/data-sources/upstream-errors.ts';
+} from '#shared/ports/upstream-errors.ts';
 
 /**
  * Reading one J-Quants answer (jquants-v2.md §4 "Status codes"): 200 is a page, 210 an empty one, every other status

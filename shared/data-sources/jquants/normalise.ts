@@ -1,4 +1,4 @@
-import { PermanentUpstreamError } from '#shared/data-sources/upstream-errors.ts';
+import { PermanentUpstreamError } from '#shared/ports/upstream-errors.ts';
 
 /**
  * Normalisation of J-Quants wire values (jquants-v2.md §4): numeric columns arrive as JSON numbers, numeric strings or

@@ -6,8 +6,8 @@ import {
   toText,
   toTextOrNull,
 } from '#shared/data-sources/jquants/normalise.ts';
-import { PermanentUpstreamError } from '#shared/data-sources/upstream-errors.ts';
 import type { DatasetDefinition } from '#shared/datasets/dataset.ts';
+import { PermanentUpstreamError } from '#shared/ports/upstream-errors.ts';
 
 /**
  * How a row field is read from the J-Quants value of its upstream field:

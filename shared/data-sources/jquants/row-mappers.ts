@@ -4,7 +4,6 @@ import {
   type RowMapper,
   type RowSpec,
 } from '#shared/data-sources/jquants/row-mapper.ts';
-import { PermanentUpstreamError } from '#shared/data-sources/upstream-errors.ts';
 import type { DatasetDefinition } from '#shared/datasets/dataset.ts';
 import { jquantsEquitiesBarsDaily } from '#shared/datasets/jquants-equities-bars-daily.ts';
 import {
@@ -26,6 +25,7 @@ import { jquantsMarketsBreakdown, marketsBreakdownNumberFields } from '#shared/d
 import { jquantsMarketsCalendar } from '#shared/datasets/jquants-markets-calendar.ts';
 import { jquantsMarketsMarginInterest } from '#shared/datasets/jquants-markets-margin-interest.ts';
 import { jquantsMarketsShortRatio } from '#shared/datasets/jquants-markets-short-ratio.ts';
+import { PermanentUpstreamError } from '#shared/ports/upstream-errors.ts';
 
 /** The same kind for every row field of a row-field → upstream-field map. */
 function allOf(fields: Readonly<Record<string, string>>, kind: FieldKind): Record<string, FieldKind> {

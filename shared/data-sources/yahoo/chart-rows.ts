@@ -1,8 +1,8 @@
-import { PermanentUpstreamError } from '#shared/data-sources/upstream-errors.ts';
 import { exchangeDate } from '#shared/data-sources/yahoo/exchange-date.ts';
 import { roundFloat32Noise } from '#shared/data-sources/yahoo/round-float32-noise.ts';
 import { yahooChartEndpoint } from '#shared/data-sources/yahoo/yahoo-transport.ts';
 import type { YahooChartDailyRow } from '#shared/datasets/yahoo-chart-daily.ts';
+import { PermanentUpstreamError } from '#shared/ports/upstream-errors.ts';
 import * as z from '#shared/zod.ts';
 
 // yahoo-finance2 turns some epoch seconds into Dates when it validates; an unvalidated result keeps the numbers.

@@ -1,5 +1,5 @@
-import { PermanentUpstreamError, UpstreamError } from '#shared/data-sources/upstream-errors.ts';
 import { BeforeRequestFailure, yahooChartEndpoint } from '#shared/data-sources/yahoo/yahoo-transport.ts';
+import { PermanentUpstreamError, UpstreamError } from '#shared/ports/upstream-errors.ts';
 
 const maxMessageLength = 300;
 

@@ -1,11 +1,11 @@
 import { systemClock } from '#shared/adapters/system-clock.ts';
-import { PermanentUpstreamError, UpstreamError } from '#shared/data-sources/upstream-errors.ts';
 import { type ChartResult, ChartResultSchema, chartRows } from '#shared/data-sources/yahoo/chart-rows.ts';
 import { toUpstreamError } from '#shared/data-sources/yahoo/to-upstream-error.ts';
 import { createYahooTransport, yahooChartEndpoint } from '#shared/data-sources/yahoo/yahoo-transport.ts';
 import { addDays } from '#shared/domain/calendar-date.ts';
 import type { Clock } from '#shared/ports/clock.ts';
 import type { CredentialsCheck, FetchContext } from '#shared/ports/data-source.ts';
+import { PermanentUpstreamError, UpstreamError } from '#shared/ports/upstream-errors.ts';
 import packageJson from '../../../package.json' with { type: 'json' };
 
 /** How the check reaches Yahoo: the same options, with the same defaults, as a YahooDataSource. */

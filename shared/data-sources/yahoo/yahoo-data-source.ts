@@ -1,7 +1,6 @@
 import createYahooFinance from 'yahoo-finance2/createYahooFinance';
 import chart from 'yahoo-finance2/modules/chart';
 import { systemClock } from '#shared/adapters/system-clock.ts';
-import { PermanentUpstreamError } from '#shared/data-sources/upstream-errors.ts';
 import { ChartResultSchema, type ChartRow, chartRows } from '#shared/data-sources/yahoo/chart-rows.ts';
 import { isYahooValidationFailure, toUpstreamError } from '#shared/data-sources/yahoo/to-upstream-error.ts';
 import { checkYahooCredentials } from '#shared/data-sources/yahoo/yahoo-credentials-check.ts';
@@ -11,6 +10,7 @@ import { YahooChartDailyParamsSchema, yahooChartDaily } from '#shared/datasets/y
 import { addDays } from '#shared/domain/calendar-date.ts';
 import type { Clock } from '#shared/ports/clock.ts';
 import type { CredentialsCheck, DataSource, FetchContext, FetchResult } from '#shared/ports/data-source.ts';
+import { PermanentUpstreamError } from '#shared/ports/upstream-errors.ts';
 
 /** How a YahooDataSource reaches Yahoo. */
 export interface YahooDataSourceOptions {

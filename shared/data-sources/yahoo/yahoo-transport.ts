@@ -1,10 +1,10 @@
+import type { FetchContext } from '#shared/ports/data-source.ts';
 import {
   PermanentUpstreamError,
   RateLimitedError,
   RetryableUpstreamError,
   type UpstreamError,
-} from '#shared/data-sources/upstream-errors.ts';
-import type { FetchContext } from '#shared/ports/data-source.ts';
+} from '#shared/ports/upstream-errors.ts';
 
 /** The chart endpoint as the rate limiter and our errors name it (never with a symbol or query). */
 export const yahooChartEndpoint = '/v8/finance/chart';

@@ -7,7 +7,7 @@ import {
   RateLimitedError,
   RetryableUpstreamError,
   UpstreamError,
-} from '#shared/data-sources/upstream-errors.ts';
+} from '#shared/ports/upstream-errors.ts';
 import {
   anErrorBody,
   jquantsServersPerTest,

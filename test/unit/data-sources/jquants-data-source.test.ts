@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { JquantsClient } from '#shared/data-sources/jquants/jquants-client.ts';
 import { JquantsDataSource, jquantsEndpointRateLimits } from '#shared/data-sources/jquants/jquants-data-source.ts';
-import { PermanentUpstreamError } from '#shared/data-sources/upstream-errors.ts';
 import { requireDataset } from '#shared/datasets/registry.ts';
+import { PermanentUpstreamError } from '#shared/ports/upstream-errors.ts';
 import { FakeClock } from '#test/fakes/fake-clock.ts';
 import { aFinsSummaryRow } from '#test/fixtures/jquants/fins-rows.ts';
 import {

@@ -6,7 +6,7 @@ import {
   toSector33Code,
   toTextOrNull,
 } from '#shared/data-sources/jquants/normalise.ts';
-import { PermanentUpstreamError } from '#shared/data-sources/upstream-errors.ts';
+import { PermanentUpstreamError } from '#shared/ports/upstream-errors.ts';
 
 describe('toNumberOrNull', () => {
   it.each([

@@ -1,8 +1,8 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { createYahooCredentialsCheck } from '#shared/data-sources/create-yahoo-credentials-check.ts';
 import { checkYahooCredentials } from '#shared/data-sources/yahoo/yahoo-credentials-check.ts';
 import { YahooDataSource } from '#shared/data-sources/yahoo/yahoo-data-source.ts';
 import { yahooChartDaily } from '#shared/datasets/yahoo-chart-daily.ts';
+import { createYahooCredentialsCheck } from '#shared/lambda/create-yahoo-credentials-check.ts';
 import { FakeClock } from '#test/fakes/fake-clock.ts';
 import { aChartAnswer } from '#test/unit/data-sources/yahoo-chart-answer.ts';
 import { closedLoopbackUrl, startYahooLoopback, yahooLoopbackPerFile } from '#test/unit/data-sources/yahoo-loopback.ts';

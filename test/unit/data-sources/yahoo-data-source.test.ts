@@ -1,12 +1,8 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import {
-  PermanentUpstreamError,
-  RateLimitedError,
-  RetryableUpstreamError,
-} from '#shared/data-sources/upstream-errors.ts';
 import { YahooDataSource, type YahooDataSourceOptions } from '#shared/data-sources/yahoo/yahoo-data-source.ts';
 import { jquantsEquitiesBarsDaily } from '#shared/datasets/jquants-equities-bars-daily.ts';
 import { yahooChartDaily } from '#shared/datasets/yahoo-chart-daily.ts';
+import { PermanentUpstreamError, RateLimitedError, RetryableUpstreamError } from '#shared/ports/upstream-errors.ts';
 import { FakeClock } from '#test/fakes/fake-clock.ts';
 import { aChartAnswer, aTradingPeriod } from '#test/unit/data-sources/yahoo-chart-answer.ts';
 import {

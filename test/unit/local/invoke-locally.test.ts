@@ -37,7 +37,11 @@ describe('invokeLocally', () => {
 
   it('logs each concurrent invocation under its own function name and request id', async () => {
     const lines: Record<string, unknown>[] = [];
+    // Out of dev mode, as deployed, Powertools writes one JSON line per entry straight to stdout.
+    const devMode = process.env.POWERTOOLS_DEV;
+    delete process.env.POWERTOOLS_DEV;
     const logger = new Logger({ logRecordOrder: ['message'] });
+    if (devMode !== undefined) process.env.POWERTOOLS_DEV = devMode;
     const lambdaHandler = async (event: { name: string; wait: number }) => {
       await pause(event.wait);
       logger.info(`done ${event.name}`);

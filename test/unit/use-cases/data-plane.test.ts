@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CredentialsError, RetryableUpstreamError } from '#shared/data-sources/upstream-errors.ts';
+import { CredentialsError, RetryableUpstreamError } from '#shared/ports/upstream-errors.ts';
 import { RetryLaterError } from '#shared/use-cases/process-job-message.ts';
 import { aDailyBarRow, aJobGroup } from '#test/fixtures/builders.ts';
 import { aDataPlane } from '#test/fixtures/data-plane-harness.ts';
@@ -158,7 +158,7 @@ describe('dispatch and fetch', () => {
 
 describe('rate limits in the worker', () => {
   it('pauses the data source on a 429 and defers the job without spending an attempt, however long the storm', async () => {
-    const { RateLimitedError } = await import('#shared/data-sources/upstream-errors.ts');
+    const { RateLimitedError } = await import('#shared/ports/upstream-errors.ts');
     const plane = await withGroup({ maxAttempts: 2, parametersTemplate: { code: '72030', date: '{{businessDate}}' } });
     plane.dataSource.failWith = () =>
       new RateLimitedError('429 from /equities/bars/daily', { status: 429, endpoint: '/x' });

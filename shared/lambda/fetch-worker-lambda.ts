@@ -10,11 +10,11 @@ import { SqsJobQueue } from '#shared/adapters/sqs-job-queue.ts';
 import { SqsMessageVisibility } from '#shared/adapters/sqs-message-visibility.ts';
 import { systemClock } from '#shared/adapters/system-clock.ts';
 import { loadConfig, requiredString } from '#shared/config/load-config.ts';
+import { fetchJobRecord } from '#shared/lambda/fetch-job-record.ts';
 import { log } from '#shared/observability/logger.ts';
 import { emfMetrics } from '#shared/observability/metrics.ts';
 import type { DataSource } from '#shared/ports/data-source.ts';
 import { dataSourceLimitsFrom } from '#shared/use-cases/data-source-limits.ts';
-import { fetchJobRecord } from '#shared/use-cases/fetch-job-record.ts';
 import * as z from '#shared/zod.ts';
 
 /**

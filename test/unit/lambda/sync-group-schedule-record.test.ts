@@ -1,9 +1,9 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { DynamoDBRecord } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
+import { syncGroupScheduleRecord } from '#shared/lambda/sync-group-schedule-record.ts';
 import { silentLog } from '#shared/observability/logger.ts';
 import type { GroupSchedule } from '#shared/ports/schedule-store.ts';
-import { syncGroupScheduleRecord } from '#shared/use-cases/sync-group-schedule-record.ts';
 import { InMemoryJobGroupStore } from '#test/fakes/in-memory-job-group-store.ts';
 import { InMemoryScheduleStore } from '#test/fakes/in-memory-schedule-store.ts';
 import { aJobGroup } from '#test/fixtures/builders.ts';
