@@ -22,7 +22,10 @@ async function allRows(
   return rows;
 }
 
-/** `$listedCodes` from the latest stored `jquants.equities.master` snapshot (no snapshot: no codes). */
+/**
+ * `$listedCodes` from the latest complete `jquants.equities.master` snapshot (none: no codes). A snapshot is stored
+ * page by page, so a newer date whose fetch stopped midway would fan a run out over part of the market.
+ */
 export class StoredListedCodes implements ListedCodesSource {
   readonly #store: MarketDataStore;
   readonly #master = requireDataset('jquants.equities.master');
@@ -32,7 +35,7 @@ export class StoredListedCodes implements ListedCodesSource {
   }
 
   async listedCodes(filter: ListedCodesFilter): Promise<readonly string[]> {
-    const date = await this.#store.latestDate(this.#master);
+    const date = await this.#store.latestCompleteDate(this.#master);
     if (date === undefined) return [];
     const rows = await allRows(this.#store, this.#master, { date });
     return rows

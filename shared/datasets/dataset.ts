@@ -28,6 +28,11 @@ export interface DatasetDefinition<Params = unknown, Row = unknown> {
   readonly rowSchema: z.ZodMiniType<Row>;
   /** Row fields that identify a row; rows are upserted on them (design §1). */
   readonly naturalKey: readonly string[];
+  /**
+   * The measured row fields (prices, volumes, amounts, ratios), never keys, names, flags or factors. A row with every
+   * one null does not replace a stored row that has one (`isEmptyOfValues`); empty when rows hold no measures.
+   */
+  readonly valueFields: readonly string[];
   /** Upstream field name of each row field the upstream sends as is (J-Quants: `{ turnoverValue: 'Va' }`). */
   readonly upstreamFields?: Readonly<Record<string, string>>;
   /** The cheapest J-Quants plan that serves the endpoint. */

@@ -51,6 +51,21 @@ export const jquantsEquitiesBarsDaily: DatasetDefinition<EquitiesBarsDailyParams
   paramsSchema: EquitiesBarsDailyParamsSchema,
   rowSchema: EquitiesBarsDailyRowSchema,
   naturalKey: ['code', 'date'],
+  // Not adjustmentFactor nor the limit flags: they stay filled (1, "0") on a no-trade day, beside null prices.
+  valueFields: [
+    'open',
+    'high',
+    'low',
+    'close',
+    'volume',
+    'turnoverValue',
+    'adjustedOpen',
+    'adjustedHigh',
+    'adjustedLow',
+    'adjustedClose',
+    'adjustedVolume',
+    'marketCap',
+  ],
   upstreamFields: {
     code: 'Code',
     date: 'Date',

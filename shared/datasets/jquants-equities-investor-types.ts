@@ -76,6 +76,7 @@ export const jquantsEquitiesInvestorTypes: DatasetDefinition<EquitiesInvestorTyp
   paramsSchema: EquitiesInvestorTypesParamsSchema,
   rowSchema: EquitiesInvestorTypesRowSchema,
   naturalKey: ['section', 'startDate', 'endDate', 'publishedDate'],
+  valueFields: Object.keys(investorTypesNumberFields),
   upstreamFields: {
     publishedDate: 'PubDate',
     startDate: 'StDate',

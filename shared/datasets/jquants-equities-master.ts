@@ -44,6 +44,7 @@ export const jquantsEquitiesMaster: DatasetDefinition<EquitiesMasterParams, Equi
   paramsSchema: EquitiesMasterParamsSchema,
   rowSchema: EquitiesMasterRowSchema,
   naturalKey: ['date', 'code'],
+  valueFields: [],
   upstreamFields: {
     date: 'Date',
     code: 'Code',

@@ -61,6 +61,7 @@ export const jquantsFinsDividend: DatasetDefinition<FinsDividendParams, FinsDivi
   paramsSchema: FinsDividendParamsSchema,
   rowSchema: FinsDividendRowSchema,
   naturalKey: ['referenceNumber'],
+  valueFields: Object.keys(finsDividendNumberFields),
   upstreamFields: {
     referenceNumber: 'RefNo',
     publishedDate: 'PubDate',

@@ -59,6 +59,13 @@ export const jquantsFinsSummary: DatasetDefinition<FinsSummaryParams, FinsSummar
   paramsSchema: FinsSummaryParamsSchema,
   rowSchema: FinsSummaryRowSchema,
   naturalKey: ['discNo'],
+  valueFields: [
+    ...Object.keys(finsSummaryActualFields),
+    ...Object.keys(finsSummaryDividendFields),
+    ...Object.keys(finsSummaryForecastFields),
+    'shareholdersEquity',
+    'returnOnEquity',
+  ],
   upstreamFields: {
     discNo: 'DiscNo',
     discDate: 'DiscDate',

@@ -26,6 +26,7 @@ export const jquantsIndicesTopixDaily: DatasetDefinition<IndicesTopixDailyParams
   paramsSchema: IndicesTopixDailyParamsSchema,
   rowSchema: IndicesTopixDailyRowSchema,
   naturalKey: ['date'],
+  valueFields: ['open', 'high', 'low', 'close'],
   upstreamFields: { date: 'Date', open: 'O', high: 'H', low: 'L', close: 'C' },
   minimumPlan: 'light',
   dateWide: false,

@@ -41,6 +41,7 @@ export const jquantsMarketsCalendar: DatasetDefinition<MarketsCalendarParams, Ma
   paramsSchema: MarketsCalendarParamsSchema,
   rowSchema: MarketsCalendarRowSchema,
   naturalKey: ['date'],
+  valueFields: [],
   upstreamFields: { date: 'Date', holidayDivision: 'HolDiv' },
   minimumPlan: 'free',
   dateWide: false,

@@ -38,6 +38,14 @@ export const jquantsMarketsMarginInterest: DatasetDefinition<MarketsMarginIntere
   paramsSchema: MarketsMarginInterestParamsSchema,
   rowSchema: MarketsMarginInterestRowSchema,
   naturalKey: ['code', 'date'],
+  valueFields: [
+    'shortMarginOutstanding',
+    'longMarginOutstanding',
+    'shortNegotiableOutstanding',
+    'longNegotiableOutstanding',
+    'shortStandardizedOutstanding',
+    'longStandardizedOutstanding',
+  ],
   upstreamFields: {
     code: 'Code',
     date: 'Date',

@@ -33,6 +33,11 @@ export const jquantsMarketsShortRatio: DatasetDefinition<MarketsShortRatioParams
   paramsSchema: MarketsShortRatioParamsSchema,
   rowSchema: MarketsShortRatioRowSchema,
   naturalKey: ['date', 'sector33Code'],
+  valueFields: [
+    'sellingExcludingShortValue',
+    'shortSellingWithRestrictionsValue',
+    'shortSellingWithoutRestrictionsValue',
+  ],
   upstreamFields: {
     date: 'Date',
     sector33Code: 'S33',

@@ -43,6 +43,7 @@ export const yahooChartDaily: DatasetDefinition<YahooChartDailyParams, YahooChar
   paramsSchema: YahooChartDailyParamsSchema,
   rowSchema: YahooChartDailyRowSchema,
   naturalKey: ['symbol', 'date'],
+  valueFields: ['open', 'high', 'low', 'close', 'volume', 'adjustedClose'],
   dateWide: false,
   defaultParams: () => {
     throw ValidationError.of(

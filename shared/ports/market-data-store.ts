@@ -16,8 +16,8 @@ export interface RowQuery {
 export interface UpsertResult {
   /** Rows written (created or replaced). */
   readonly written: number;
-  /** Rows not written because the stored row has values and the new one has none (see `upsertRows`). */
-  readonly kept: number;
+  /** The rows not written because the stored row has values and the new one has none (see `upsertRows`). */
+  readonly kept: readonly Record<string, unknown>[];
 }
 
 /**
@@ -26,7 +26,7 @@ export interface UpsertResult {
  * Guarantees:
  * - `upsertRows` writes each row under its natural key: writing the same row again replaces it, never adds one.
  *   Rows sharing a natural key within one call are written once (the last wins). Stored data never gets worse: a
- *   row whose value fields (`valueFieldsOf`) are all null does not replace a stored row that has a value in one.
+ *   row whose value fields (dataset `valueFields`) are all null does not replace a stored row that has a value in one.
  * - `queryRows` pages in key order; the cursor is opaque, and one that is not this store's is a `ValidationError`.
  * - `latestDate` is the newest date any row of the dataset was stored for.
  * - `markComplete` records that every row of a dataset's date is stored (a whole-market answer, every page of

@@ -1,8 +1,9 @@
 import { decodeCursor, encodeCursor } from '#shared/adapters/dynamodb-cursor.ts';
 import type { DatasetDefinition } from '#shared/datasets/dataset.ts';
-import { rowKeysOf, rowLayoutOf } from '#shared/datasets/row-layout.ts';
+import { naturalKeyOf, rowKeysOf, rowLayoutOf } from '#shared/datasets/row-layout.ts';
+import { isEmptyOfValues } from '#shared/datasets/row-values.ts';
 import { ValidationError } from '#shared/domain/errors.ts';
-import type { MarketDataStore, RowQuery } from '#shared/ports/market-data-store.ts';
+import type { MarketDataStore, RowQuery, UpsertResult } from '#shared/ports/market-data-store.ts';
 import type { Page } from '#shared/ports/run-ledger.ts';
 
 /** MarketDataStore in memory, keyed exactly like the DynamoDB adapter. */
@@ -10,23 +11,29 @@ export class InMemoryMarketDataStore implements MarketDataStore {
   /** `pk` → `sk` → row. */
   readonly #rows = new Map<string, Map<string, Record<string, unknown>>>();
   readonly #dates = new Map<string, Set<string>>();
-  /** How many rows `upsertRows` was given in all (a test's count of writes). */
+  readonly #completeDates = new Map<string, Set<string>>();
+  /** How many rows `upsertRows` wrote in all, kept rows aside (a test's count of writes). */
   writes = 0;
 
-  async upsertRows(dataset: DatasetDefinition, rows: readonly Record<string, unknown>[]): Promise<number> {
-    const written = new Set<string>();
-    for (const row of rows) {
+  async upsertRows(dataset: DatasetDefinition, rows: readonly Record<string, unknown>[]): Promise<UpsertResult> {
+    // As one BatchWriteItem call: the last row of a natural key wins before the stored row is compared.
+    const unique = new Map(rows.map((row) => [naturalKeyOf(dataset, row), row]));
+    const kept: Record<string, unknown>[] = [];
+    for (const row of unique.values()) {
       const { pk, sk } = rowKeysOf(dataset, row);
-      const series = this.#rows.get(pk) ?? new Map();
+      const series = this.#rows.get(pk) ?? new Map<string, Record<string, unknown>>();
+      const stored = series.get(sk);
+      if (isEmptyOfValues(dataset, row) && stored !== undefined && !isEmptyOfValues(dataset, stored)) {
+        kept.push(row);
+        continue;
+      }
       series.set(sk, structuredClone(row));
       this.#rows.set(pk, series);
-      written.add(`${pk}\u0000${sk}`);
-      const dates = this.#dates.get(dataset.id) ?? new Set();
-      dates.add(String(row[rowLayoutOf(dataset).dateField]));
-      this.#dates.set(dataset.id, dates);
+      addTo(this.#dates, dataset.id, String(row[rowLayoutOf(dataset).dateField]));
     }
-    this.writes += written.size;
-    return written.size;
+    const written = unique.size - kept.length;
+    this.writes += written;
+    return { written, kept };
   }
 
   async queryRows(dataset: DatasetDefinition, query: RowQuery): Promise<Page<Record<string, unknown>>> {
@@ -61,4 +68,18 @@ export class InMemoryMarketDataStore implements MarketDataStore {
   async latestDate(dataset: DatasetDefinition): Promise<string | undefined> {
     return [...(this.#dates.get(dataset.id) ?? [])].sort().at(-1);
   }
+
+  async markComplete(dataset: DatasetDefinition, date: string): Promise<void> {
+    addTo(this.#completeDates, dataset.id, date);
+  }
+
+  async latestCompleteDate(dataset: DatasetDefinition): Promise<string | undefined> {
+    return [...(this.#completeDates.get(dataset.id) ?? [])].sort().at(-1);
+  }
+}
+
+function addTo(sets: Map<string, Set<string>>, key: string, value: string): void {
+  const set = sets.get(key) ?? new Set<string>();
+  set.add(value);
+  sets.set(key, set);
 }
