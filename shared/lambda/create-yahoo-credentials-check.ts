@@ -1,3 +1,4 @@
+import { systemClock } from '#shared/adapters/system-clock.ts';
 import { checkYahooCredentials } from '#shared/data-sources/yahoo/yahoo-credentials-check.ts';
 import type { CredentialsCheck, DataSource, FetchContext } from '#shared/ports/data-source.ts';
 
@@ -13,6 +14,7 @@ export function createYahooCredentialsCheck(
   const options = {
     ...(baseUrl === undefined || baseUrl === '' ? {} : { baseUrl }),
     ...(env.UPSTREAM_TIMEOUT_MS === undefined ? {} : { timeoutMs: Number(env.UPSTREAM_TIMEOUT_MS) }),
+    clock: systemClock,
   };
   return {
     id: 'yahoo',

@@ -1,3 +1,4 @@
+import { systemClock } from '#shared/adapters/system-clock.ts';
 import { YahooDataSource } from '#shared/data-sources/yahoo/yahoo-data-source.ts';
 import type { DataSource } from '#shared/ports/data-source.ts';
 
@@ -10,5 +11,6 @@ export function createYahooDataSource(env: Record<string, string | undefined> = 
   return new YahooDataSource({
     ...(baseUrl === undefined || baseUrl === '' ? {} : { baseUrl }),
     ...(env.UPSTREAM_TIMEOUT_MS === undefined ? {} : { timeoutMs: Number(env.UPSTREAM_TIMEOUT_MS) }),
+    clock: systemClock,
   });
 }

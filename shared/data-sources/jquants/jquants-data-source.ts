@@ -1,12 +1,20 @@
+import { checkPageRows, rejectionOf } from '#shared/data-sources/check-page-rows.ts';
 import type { JquantsClient, JquantsQuery } from '#shared/data-sources/jquants/jquants-client.ts';
 import type { RowMapper } from '#shared/data-sources/jquants/row-mapper.ts';
 import { jquantsRowMapper } from '#shared/data-sources/jquants/row-mappers.ts';
 import type { DatasetDefinition } from '#shared/datasets/dataset.ts';
+import { rowLayoutOf } from '#shared/datasets/row-layout.ts';
 import { businessDateOf } from '#shared/domain/business-date.ts';
 import { addDays } from '#shared/domain/calendar-date.ts';
 import { type EndpointRateLimit, endpointRateLimits } from '#shared/domain/data-source-settings.ts';
 import type { Clock } from '#shared/ports/clock.ts';
-import type { CredentialsCheck, DataSource, FetchContext, FetchResult } from '#shared/ports/data-source.ts';
+import type {
+  CredentialsCheck,
+  DataSource,
+  FetchContext,
+  FetchedPage,
+  RejectedRow,
+} from '#shared/ports/data-source.ts';
 import { PermanentUpstreamError, UpstreamError } from '#shared/ports/upstream-errors.ts';
 
 /** `/fins/summary` and `/fins/details` allow 60 requests a minute on every plan, on top of the plan's own limit. */
@@ -25,10 +33,7 @@ export interface JquantsDataSourceOptions {
  */
 const credentialsCheckLookbackDays = 365;
 
-/** Stands in for the worker's stamps while a row is checked against its dataset's schema. */
-const checkMetadata = { fetchedAt: '2000-01-01T00:00:00.000Z', runId: 'row-check' };
-
-/** The J-Quants API V2 data source (design §1): params → query, all pages, rows normalised and checked. */
+/** The J-Quants API V2 data source (design §1): params → query, page by page, rows normalised and checked. */
 export class JquantsDataSource implements DataSource {
   readonly id = 'jquants';
   readonly #client: JquantsClient;
@@ -39,26 +44,39 @@ export class JquantsDataSource implements DataSource {
     this.#clock = options.clock;
   }
 
-  /** Fetches one job's rows: every page, normalised, checked against the dataset's row schema, one per natural key. */
-  async fetch(
+  /**
+   * One job's answer, page by page as the caller pulls them: each page's rows normalised, checked against the
+   * dataset's row schema (a row that breaks it is rejected, with its issue code), one per natural key; `next` is the
+   * page's `pagination_key`. Bad params or a dataset of another source fail before any request.
+   */
+  async *fetchPages(
     dataset: DatasetDefinition,
     params: Readonly<Record<string, unknown>>,
     context: FetchContext,
-  ): Promise<FetchResult> {
+  ): AsyncGenerator<FetchedPage> {
     const { endpoint } = dataset;
     if (dataset.dataSource !== 'jquants') {
       throw new PermanentUpstreamError(`dataset ${dataset.id} is not a J-Quants dataset`, { endpoint });
     }
     const mapRow = jquantsRowMapper(dataset);
-    const answer = await this.#client.getAll(endpoint, queryOf(dataset, params), context);
-    return { rows: normaliseRows(dataset, answer.rows, mapRow), upstreamRequests: answer.requests };
+    for await (const page of this.#client.pages(endpoint, queryOf(dataset, params), context)) {
+      const { rows, rejected } = normalisePage(dataset, page.data, mapRow);
+      yield {
+        rows,
+        rejected,
+        ...(page.next === undefined ? {} : { next: page.next }),
+        ...(page.restarted === true ? { restarted: true } : {}),
+      };
+    }
   }
 
   /** Asks the calendar for one day; a 403 (or any other failure) comes back as the reason, the upstream's words. */
   async validateCredentials(context: FetchContext = {}): Promise<CredentialsCheck> {
     const day = addDays(businessDateOf(this.#clock.now(), 'Asia/Tokyo'), -credentialsCheckLookbackDays);
+    // A check is never a resumed answer; one page proves the key, and one day of the calendar never has another.
+    const checkContext = { signal: context.signal, beforeRequest: context.beforeRequest };
     try {
-      await this.#client.getAll('/markets/calendar', { from: day, to: day }, context);
+      for await (const _page of this.#client.pages('/markets/calendar', { from: day, to: day }, checkContext)) break;
       return { ok: true };
     } catch (error) {
       if (error instanceof UpstreamError) return { ok: false, reason: error.message };
@@ -89,26 +107,40 @@ function queryOf(dataset: DatasetDefinition, params: Readonly<Record<string, unk
 }
 
 /**
- * Maps every row, checks it against the dataset's row schema (a row that breaks it fails the job as permanent), and
- * keeps one row per natural key: pages are not consistent when data changes mid-loop, and the later page wins.
+ * Maps every row of a page: a row the mapper cannot read is rejected with each bad field (and its issue code when
+ * that field is readable); the mapped rows are checked against the dataset's row schema.
  */
-function normaliseRows(
+function normalisePage(
   dataset: DatasetDefinition,
   rawRows: readonly unknown[],
   mapRow: RowMapper,
-): FetchResult['rows'] {
-  const { endpoint } = dataset;
-  const byKey = new Map<string, Record<string, unknown>>();
-  rawRows.forEach((raw, index) => {
-    const row = mapRow(raw);
-    const checked = dataset.rowSchema.safeParse({ ...row, ...checkMetadata });
-    if (!checked.success) {
-      const [issue] = checked.error.issues;
-      const problem = issue === undefined ? 'invalid' : `${issue.path.join('.')}: ${issue.message}`;
-      const message = `J-Quants ${endpoint} row ${index} breaks the ${dataset.id} row schema: ${problem}`;
-      throw new PermanentUpstreamError(message, { endpoint });
-    }
-    byKey.set(JSON.stringify(dataset.naturalKey.map((field) => row[field])), row);
-  });
-  return [...byKey.values()];
+): { rows: Record<string, unknown>[]; rejected: RejectedRow[] } {
+  const mapped: Record<string, unknown>[] = [];
+  const unreadable: RejectedRow[] = [];
+  for (const raw of rawRows) {
+    const result = mapRow(raw);
+    if (result.ok) mapped.push(result.row);
+    else unreadable.push(rejectionOf(dataset, { ...rawSeriesOf(dataset, raw), ...result.readable }, result.problems));
+  }
+  const checked = checkPageRows(dataset, mapped);
+  return { rows: checked.rows, rejected: [...unreadable, ...checked.rejected] };
+}
+
+/** Longest raw series value taken as a series: codes have 4–5 characters, investor-type sections about a dozen. */
+const maxRawSeriesChars = 32;
+
+/**
+ * The series field of a row whose series could not be normalised (a code sent as a JSON number), read as sent from
+ * its upstream field, so that the rejection still reaches the job that asked for it.
+ */
+function rawSeriesOf(dataset: DatasetDefinition, raw: unknown): Record<string, string> {
+  const { seriesField } = rowLayoutOf(dataset);
+  if (seriesField === undefined || typeof raw !== 'object' || raw === null) return {};
+  const upstreamField = dataset.upstreamFields?.[seriesField] ?? seriesField;
+  const value: unknown = Object.hasOwn(raw, upstreamField)
+    ? (raw as Record<string, unknown>)[upstreamField]
+    : undefined;
+  const text = typeof value === 'number' && Number.isFinite(value) ? String(value) : value;
+  if (typeof text !== 'string' || text === '' || text.length > maxRawSeriesChars) return {};
+  return { [seriesField]: text };
 }

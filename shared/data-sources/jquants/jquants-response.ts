@@ -7,8 +7,9 @@ import {
 } from '#shared/ports/upstream-errors.ts';
 
 /**
- * Reading one J-Quants answer (jquants-v2.md §4 "Status codes"): 200 is a page, 210 an empty one, every other status
- * an UpstreamError classified by what happens next. Messages name the endpoint and the status, never the key or the
+ * Reading one J-Quants answer (jquants-v2.md §4 "Status codes"): 200 is a page; 210 to the first request of an answer
+ * is an empty last page, but to a page request it means the answer was cut short; every other status is an
+ * UpstreamError classified by what happens next. Messages name the endpoint and the status, never the key or the
  * query; upstream text is truncated and has the key redacted in case it is ever echoed.
  */
 
@@ -25,6 +26,8 @@ export interface JquantsAnswer {
   readonly status: number;
   readonly body: string;
   readonly retryAfter: string | null;
+  /** The request carried a `pagination_key`: it asked for a page after the first (or resumed an answer). */
+  readonly carriedPaginationKey: boolean;
   /** Redacted from any upstream text that ends up in a message. */
   readonly apiKey: string;
 }
@@ -32,9 +35,14 @@ export interface JquantsAnswer {
 /** Longest upstream text quoted in an error message. */
 export const maxQuotedChars = 300;
 
-/** The page of a 200 or 210 answer; throws the UpstreamError of any other status or of a broken 200 body. */
+/** The page of a 200 or a first 210 answer; throws the UpstreamError of any other status or of a broken 200 body. */
 export function readJquantsAnswer(answer: JquantsAnswer): JquantsPage {
   const { endpoint, status } = answer;
+  if (status === 210 && answer.carriedPaginationKey) {
+    // Taken for an empty last page, it would end the answer early and a partial snapshot would pass for a whole one.
+    const message = `J-Quants ${endpoint} answered 210 (partial content) to a page request: the answer was cut short`;
+    throw new RetryableUpstreamError(message, details(answer));
+  }
   if (status === 210) return { data: [], paginationKey: undefined };
   if (status !== 200) throw errorOfStatus(answer);
   let body: unknown;

@@ -5,9 +5,9 @@ import {
   toSector33Code,
   toText,
   toTextOrNull,
+  UnreadableValueError,
 } from '#shared/data-sources/jquants/normalise.ts';
 import type { DatasetDefinition } from '#shared/datasets/dataset.ts';
-import { PermanentUpstreamError } from '#shared/ports/upstream-errors.ts';
 
 /**
  * How a row field is read from the J-Quants value of its upstream field:
@@ -29,8 +29,19 @@ export interface RowSpec {
   readonly optional?: readonly string[];
 }
 
-/** Turns one J-Quants row (unknown JSON) into a normalised row without `fetchedAt`/`runId`. */
-export type RowMapper = (raw: unknown) => Record<string, unknown>;
+/** What a row mapper made of one upstream row. */
+export type MappedRow =
+  | { readonly ok: true; readonly row: Record<string, unknown> }
+  | {
+      readonly ok: false;
+      /** One per field that could not be read, each naming the upstream field; never the whole row. */
+      readonly problems: readonly string[];
+      /** The row fields that could be read (the series, when it is readable), normalised. */
+      readonly readable: Readonly<Record<string, unknown>>;
+    };
+
+/** Turns one J-Quants row (unknown JSON) into a normalised row without `fetchedAt`/`runId`, or says why it cannot. */
+export type RowMapper = (raw: unknown) => MappedRow;
 
 interface FieldPlan {
   readonly field: string;
@@ -60,42 +71,46 @@ export function compileRowMapper(dataset: DatasetDefinition, spec: RowSpec): Row
     kind,
     optional: optional.has(field),
   }));
-  const { endpoint } = dataset;
   return (raw) => {
     if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
-      throw new PermanentUpstreamError(`J-Quants ${endpoint} sent a row that is not an object`, { endpoint });
+      return { ok: false, problems: ['the row is not an object'], readable: {} };
     }
     const source = raw as Readonly<Record<string, unknown>>;
     const row: Record<string, unknown> = {};
+    const problems: string[] = [];
+    // Every field is read, so a rejection names each bad field and still carries the series when it is readable.
     for (const plan of plans) {
       const value = Object.hasOwn(source, plan.upstream) ? source[plan.upstream] : undefined;
       if (value === undefined && plan.optional) continue;
-      row[plan.field] = readField(value, plan, endpoint);
+      try {
+        row[plan.field] = readField(value, plan);
+      } catch (error) {
+        if (!(error instanceof UnreadableValueError)) throw error;
+        problems.push(error.message);
+      }
     }
-    return row;
+    return problems.length === 0 ? { ok: true, row } : { ok: false, problems, readable: row };
   };
 }
 
-function readField(value: unknown, plan: FieldPlan, endpoint: string): unknown {
+function readField(value: unknown, plan: FieldPlan): unknown {
   const { upstream, kind } = plan;
   switch (kind) {
     case 'number':
-      return toNumberOrNull(value ?? null, upstream, endpoint);
+      return toNumberOrNull(value ?? null, upstream);
     case 'boolean':
-      return toBooleanOrNull(value ?? null, upstream, endpoint);
+      return toBooleanOrNull(value ?? null, upstream);
     case 'textOrNull':
-      return toTextOrNull(value ?? null, upstream, endpoint);
+      return toTextOrNull(value ?? null, upstream);
     case 'text':
-      return toText(value, upstream, endpoint);
+      return toText(value, upstream);
     case 'code':
-      return toCode(value, upstream, endpoint);
+      return toCode(value, upstream);
     case 'sector33Code':
-      return toSector33Code(value, upstream, endpoint);
+      return toSector33Code(value, upstream);
     case 'id': {
-      const text = toText(value, upstream, endpoint);
-      if (text === '') {
-        throw new PermanentUpstreamError(`J-Quants ${endpoint} sent an empty ${upstream}`, { endpoint });
-      }
+      const text = toText(value, upstream);
+      if (text === '') throw new UnreadableValueError(upstream, `${upstream}: got ""; expected a non-empty string`);
       return text;
     }
   }

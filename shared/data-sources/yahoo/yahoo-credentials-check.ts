@@ -1,4 +1,4 @@
-import { systemClock } from '#shared/adapters/system-clock.ts';
+import { defaultMaxBodyBytes } from '#shared/data-sources/read-capped-body.ts';
 import { type ChartResult, ChartResultSchema, chartRows } from '#shared/data-sources/yahoo/chart-rows.ts';
 import { toUpstreamError } from '#shared/data-sources/yahoo/to-upstream-error.ts';
 import { createYahooTransport, yahooChartEndpoint } from '#shared/data-sources/yahoo/yahoo-transport.ts';
@@ -16,8 +16,10 @@ export interface YahooCredentialsCheckOptions {
   readonly fetch?: typeof fetch | undefined;
   /** @default 30_000 */
   readonly timeoutMs?: number | undefined;
+  /** Largest response body read, in bytes after decompression. @default 32 MiB */
+  readonly maxBodyBytes?: number | undefined;
   /** Dates the week the check asks for. */
-  readonly clock?: Clock | undefined;
+  readonly clock: Clock;
 }
 
 const checkSymbol = '^N225';
@@ -32,22 +34,23 @@ const userAgent = `Mozilla/5.0 (compatible; moomoo-markets/${packageJson.version
  * admin function checks Yahoo without bundling it.
  */
 export async function checkYahooCredentials(
-  options: YahooCredentialsCheckOptions = {},
+  options: YahooCredentialsCheckOptions,
   context: FetchContext = {},
 ): Promise<CredentialsCheck> {
-  const clock = options.clock ?? systemClock;
+  const { clock } = options;
   const to = clock.now().toISOString().slice(0, 10);
   const from = addDays(to, -7);
-  const transport = createYahooTransport({
+  const transportFetch = createYahooTransport({
     baseFetch: options.fetch ?? ((input, init) => globalThis.fetch(input, init)),
     baseUrl: options.baseUrl,
     timeoutMs: options.timeoutMs ?? 30_000,
+    maxBodyBytes: options.maxBodyBytes ?? defaultMaxBodyBytes,
     context,
     symbol: checkSymbol,
     now: () => clock.now(),
   });
   try {
-    const response = await transport.fetch(`${chartUrl}?${chartQuery(from, to)}`, {
+    const response = await transportFetch(`${chartUrl}?${chartQuery(from, to)}`, {
       headers: { 'user-agent': userAgent },
     });
     chartRows(chartResultOf(await response.text()), { symbol: checkSymbol, from, to, now: clock.now() });

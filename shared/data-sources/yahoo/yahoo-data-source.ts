@@ -1,6 +1,7 @@
 import createYahooFinance from 'yahoo-finance2/createYahooFinance';
 import chart from 'yahoo-finance2/modules/chart';
-import { systemClock } from '#shared/adapters/system-clock.ts';
+import { checkPageRows } from '#shared/data-sources/check-page-rows.ts';
+import { defaultMaxBodyBytes } from '#shared/data-sources/read-capped-body.ts';
 import { ChartResultSchema, type ChartRow, chartRows } from '#shared/data-sources/yahoo/chart-rows.ts';
 import { isYahooValidationFailure, toUpstreamError } from '#shared/data-sources/yahoo/to-upstream-error.ts';
 import { checkYahooCredentials } from '#shared/data-sources/yahoo/yahoo-credentials-check.ts';
@@ -9,7 +10,7 @@ import type { DatasetDefinition } from '#shared/datasets/dataset.ts';
 import { YahooChartDailyParamsSchema, yahooChartDaily } from '#shared/datasets/yahoo-chart-daily.ts';
 import { addDays } from '#shared/domain/calendar-date.ts';
 import type { Clock } from '#shared/ports/clock.ts';
-import type { CredentialsCheck, DataSource, FetchContext, FetchResult } from '#shared/ports/data-source.ts';
+import type { CredentialsCheck, DataSource, FetchContext, FetchedPage } from '#shared/ports/data-source.ts';
 import { PermanentUpstreamError } from '#shared/ports/upstream-errors.ts';
 
 /** How a YahooDataSource reaches Yahoo. */
@@ -20,8 +21,10 @@ export interface YahooDataSourceOptions {
   readonly fetch?: typeof fetch | undefined;
   /** Limit of one HTTP request, body included; the wait in `beforeRequest` does not count. @default 30_000 */
   readonly timeoutMs?: number | undefined;
+  /** Largest response body read, in bytes after decompression. @default 32 MiB */
+  readonly maxBodyBytes?: number | undefined;
   /** Decides which session is still trading (its bar is left out) and dates the credentials check. */
-  readonly clock?: Clock | undefined;
+  readonly clock: Clock;
 }
 
 type ChartCall = { symbol: string; from: string; to: string };
@@ -37,13 +40,15 @@ export class YahooDataSource implements DataSource {
   readonly #baseUrl: string | undefined;
   readonly #fetch: typeof fetch;
   readonly #timeoutMs: number;
+  readonly #maxBodyBytes: number;
   readonly #clock: Clock;
 
-  constructor(options: YahooDataSourceOptions = {}) {
+  constructor(options: YahooDataSourceOptions) {
     this.#baseUrl = options.baseUrl;
     this.#fetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
     this.#timeoutMs = options.timeoutMs ?? 30_000;
-    this.#clock = options.clock ?? systemClock;
+    this.#maxBodyBytes = options.maxBodyBytes ?? defaultMaxBodyBytes;
+    this.#clock = options.clock;
     // Each call passes its own fetch (module options win over the instance's), so the instance fetch only guards
     // against a request escaping to the network unpaced.
     this.#client = new YahooChartClient({
@@ -56,32 +61,44 @@ export class YahooDataSource implements DataSource {
     });
   }
 
-  /** Fetches the daily bars of one symbol between `from` and `to` (inclusive, exchange-local dates). */
-  async fetch(
+  /**
+   * The daily bars of one symbol between `from` and `to` (inclusive, exchange-local dates), as the one page of the
+   * answer: the chart API does not paginate, so `resumeAt` has nothing to resume. A bar that breaks the row schema is
+   * rejected under the symbol.
+   */
+  async *fetchPages(
     dataset: DatasetDefinition,
     params: Readonly<Record<string, unknown>>,
     context: FetchContext,
-  ): Promise<FetchResult> {
+  ): AsyncGenerator<FetchedPage> {
     const call = parseChartCall(dataset, params);
-    const transport = createYahooTransport({
+    const transportFetch = createYahooTransport({
       baseFetch: this.#fetch,
       baseUrl: this.#baseUrl,
       timeoutMs: this.#timeoutMs,
+      maxBodyBytes: this.#maxBodyBytes,
       context,
       symbol: call.symbol,
       now: () => this.#clock.now(),
     });
+    let rows: ChartRow[];
     try {
-      const rows = await this.#chartRows(call, transport.fetch);
-      return { rows, upstreamRequests: transport.requestCount() };
+      rows = await this.#chartRows(call, transportFetch);
     } catch (error) {
       throw toUpstreamError(error, call.symbol);
     }
+    yield checkPageRows(dataset, rows);
   }
 
   /** Yahoo needs no credentials: proves that a chart call for `^N225` over the last week works. */
   validateCredentials(context: FetchContext = {}): Promise<CredentialsCheck> {
-    const options = { baseUrl: this.#baseUrl, fetch: this.#fetch, timeoutMs: this.#timeoutMs, clock: this.#clock };
+    const options = {
+      baseUrl: this.#baseUrl,
+      fetch: this.#fetch,
+      timeoutMs: this.#timeoutMs,
+      maxBodyBytes: this.#maxBodyBytes,
+      clock: this.#clock,
+    };
     return checkYahooCredentials(options, context);
   }
 

@@ -1,3 +1,4 @@
+import { type CappedBody, readCappedBody } from '#shared/data-sources/read-capped-body.ts';
 import type { FetchContext } from '#shared/ports/data-source.ts';
 import {
   PermanentUpstreamError,
@@ -18,6 +19,8 @@ export interface YahooTransportOptions {
   /** Replaces `https://query1|query2.finance.yahoo.com`, keeping path and query. */
   readonly baseUrl: string | undefined;
   readonly timeoutMs: number;
+  /** Largest body read, counted after decompression. */
+  readonly maxBodyBytes: number;
   readonly context: FetchContext;
   /** Names the call in error messages. */
   readonly symbol: string;
@@ -25,21 +28,14 @@ export interface YahooTransportOptions {
   readonly now: () => Date;
 }
 
-/** A `fetch` for one data-source call, and how many HTTP requests it made. */
-export interface YahooTransport {
-  readonly fetch: typeof fetch;
-  requestCount(): number;
-}
-
 /**
- * The `fetch` yahoo-finance2 gets for one call: paced by `beforeRequest`, counted, bounded by the timeout and the
- * caller's signal, redirected to `baseUrl`. It reads the whole body itself so the timeout covers it, and throws an
- * `UpstreamError` for every failure, so the library never sees a non-OK answer (it would `console.error` the URL and
- * lose the status on a JSON error body).
+ * The `fetch` yahoo-finance2 gets for one call: paced by `beforeRequest`, bounded by the timeout and the caller's
+ * signal, redirected to `baseUrl`. It reads the body itself, so the timeout covers it and no more than
+ * `maxBodyBytes` of it (decompressed) is ever read, and throws an `UpstreamError` for every failure, so the library
+ * never sees a non-OK answer (it would `console.error` the URL and lose the status on a JSON error body).
  */
-export function createYahooTransport(options: YahooTransportOptions): YahooTransport {
-  let requests = 0;
-  const transportFetch = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
+export function createYahooTransport(options: YahooTransportOptions): typeof fetch {
+  return async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
     const { context, timeoutMs, symbol } = options;
     throwIfAborted(context.signal, symbol);
     try {
@@ -48,15 +44,14 @@ export function createYahooTransport(options: YahooTransportOptions): YahooTrans
       throw new BeforeRequestFailure(error);
     }
     throwIfAborted(context.signal, symbol);
-    requests += 1;
     const timeout = AbortSignal.timeout(timeoutMs);
     const signals = [timeout, context.signal, init?.signal ?? undefined].filter((signal) => signal !== undefined);
     const url = rewriteUrl(input instanceof Request ? input.url : String(input), options.baseUrl);
     let response: Response;
-    let body: string;
+    let body: CappedBody;
     try {
       response = await options.baseFetch(url, { ...init, signal: AbortSignal.any(signals) });
-      body = await response.text();
+      body = await readCappedBody(response, options.maxBodyBytes);
     } catch (error) {
       const reason = timeout.aborted
         ? `timed out after ${timeoutMs} ms`
@@ -71,10 +66,18 @@ export function createYahooTransport(options: YahooTransportOptions): YahooTrans
         },
       );
     }
-    if (!response.ok) throw statusError(response, body, options);
-    return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
+    // An error status is classified by its status; only the start of its body is quoted anyway.
+    if (!response.ok) throw statusError(response, body.text, options);
+    if (!body.complete) {
+      const message = `Yahoo ${yahooChartEndpoint} for ${symbol} sent a body larger than ${options.maxBodyBytes} bytes once decompressed; stopped reading it`;
+      throw new PermanentUpstreamError(message, { status: response.status, endpoint: yahooChartEndpoint });
+    }
+    return new Response(body.text, {
+      status: response.status,
+      statusText: response.statusText,
+      headers: response.headers,
+    });
   };
-  return { fetch: transportFetch, requestCount: () => requests };
 }
 
 /**

@@ -5,8 +5,8 @@ import {
   toNumberOrNull,
   toSector33Code,
   toTextOrNull,
+  UnreadableValueError,
 } from '#shared/data-sources/jquants/normalise.ts';
-import { PermanentUpstreamError } from '#shared/ports/upstream-errors.ts';
 
 describe('toNumberOrNull', () => {
   it.each([
@@ -26,10 +26,12 @@ describe('toNumberOrNull', () => {
   });
 
   it.each([['abc'], ['12,345'], [' 12'], ['0x10'], ['Infinity'], [true], [{}], [[1]]])(
-    'refuses %j with a permanent error naming the field',
+    'refuses %j with an unreadable-value error naming the field',
     (value) => {
-      expect(() => toNumberOrNull(value, 'EPS', '/fins/summary')).toThrow(PermanentUpstreamError);
-      expect(() => toNumberOrNull(value, 'EPS', '/fins/summary')).toThrow(/J-Quants \/fins\/summary sent .* in EPS/);
+      expect(() => toNumberOrNull(value, 'EPS')).toThrow(UnreadableValueError);
+      expect(() => toNumberOrNull(value, 'EPS')).toThrow(
+        /^EPS: got .*; expected a number, a numeric string or a blank$/,
+      );
     },
   );
 });
@@ -47,6 +49,10 @@ describe('toBooleanOrNull', () => {
 
   it('refuses anything else, naming the field', () => {
     expect(() => toBooleanOrNull('yes', 'RetroRst')).toThrow(/RetroRst/);
+  });
+
+  it('quotes no more than the first 40 characters of a value it refuses', () => {
+    expect(() => toBooleanOrNull('y'.repeat(500), 'RetroRst')).toThrow(/^RetroRst: got "y{39}…; expected/);
   });
 });
 
@@ -67,7 +73,7 @@ describe('codes', () => {
   });
 
   it.each([[72030], ['7203 '], ['72-30'], [''], [null]])('refuses %j as a code', (value) => {
-    expect(() => toCode(value, 'Code')).toThrow(PermanentUpstreamError);
+    expect(() => toCode(value, 'Code')).toThrow(UnreadableValueError);
   });
 
   it('writes a 33-sector code with 4 digits', () => {

@@ -4,8 +4,7 @@ import { JquantsDataSource } from '#shared/data-sources/jquants/jquants-data-sou
 import { mappedJquantsDatasetIds } from '#shared/data-sources/jquants/row-mappers.ts';
 import type { DatasetDefinition } from '#shared/datasets/dataset.ts';
 import { datasets, requireDataset } from '#shared/datasets/registry.ts';
-import type { FetchResult } from '#shared/ports/data-source.ts';
-import { PermanentUpstreamError } from '#shared/ports/upstream-errors.ts';
+import type { FetchedPage } from '#shared/ports/data-source.ts';
 import { FakeClock } from '#test/fakes/fake-clock.ts';
 import { aDividendRow, aFinsSummaryRow, aForecastDividendRow } from '#test/fixtures/jquants/fins-rows.ts';
 import { jquantsServersPerTest } from '#test/fixtures/jquants/jquants-test-server.ts';
@@ -22,16 +21,17 @@ import {
   aTopixRow,
   premiumSessionFields,
 } from '#test/fixtures/jquants/market-rows.ts';
+import { onlyPageOf } from '#test/unit/data-sources/collect-pages.ts';
 
 const metadata = { fetchedAt: '2026-11-27T08:00:00.000Z', runId: 'daily-bars.20261127T080000Z' };
 const serve = jquantsServersPerTest();
 
-/** Serves `rows` as one J-Quants page and fetches them through the data source. */
-async function fetchServed(datasetId: string, params: Record<string, unknown>, rows: unknown[]): Promise<FetchResult> {
+/** Serves `rows` as one J-Quants page and fetches it through the data source. */
+async function fetchServed(datasetId: string, params: Record<string, unknown>, rows: unknown[]): Promise<FetchedPage> {
   const server = await serve(() => ({ json: { data: rows } }));
   const client = new JquantsClient({ apiKey: async () => 'jq-test-key', baseUrl: server.baseUrl });
   const source = new JquantsDataSource({ client, clock: new FakeClock() });
-  return source.fetch(requireDataset(datasetId), params, {});
+  return onlyPageOf(source.fetchPages(requireDataset(datasetId), params, {}));
 }
 
 async function onlyRowOf(datasetId: string, params: Record<string, unknown>, row: unknown): Promise<unknown> {
@@ -82,7 +82,8 @@ describe('J-Quants rows', () => {
     async (id, dataset) => {
       const sample = samples[id];
       if (sample === undefined) throw new Error(`no sample for ${id}`);
-      const { rows } = await fetchServed(id, sample.params, sample.rows);
+      const { rows, rejected } = await fetchServed(id, sample.params, sample.rows);
+      expect(rejected).toEqual([]);
       expect(rows).toHaveLength(sample.rows.length);
       for (const row of rows) {
         expect(dataset.rowSchema.safeParse({ ...row, ...metadata }).error?.issues).toBeUndefined();
@@ -183,23 +184,71 @@ describe('J-Quants rows', () => {
     const row = await onlyRowOf('jquants.markets.short-ratio', { date: '2026-11-26' }, aShortRatioRow({ S33: '50' }));
     expect(row).toMatchObject({ sector33Code: '0050', shortSellingWithRestrictionsValue: 412_300_000 });
   });
+});
 
-  it('fails permanently, naming the field, when a numeric column holds text', async () => {
-    const failure = fetchServed('jquants.fins.summary', { date: '2026-05-08' }, [aFinsSummaryRow({ Sales: 'n/a' })]);
-    await expect(failure).rejects.toBeInstanceOf(PermanentUpstreamError);
-    await expect(failure).rejects.toThrow(/Sales/);
+describe('J-Quants rejected rows', () => {
+  it('rejects a row whose numeric column holds text under its issue code, naming the field, and keeps the rest', async () => {
+    const page = await fetchServed('jquants.fins.summary', { date: '2026-05-08' }, [
+      aFinsSummaryRow({ DiscNo: '1', Code: '72030', Sales: 'n/a' }),
+      aFinsSummaryRow({ DiscNo: '2', Code: '67580' }),
+    ]);
+    expect(page.rows.map((row) => row.code)).toEqual(['67580']);
+    expect(page.rejected).toEqual([
+      { series: '72030', reason: 'Sales: got "n/a"; expected a number, a numeric string or a blank' },
+    ]);
   });
 
-  it('fails permanently when a code arrives as a JSON number', async () => {
-    const failure = fetchServed('jquants.equities.bars.daily', { date: '2026-11-26' }, [
+  it('names every unreadable field of a rejected row', async () => {
+    const page = await fetchServed('jquants.equities.bars.daily', { date: '2026-11-26' }, [
+      aBarsDailyRow({ O: 'x', UL: {} }),
+    ]);
+    expect(page.rejected).toEqual([{ series: '72030', reason: expect.stringMatching(/^O: got "x".*; UL: got \{\}/) }]);
+  });
+
+  it('rejects a row whose code arrives as a JSON number under that code, as sent', async () => {
+    const page = await fetchServed('jquants.equities.bars.daily', { date: '2026-11-26' }, [
       aBarsDailyRow({ Code: 72030 }),
     ]);
-    await expect(failure).rejects.toThrow(/Code/);
+    expect(page.rows).toEqual([]);
+    expect(page.rejected).toEqual([{ series: '72030', reason: expect.stringContaining('Code: got 72030') }]);
   });
 
-  it('fails permanently when a row breaks its dataset schema', async () => {
-    const failure = fetchServed('jquants.markets.calendar', {}, [aCalendarRow({ HolDiv: '7' })]);
-    await expect(failure).rejects.toBeInstanceOf(PermanentUpstreamError);
-    await expect(failure).rejects.toThrow(/holidayDivision/);
+  it('rejects a row that breaks its dataset schema, naming the row field, without a series on a date-only dataset', async () => {
+    const page = await fetchServed('jquants.markets.calendar', {}, [aCalendarRow({ HolDiv: '7' }), aCalendarRow()]);
+    expect(page.rows).toHaveLength(1);
+    expect(page.rejected).toEqual([{ reason: expect.stringMatching(/^holidayDivision: /) }]);
+  });
+
+  it('rejects a mapped row the schema refuses under the issue code read from it', async () => {
+    const page = await fetchServed('jquants.equities.bars.daily', { date: '2026-11-26' }, [
+      aBarsDailyRow({ Code: '130A0', Date: '2026/11/26' }),
+    ]);
+    expect(page.rejected).toEqual([{ series: '130A0', reason: expect.stringMatching(/^date: /) }]);
+  });
+
+  it('reads the series of a rejected short-ratio row as its 4-digit sector code', async () => {
+    const page = await fetchServed('jquants.markets.short-ratio', { date: '2026-11-26' }, [
+      aShortRatioRow({ S33: '50', ShrtNoResVa: 'lots' }),
+    ]);
+    expect(page.rejected).toEqual([{ series: '0050', reason: expect.stringContaining('ShrtNoResVa') }]);
+  });
+
+  it('rejects a row that is not an object without a series', async () => {
+    const page = await fetchServed('jquants.equities.bars.daily', { date: '2026-11-26' }, ['72030', aBarsDailyRow()]);
+    expect(page.rows).toHaveLength(1);
+    expect(page.rejected).toEqual([{ reason: 'the row is not an object' }]);
+  });
+
+  it('keeps a rejection reason within 300 characters and never quotes the whole row', async () => {
+    const long = `n/a ${'unreadable-value '.repeat(40)}`;
+    const page = await fetchServed('jquants.equities.bars.daily', { date: '2026-11-26' }, [
+      aBarsDailyRow({ O: long, H: long, L: long, C: long, Vo: long, Va: long, AdjO: long, AdjC: long }),
+    ]);
+    const [rejection] = page.rejected;
+    expect(rejection?.series).toBe('72030');
+    expect(rejection?.reason.length).toBeLessThanOrEqual(300);
+    expect(rejection?.reason).toMatch(/^O: got "n\/a unreadable-value/);
+    expect(rejection?.reason).not.toContain('unreadable-value '.repeat(4));
+    expect(rejection?.reason).not.toContain('2026-11-26');
   });
 });

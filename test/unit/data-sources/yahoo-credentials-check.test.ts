@@ -4,6 +4,7 @@ import { YahooDataSource } from '#shared/data-sources/yahoo/yahoo-data-source.ts
 import { yahooChartDaily } from '#shared/datasets/yahoo-chart-daily.ts';
 import { createYahooCredentialsCheck } from '#shared/lambda/create-yahoo-credentials-check.ts';
 import { FakeClock } from '#test/fakes/fake-clock.ts';
+import { collectPages } from '#test/unit/data-sources/collect-pages.ts';
 import { aChartAnswer } from '#test/unit/data-sources/yahoo-chart-answer.ts';
 import { closedLoopbackUrl, startYahooLoopback, yahooLoopbackPerFile } from '#test/unit/data-sources/yahoo-loopback.ts';
 
@@ -30,7 +31,8 @@ describe('checkYahooCredentials', () => {
     const checkUrls: string[] = [];
     const lastWeek = { symbol: '^N225', from: '2026-02-23', to: '2026-03-02' };
 
-    await new YahooDataSource({ fetch: recordingFetch(libraryUrls), clock }).fetch(yahooChartDaily, lastWeek, {});
+    const source = new YahooDataSource({ fetch: recordingFetch(libraryUrls), clock });
+    await collectPages(source.fetchPages(yahooChartDaily, lastWeek, {}));
     await checkYahooCredentials({ fetch: recordingFetch(checkUrls), clock });
 
     expect(libraryUrls).toHaveLength(1);
@@ -95,6 +97,15 @@ describe('checkYahooCredentials', () => {
     const check = await checkYahooCredentials({ baseUrl: loopback.baseUrl, clock });
 
     expect(check).toEqual({ ok: false, reason: expect.stringContaining('could not use the answer') });
+  });
+
+  it('says what failed when the answer decompresses past the cap', async () => {
+    const bomb = { ...(aChartAnswer() as Record<string, unknown>), padding: '0'.repeat(2 * 1024 * 1024) };
+    loopback.answer(nikkeiPath, { status: 200, json: bomb, gzip: true });
+
+    const check = await checkYahooCredentials({ baseUrl: loopback.baseUrl, clock, maxBodyBytes: 64 * 1024 });
+
+    expect(check).toEqual({ ok: false, reason: expect.stringContaining('larger than 65536 bytes') });
   });
 
   it('says what failed when nothing listens at the base URL', async () => {

@@ -4,6 +4,7 @@ import { jquantsEquitiesBarsDaily } from '#shared/datasets/jquants-equities-bars
 import { yahooChartDaily } from '#shared/datasets/yahoo-chart-daily.ts';
 import { PermanentUpstreamError, RateLimitedError, RetryableUpstreamError } from '#shared/ports/upstream-errors.ts';
 import { FakeClock } from '#test/fakes/fake-clock.ts';
+import { collectPages, failureOfPages, onlyPageOf } from '#test/unit/data-sources/collect-pages.ts';
 import { aChartAnswer, aTradingPeriod } from '#test/unit/data-sources/yahoo-chart-answer.ts';
 import {
   closedLoopbackUrl,
@@ -23,7 +24,7 @@ beforeEach(() => {
   clock = new FakeClock('2026-03-02T12:00:00Z');
 });
 
-function aSource(options: YahooDataSourceOptions = {}): YahooDataSource {
+function aSource(options: Partial<YahooDataSourceOptions> = {}): YahooDataSource {
   return new YahooDataSource({ baseUrl: loopback.baseUrl, clock, ...options });
 }
 
@@ -38,15 +39,6 @@ async function withHangingServer<T>(test: (baseUrl: string) => Promise<T>): Prom
   }
 }
 
-async function failureOf(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected the promise to reject');
-}
-
 describe('YahooDataSource rows', () => {
   it('dates Tokyo bars in JST, including a bar stamped at JST midnight (the previous UTC day)', async () => {
     loopback.answer(toyotaPath, {
@@ -59,7 +51,7 @@ describe('YahooDataSource rows', () => {
       }),
     });
 
-    const { rows } = await aSource().fetch(yahooChartDaily, toyota, {});
+    const { rows } = await onlyPageOf(aSource().fetchPages(yahooChartDaily, toyota, {}));
 
     expect(rows).toEqual([
       {
@@ -93,7 +85,7 @@ describe('YahooDataSource rows', () => {
       json: aChartAnswer({ bars: [{ at: '2026-02-24T15:00:00Z' }], meta: { exchangeTimezoneName: null } }),
     });
 
-    const { rows } = await aSource().fetch(yahooChartDaily, toyota, {});
+    const { rows } = await onlyPageOf(aSource().fetchPages(yahooChartDaily, toyota, {}));
 
     expect(rows.map((row) => row.date)).toEqual(['2026-02-25']);
   });
@@ -110,7 +102,7 @@ describe('YahooDataSource rows', () => {
       }),
     });
 
-    const { rows } = await aSource().fetch(yahooChartDaily, toyota, {});
+    const { rows } = await onlyPageOf(aSource().fetchPages(yahooChartDaily, toyota, {}));
 
     expect(rows[0]).toMatchObject({
       open: null,
@@ -131,17 +123,18 @@ describe('YahooDataSource rows', () => {
       }),
     });
 
-    const { rows } = await aSource().fetch(yahooChartDaily, toyota, {});
+    const { rows } = await onlyPageOf(aSource().fetchPages(yahooChartDaily, toyota, {}));
 
     expect(rows[0]).toMatchObject({ open: 75.0875, close: 38123.45, volume: 123_456_789 });
   });
 
-  it('returns no rows when Yahoo has no bars for the range', async () => {
+  it('yields one page without rows and without a next page when Yahoo has no bars for the range', async () => {
     loopback.answer(toyotaPath, { status: 200, json: aChartAnswer({ bars: [] }) });
 
-    const result = await aSource().fetch(yahooChartDaily, toyota, {});
+    const pages = await collectPages(aSource().fetchPages(yahooChartDaily, toyota, {}));
 
-    expect(result).toEqual({ rows: [], upstreamRequests: 1 });
+    expect(pages).toEqual([{ rows: [], rejected: [] }]);
+    expect(loopback.requests).toHaveLength(1);
   });
 
   it('drops bars outside [from, to] and keeps the later of two bars on one date', async () => {
@@ -157,7 +150,7 @@ describe('YahooDataSource rows', () => {
       }),
     });
 
-    const { rows } = await aSource().fetch(yahooChartDaily, toyota, {});
+    const { rows } = await onlyPageOf(aSource().fetchPages(yahooChartDaily, toyota, {}));
 
     expect(rows.map((row) => [row.date, row.close])).toEqual([['2026-02-24', 2955]]);
   });
@@ -169,9 +162,9 @@ describe('YahooDataSource rows', () => {
     loopback.answer(toyotaPath, { status: 200, json: aChartAnswer({ bars, meta }) });
 
     clock.set('2026-02-27T03:00:00Z');
-    const during = await aSource().fetch(yahooChartDaily, toyota, {});
+    const during = await onlyPageOf(aSource().fetchPages(yahooChartDaily, toyota, {}));
     clock.set('2026-02-27T06:30:00Z');
-    const after = await aSource().fetch(yahooChartDaily, toyota, {});
+    const after = await onlyPageOf(aSource().fetchPages(yahooChartDaily, toyota, {}));
 
     expect(during.rows.map((row) => row.date)).toEqual(['2026-02-26']);
     expect(after.rows.map((row) => row.date)).toEqual(['2026-02-26', '2026-02-27']);
@@ -180,7 +173,7 @@ describe('YahooDataSource rows', () => {
   it('asks Yahoo for a day more on each side of the range, daily, with dividends and splits', async () => {
     loopback.answer(toyotaPath, { status: 200, json: aChartAnswer() });
 
-    await aSource().fetch(yahooChartDaily, toyota, {});
+    await onlyPageOf(aSource().fetchPages(yahooChartDaily, toyota, {}));
 
     const query = new URL(loopback.requests[0] ?? '', 'http://loopback').searchParams;
     expect(query.get('period1')).toBe(String(Date.parse('2026-02-22T00:00:00Z') / 1000));
@@ -205,7 +198,7 @@ describe('YahooDataSource rows', () => {
     loopback.answer(toyotaPath, { status: 200, json: minimal });
     const beforeRequest = vi.fn(async (_endpoint: string) => undefined);
 
-    const result = await aSource().fetch(yahooChartDaily, toyota, { beforeRequest });
+    const result = await onlyPageOf(aSource().fetchPages(yahooChartDaily, toyota, { beforeRequest }));
 
     expect(result.rows).toEqual([
       {
@@ -220,7 +213,6 @@ describe('YahooDataSource rows', () => {
         currency: 'JPY',
       },
     ]);
-    expect(result.upstreamRequests).toBe(2);
     expect(beforeRequest).toHaveBeenCalledTimes(2);
     expect(loopback.requests).toHaveLength(2);
   });
@@ -228,7 +220,7 @@ describe('YahooDataSource rows', () => {
 
 describe('YahooDataSource errors', () => {
   it('fails permanently with Yahoo’s message on an unknown symbol (404)', async () => {
-    const error = await failureOf(aSource().fetch(yahooChartDaily, { ...toyota, symbol: 'NOPE.T' }, {}));
+    const error = await failureOfPages(aSource().fetchPages(yahooChartDaily, { ...toyota, symbol: 'NOPE.T' }, {}));
 
     expect(error).toBeInstanceOf(PermanentUpstreamError);
     expect(error).toMatchObject({ status: 404, endpoint: '/v8/finance/chart' });
@@ -238,7 +230,7 @@ describe('YahooDataSource errors', () => {
   it('reports a 429 as rate limited with its Retry-After', async () => {
     loopback.answer(toyotaPath, { status: 429, text: 'Too Many Requests', headers: { 'retry-after': '120' } });
 
-    const error = await failureOf(aSource().fetch(yahooChartDaily, toyota, {}));
+    const error = await failureOfPages(aSource().fetchPages(yahooChartDaily, toyota, {}));
 
     expect(error).toBeInstanceOf(RateLimitedError);
     expect(error).toMatchObject({ status: 429, retryAfterSeconds: 120 });
@@ -248,7 +240,7 @@ describe('YahooDataSource errors', () => {
   it('reports a 503 as retryable', async () => {
     loopback.answer(toyotaPath, { status: 503, text: '<html>Service Unavailable</html>' });
 
-    const error = await failureOf(aSource().fetch(yahooChartDaily, toyota, {}));
+    const error = await failureOfPages(aSource().fetchPages(yahooChartDaily, toyota, {}));
 
     expect(error).toBeInstanceOf(RetryableUpstreamError);
     expect(error).toMatchObject({ status: 503 });
@@ -261,7 +253,7 @@ describe('YahooDataSource errors', () => {
       json: { chart: { result: null, error: { code: 'Bad Request', description } } },
     });
 
-    const error = await failureOf(aSource().fetch(yahooChartDaily, toyota, {}));
+    const error = await failureOfPages(aSource().fetchPages(yahooChartDaily, toyota, {}));
 
     expect(error).toBeInstanceOf(PermanentUpstreamError);
     expect(error).toMatchObject({ status: 400 });
@@ -276,7 +268,7 @@ describe('YahooDataSource errors', () => {
     if (quote !== undefined) quote.close = [1, 2];
     loopback.answer(toyotaPath, { status: 200, json: answer });
 
-    const error = await failureOf(aSource().fetch(yahooChartDaily, toyota, {}));
+    const error = await failureOfPages(aSource().fetchPages(yahooChartDaily, toyota, {}));
 
     expect(error).toBeInstanceOf(PermanentUpstreamError);
   });
@@ -287,7 +279,7 @@ describe('YahooDataSource errors', () => {
       json: { chart: { result: [{ meta: {}, timestamp: ['yesterday'], indicators: { quote: [{}] } }], error: null } },
     });
 
-    const error = await failureOf(aSource().fetch(yahooChartDaily, toyota, {}));
+    const error = await failureOfPages(aSource().fetchPages(yahooChartDaily, toyota, {}));
 
     expect(error).toBeInstanceOf(PermanentUpstreamError);
     expect((error as Error).message).toContain('unexpected shape');
@@ -299,7 +291,7 @@ describe('YahooDataSource errors', () => {
       json: { chart: { result: null, error: { code: 'Unprocessable', description: 'Data doesn’t exist for range' } } },
     });
 
-    const error = await failureOf(aSource().fetch(yahooChartDaily, toyota, {}));
+    const error = await failureOfPages(aSource().fetchPages(yahooChartDaily, toyota, {}));
 
     expect(error).toBeInstanceOf(PermanentUpstreamError);
     expect((error as Error).message).toContain('Data doesn’t exist for range');
@@ -308,7 +300,7 @@ describe('YahooDataSource errors', () => {
   it('reports a refused connection as retryable', async () => {
     const source = aSource({ baseUrl: await closedLoopbackUrl() });
 
-    const error = await failureOf(source.fetch(yahooChartDaily, toyota, {}));
+    const error = await failureOfPages(source.fetchPages(yahooChartDaily, toyota, {}));
 
     expect(error).toBeInstanceOf(RetryableUpstreamError);
     expect((error as Error).message).toContain('ECONNREFUSED');
@@ -316,7 +308,7 @@ describe('YahooDataSource errors', () => {
 
   it('reports a server slower than the timeout as retryable', async () => {
     const error = await withHangingServer((baseUrl) =>
-      failureOf(aSource({ baseUrl, timeoutMs: 50 }).fetch(yahooChartDaily, toyota, {})),
+      failureOfPages(aSource({ baseUrl, timeoutMs: 50 }).fetchPages(yahooChartDaily, toyota, {})),
     );
 
     expect(error).toBeInstanceOf(RetryableUpstreamError);
@@ -330,18 +322,40 @@ describe('YahooDataSource errors', () => {
     };
 
     const error = await withHangingServer((baseUrl) =>
-      failureOf(aSource({ baseUrl }).fetch(yahooChartDaily, toyota, { signal: controller.signal, beforeRequest })),
+      failureOfPages(
+        aSource({ baseUrl }).fetchPages(yahooChartDaily, toyota, { signal: controller.signal, beforeRequest }),
+      ),
     );
 
     expect(error).toBeInstanceOf(RetryableUpstreamError);
     expect((error as Error).message).toContain('aborted');
   });
 
+  it('fails permanently, naming the endpoint and the cap, on a small gzip body that decompresses past the cap', async () => {
+    const bomb = { ...(aChartAnswer() as Record<string, unknown>), padding: '0'.repeat(2 * 1024 * 1024) };
+    loopback.answer(toyotaPath, { status: 200, json: bomb, gzip: true });
+
+    const error = await failureOfPages(aSource({ maxBodyBytes: 64 * 1024 }).fetchPages(yahooChartDaily, toyota, {}));
+
+    expect(error).toBeInstanceOf(PermanentUpstreamError);
+    expect(error).toMatchObject({ status: 200, endpoint: '/v8/finance/chart' });
+    expect((error as Error).message).toContain('/v8/finance/chart');
+    expect((error as Error).message).toContain('65536 bytes');
+  });
+
+  it('reads a gzip-encoded answer within the cap', async () => {
+    loopback.answer(toyotaPath, { status: 200, json: aChartAnswer(), gzip: true });
+
+    const page = await onlyPageOf(aSource({ maxBodyBytes: 64 * 1024 }).fetchPages(yahooChartDaily, toyota, {}));
+
+    expect(page.rows.map((row) => row.date)).toEqual(['2026-02-27']);
+  });
+
   it('rethrows an error of beforeRequest unchanged and makes no request', async () => {
     const limiterError = new Error('token bucket unavailable');
 
-    const error = await failureOf(
-      aSource().fetch(yahooChartDaily, toyota, { beforeRequest: () => Promise.reject(limiterError) }),
+    const error = await failureOfPages(
+      aSource().fetchPages(yahooChartDaily, toyota, { beforeRequest: () => Promise.reject(limiterError) }),
     );
 
     expect(error).toBe(limiterError);
@@ -351,8 +365,10 @@ describe('YahooDataSource errors', () => {
   it('fails permanently on params it cannot use or a dataset of another source', async () => {
     const source = aSource();
 
-    const badParams = await failureOf(source.fetch(yahooChartDaily, { symbol: '7203.T', from: '2026-02-30' }, {}));
-    const otherDataset = await failureOf(source.fetch(jquantsEquitiesBarsDaily, toyota, {}));
+    const badParams = await failureOfPages(
+      source.fetchPages(yahooChartDaily, { symbol: '7203.T', from: '2026-02-30' }, {}),
+    );
+    const otherDataset = await failureOfPages(source.fetchPages(jquantsEquitiesBarsDaily, toyota, {}));
 
     expect(badParams).toBeInstanceOf(PermanentUpstreamError);
     expect(otherDataset).toBeInstanceOf(PermanentUpstreamError);
@@ -361,21 +377,19 @@ describe('YahooDataSource errors', () => {
 });
 
 describe('YahooDataSource transport', () => {
-  it('calls beforeRequest once per HTTP request and counts the requests', async () => {
+  it('calls beforeRequest once per HTTP request', async () => {
     loopback.answer(toyotaPath, { status: 200, json: aChartAnswer() });
     const beforeRequest = vi.fn(async (_endpoint: string) => undefined);
     const source = aSource();
 
-    const first = await source.fetch(yahooChartDaily, toyota, { beforeRequest });
-    const second = await source.fetch(yahooChartDaily, toyota, { beforeRequest });
+    await onlyPageOf(source.fetchPages(yahooChartDaily, toyota, { beforeRequest }));
+    await onlyPageOf(source.fetchPages(yahooChartDaily, toyota, { beforeRequest }));
 
-    expect(first.upstreamRequests).toBe(1);
-    expect(second.upstreamRequests).toBe(1);
     expect(beforeRequest.mock.calls).toEqual([['/v8/finance/chart'], ['/v8/finance/chart']]);
     expect(loopback.requests).toHaveLength(2);
   });
 
-  it('keeps the pacing and the request count of concurrent calls apart', async () => {
+  it('keeps the pacing of concurrent calls apart', async () => {
     loopback.answer(toyotaPath, { status: 200, json: aChartAnswer() });
     loopback.answer('/v8/finance/chart/NOPE.T', {
       status: 200,
@@ -385,15 +399,15 @@ describe('YahooDataSource transport', () => {
     const paceToyota = vi.fn(async (_endpoint: string) => undefined);
     const paceOther = vi.fn(async (_endpoint: string) => undefined);
 
-    const [toyotaResult, otherResult] = await Promise.all([
-      source.fetch(yahooChartDaily, toyota, { beforeRequest: paceToyota }),
-      source.fetch(yahooChartDaily, { ...toyota, symbol: 'NOPE.T' }, { beforeRequest: paceOther }),
+    const [toyotaPage, otherPage] = await Promise.all([
+      onlyPageOf(source.fetchPages(yahooChartDaily, toyota, { beforeRequest: paceToyota })),
+      onlyPageOf(source.fetchPages(yahooChartDaily, { ...toyota, symbol: 'NOPE.T' }, { beforeRequest: paceOther })),
     ]);
 
-    expect(toyotaResult.upstreamRequests).toBe(1);
+    expect(toyotaPage.rows).not.toEqual([]);
     expect(paceToyota).toHaveBeenCalledTimes(1);
     // The second answer fails the library's schema, so that call alone asks twice.
-    expect(otherResult).toEqual({ rows: [], upstreamRequests: 2 });
+    expect(otherPage).toEqual({ rows: [], rejected: [] });
     expect(paceOther).toHaveBeenCalledTimes(2);
   });
 
@@ -404,7 +418,7 @@ describe('YahooDataSource transport', () => {
       return Response.json(aChartAnswer());
     };
 
-    await new YahooDataSource({ fetch: fetchStub, clock }).fetch(yahooChartDaily, toyota, {});
+    await onlyPageOf(new YahooDataSource({ fetch: fetchStub, clock }).fetchPages(yahooChartDaily, toyota, {}));
 
     expect(urls).toHaveLength(1);
     expect(urls[0]).toMatch(/^https:\/\/query2\.finance\.yahoo\.com\/v8\/finance\/chart\/7203\.T\?/);
@@ -417,11 +431,8 @@ describe('YahooDataSource transport', () => {
       return Response.json(aChartAnswer());
     };
 
-    await new YahooDataSource({ baseUrl: 'http://127.0.0.1:9/proxy/', fetch: fetchStub, clock }).fetch(
-      yahooChartDaily,
-      toyota,
-      {},
-    );
+    const source = new YahooDataSource({ baseUrl: 'http://127.0.0.1:9/proxy/', fetch: fetchStub, clock });
+    await onlyPageOf(source.fetchPages(yahooChartDaily, toyota, {}));
 
     expect(urls[0]).toMatch(/^http:\/\/127\.0\.0\.1:9\/proxy\/v8\/finance\/chart\/7203\.T\?.*interval=1d/);
   });

@@ -3,6 +3,7 @@ import { ChartResultSchema, type ChartRow, chartRows } from '#shared/data-source
 import { YahooDataSource } from '#shared/data-sources/yahoo/yahoo-data-source.ts';
 import { yahooChartDaily } from '#shared/datasets/yahoo-chart-daily.ts';
 import { FakeClock } from '#test/fakes/fake-clock.ts';
+import { onlyPageOf } from '#test/unit/data-sources/collect-pages.ts';
 import {
   expectSilentConsolePerTest,
   loadYahooRecordings,
@@ -111,10 +112,12 @@ describe('YahooDataSource on the recorded Yahoo answers', () => {
       const source = new YahooDataSource({ baseUrl: loopback.baseUrl, clock });
       const beforeRequest = vi.fn(async (_endpoint: string) => undefined);
 
-      const result = await source.fetch(
-        yahooChartDaily,
-        { symbol: expected.symbol, from: expected.from, to: expected.to },
-        { beforeRequest },
+      const result = await onlyPageOf(
+        source.fetchPages(
+          yahooChartDaily,
+          { symbol: expected.symbol, from: expected.from, to: expected.to },
+          { beforeRequest },
+        ),
       );
 
       expect(result.rows).toHaveLength(expected.rowCount);
@@ -128,7 +131,7 @@ describe('YahooDataSource on the recorded Yahoo answers', () => {
         const stored = { ...row, fetchedAt: '2026-03-02T12:00:00.000Z', runId: 'run-1' };
         expect(yahooChartDaily.rowSchema.safeParse(stored).error).toBeUndefined();
       }
-      expect(result.upstreamRequests).toBe(1);
+      expect(result.rejected).toEqual([]);
       expect(beforeRequest.mock.calls).toEqual([['/v8/finance/chart']]);
       expect(loopback.requests).toHaveLength(1);
       expect(loopback.requests[0]).toMatch(
@@ -140,7 +143,9 @@ describe('YahooDataSource on the recorded Yahoo answers', () => {
   it('keeps only the bars whose exchange date lies inside a narrower range', async () => {
     const source = new YahooDataSource({ baseUrl: loopback.baseUrl, clock });
 
-    const result = await source.fetch(yahooChartDaily, { symbol: 'AAPL', from: '2020-09-01', to: '2020-09-30' }, {});
+    const result = await onlyPageOf(
+      source.fetchPages(yahooChartDaily, { symbol: 'AAPL', from: '2020-09-01', to: '2020-09-30' }, {}),
+    );
 
     // September 2020 had 21 NYSE sessions (Labor Day on the 7th).
     expect(result.rows).toHaveLength(21);

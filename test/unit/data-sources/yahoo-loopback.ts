@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { gzipSync } from 'node:zlib';
 import { afterAll, afterEach, beforeAll, beforeEach, expect, type MockInstance, vi } from 'vitest';
 import * as z from '#shared/zod.ts';
 
@@ -24,10 +25,10 @@ export function loadYahooRecordings(): YahooRecording[] {
     }));
 }
 
-/** What the loopback server answers for one path. */
+/** What the loopback server answers for one path; `gzip` sends the body gzip-encoded with `Content-Encoding: gzip`. */
 export type YahooAnswer =
-  | { readonly status: number; readonly json: unknown; readonly headers?: Record<string, string> }
-  | { readonly status: number; readonly text: string; readonly headers?: Record<string, string> }
+  | { readonly status: number; readonly json: unknown; readonly headers?: Record<string, string>; readonly gzip?: true }
+  | { readonly status: number; readonly text: string; readonly headers?: Record<string, string>; readonly gzip?: true }
   | { readonly hang: true };
 
 /** A loopback HTTP server standing in for query2.finance.yahoo.com. */
@@ -50,10 +51,11 @@ export async function startYahooLoopback(): Promise<YahooLoopback> {
     requests.push(`${path}${url.search}`);
     const answer = answers.get(path) ?? notFound;
     if ('hang' in answer) return;
-    const body = 'json' in answer ? JSON.stringify(answer.json) : answer.text;
+    const text = 'json' in answer ? JSON.stringify(answer.json) : answer.text;
     const contentType = 'json' in answer ? 'application/json;charset=utf-8' : 'text/plain';
-    response.writeHead(answer.status, { 'content-type': contentType, ...answer.headers });
-    response.end(body);
+    const encoding = answer.gzip === true ? { 'content-encoding': 'gzip' } : {};
+    response.writeHead(answer.status, { 'content-type': contentType, ...encoding, ...answer.headers });
+    response.end(answer.gzip === true ? gzipSync(text) : text);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
