@@ -52,6 +52,7 @@ const lambdaHandler = async (): Promise<ReconcileReport & MissedRunsReport> => {
   metrics.addMetric('SchedulesRepaired', MetricUnit.Count, repaired);
   metrics.addMetric('GroupsResumed', MetricUnit.Count, report.resumed.length);
   metrics.addMetric('ScheduleRepairsFailed', MetricUnit.Count, report.failed.length);
+  metrics.addMetric(metricNames.unreadableGroups, MetricUnit.Count, report.unreadable.length);
   logger.info('schedules reconciled', { count: repaired, ...report, ...runs });
   return { ...report, ...runs };
 };

@@ -148,6 +148,11 @@ export class Monitoring extends Construct {
         customMetric(metricNames.dataSourcePaused),
         'A data source was paused (rate limited upstream or by an operator).',
       ),
+      alarmAbove0(
+        'UnreadableGroups',
+        customMetric(metricNames.unreadableGroups),
+        'A stored job group does not parse: GET /groups lists it under unreadable; fix or delete the item.',
+      ),
     ];
     const notify = new SnsAction(props.alarmTopic);
     for (const alarm of alarms) alarm.addAlarmAction(notify);

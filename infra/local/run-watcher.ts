@@ -21,7 +21,7 @@ export class RunWatcher {
 
   /** Looks at the newest runs of every group once. */
   async poll(): Promise<void> {
-    for (const group of await this.#groupStore.list()) {
+    for (const group of (await this.#groupStore.list()).groups) {
       const { items } = await this.#runLedger.listRuns(group.id, { limit: 5 });
       for (const run of items.reverse()) await this.#report(run);
     }

@@ -8,7 +8,8 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { AlreadyExistsError, NotFoundError, VersionConflictError } from '#shared/domain/errors.ts';
 import { type JobGroup, JobGroupSchema } from '#shared/domain/job-group.ts';
-import type { JobGroupStore } from '#shared/ports/job-group-store.ts';
+import { readStoredGroups } from '#shared/domain/stored-job-groups.ts';
+import type { JobGroupListing, JobGroupStore } from '#shared/ports/job-group-store.ts';
 
 /** Each condition named for the rule it enforces. */
 const groupIsNew = 'attribute_not_exists(id)';
@@ -43,13 +44,11 @@ export class DynamoDbJobGroupStore implements JobGroupStore {
     return Item === undefined ? undefined : JobGroupSchema.parse(Item);
   }
 
-  async list(): Promise<JobGroup[]> {
-    const groups: JobGroup[] = [];
+  async list(): Promise<JobGroupListing> {
+    const items: Record<string, unknown>[] = [];
     const pages = paginateScan({ client: this.#client }, { TableName: this.#tableName, ConsistentRead: true });
-    for await (const page of pages) {
-      for (const item of page.Items ?? []) groups.push(JobGroupSchema.parse(item));
-    }
-    return groups.sort((a, b) => a.id.localeCompare(b.id));
+    for await (const page of pages) items.push(...(page.Items ?? []));
+    return readStoredGroups(items);
   }
 
   async update(group: JobGroup, expectedVersion: number): Promise<void> {

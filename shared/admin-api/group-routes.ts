@@ -52,8 +52,15 @@ export function groupRoutes(deps: ValidateJobGroupDeps): Route[] {
       path: '/groups',
       operationId: 'listGroups',
       summary: 'List job groups',
-      response: { status: 200, schema: z.object({ groups: z.array(JobGroupSchema) }), description: 'every group' },
-      handle: async () => json(200, { groups: await deps.groupStore.list() }),
+      response: {
+        status: 200,
+        schema: z.object({
+          groups: z.array(JobGroupSchema),
+          unreadable: z.array(z.object({ id: z.string(), error: z.string() })),
+        }),
+        description: 'every group; stored groups that no longer parse are listed apart under unreadable, with why',
+      },
+      handle: async () => json(200, await deps.groupStore.list()),
     }),
     defineRoute({
       method: 'POST',

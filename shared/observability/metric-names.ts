@@ -41,6 +41,8 @@ export const metricNames = {
   rateLimitWaitMs: 'RateLimitWaitMs',
   /** Count: a data source was paused (after a 429 or by an operator). */
   dataSourcePaused: 'DataSourcePaused',
+  /** Count: stored job groups that do not parse, seen by the reconciler (their schedules go unrepaired). */
+  unreadableGroups: 'UnreadableGroups',
 } as const;
 
 export type MetricName = (typeof metricNames)[keyof typeof metricNames];

@@ -45,13 +45,13 @@ interface BackupDeps extends ValidateJobGroupDeps {
   readonly restorer: BackupRestorer;
 }
 
-/** Every group and the data-source settings, in the form `importBackup` takes. */
+/** Every readable group and the data-source settings, in the form `importBackup` takes. */
 export async function exportBackup(deps: {
   groupStore: JobGroupStore;
   settingsStore: DataSourceSettingsStore;
   clock: ValidateJobGroupDeps['clock'];
 }): Promise<Backup> {
-  const groups = await deps.groupStore.list();
+  const { groups } = await deps.groupStore.list();
   const settings = await Promise.all(DataSourceIdSchema.options.map((id) => deps.settingsStore.get(id)));
   return {
     format: 'moomoo-markets.backup',
@@ -102,7 +102,8 @@ export async function importBackup(backup: Backup, deps: BackupDeps): Promise<Im
   }
   if (issues.length > 0) throw new ValidationError(issues);
 
-  const stored = new Map((await deps.groupStore.list()).map((group) => [group.id, group]));
+  const listing = await deps.groupStore.list();
+  const stored = new Map(listing.groups.map((group) => [group.id, group]));
   const now = deps.clock.now().toISOString();
   const groups: JobGroup[] = backup.groups.map((group) => {
     const current = stored.get(group.id);
@@ -114,7 +115,10 @@ export async function importBackup(backup: Backup, deps: BackupDeps): Promise<Im
   for (const group of groups) merged.set(group.id, group);
   const overlay: JobGroupStore = {
     ...deps.groupStore,
-    list: async () => [...merged.values()],
+    list: async () => ({
+      groups: [...merged.values()].sort((a, b) => a.id.localeCompare(b.id)),
+      unreadable: listing.unreadable.filter((group) => !merged.has(group.id)),
+    }),
     get: async (id) => merged.get(id),
   };
   for (const [index, group] of groups.entries()) {

@@ -54,7 +54,8 @@ export async function deleteJobGroup(
   expectedVersion: number | undefined,
   deps: Pick<ValidateJobGroupDeps, 'groupStore'>,
 ): Promise<void> {
-  const dependents = (await deps.groupStore.list()).filter((group) => group.dependsOn.includes(id));
+  const { groups } = await deps.groupStore.list();
+  const dependents = groups.filter((group) => group.dependsOn.includes(id));
   if (dependents.length > 0) {
     throw ValidationError.of(
       'id',

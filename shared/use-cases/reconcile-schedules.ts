@@ -3,7 +3,7 @@ import { desiredScheduleOf, scheduleMatches } from '#shared/domain/group-schedul
 import type { JobGroup } from '#shared/domain/job-group.ts';
 import type { Log } from '#shared/observability/logger.ts';
 import type { Clock } from '#shared/ports/clock.ts';
-import type { JobGroupStore } from '#shared/ports/job-group-store.ts';
+import type { JobGroupStore, UnreadableJobGroup } from '#shared/ports/job-group-store.ts';
 import type { ScheduleStore } from '#shared/ports/schedule-store.ts';
 
 /** What one reconciliation repaired. */
@@ -18,12 +18,15 @@ export interface ReconcileReport {
   readonly resumed: string[];
   /** Groups that could not be repaired this time (the next pass retries them). */
   readonly failed: string[];
+  /** Stored groups that do not parse: their schedules are left as they are until someone repairs the item. */
+  readonly unreadable: UnreadableJobGroup[];
 }
 
 /**
  * Diffs every group against every schedule and repairs the difference: missing, stale and orphaned schedules.
  * It also resumes groups whose pause has expired. Each group is repaired on its own, so one failure never blocks
- * the rest; the next pass (every 5 minutes) retries what failed.
+ * the rest; the next pass (every 5 minutes) retries what failed. A group that cannot be read is reported, and its
+ * schedule is neither repaired (its desired state is unknown) nor deleted as an orphan (the group still exists).
  */
 export async function reconcileSchedules(deps: {
   groupStore: JobGroupStore;
@@ -31,8 +34,11 @@ export async function reconcileSchedules(deps: {
   clock: Clock;
   log: Log;
 }): Promise<ReconcileReport> {
-  const report: ReconcileReport = { created: [], updated: [], deleted: [], resumed: [], failed: [] };
-  const [groups, schedules] = await Promise.all([deps.groupStore.list(), deps.scheduleStore.list()]);
+  const [{ groups, unreadable }, schedules] = await Promise.all([deps.groupStore.list(), deps.scheduleStore.list()]);
+  const report: ReconcileReport = { created: [], updated: [], deleted: [], resumed: [], failed: [], unreadable };
+  for (const group of unreadable) {
+    deps.log.error('stored group cannot be read', { groupId: group.id, reason: group.error });
+  }
   const schedulesByGroup = new Map(schedules.map((schedule) => [schedule.groupId, schedule]));
   const now = deps.clock.now();
 
@@ -54,7 +60,7 @@ export async function reconcileSchedules(deps: {
     }
   }
 
-  const groupIds = new Set(groups.map((group) => group.id));
+  const groupIds = new Set([...groups, ...unreadable].map((group) => group.id));
   for (const schedule of schedules) {
     if (groupIds.has(schedule.groupId)) continue;
     try {

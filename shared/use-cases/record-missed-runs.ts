@@ -49,7 +49,8 @@ export async function recordMissedRuns(deps: {
 }): Promise<MissedRunsReport> {
   const report: MissedRunsReport = { missed: [], skipped: [], caughtUp: [], resumed: [] };
   const nowMs = deps.clock.now().getTime();
-  for (const group of await deps.groupStore.list()) {
+  // Unreadable groups are the reconciler's to report; the watchdog judges the others.
+  for (const group of (await deps.groupStore.list()).groups) {
     if (!group.enabled) continue;
     try {
       await watchGroup(group, nowMs, deps, report);

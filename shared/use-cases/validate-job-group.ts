@@ -78,14 +78,21 @@ export async function validateJobGroup(definition: JobGroupDefinition, deps: Val
 async function dependencyIssues(definition: JobGroupDefinition, groupStore: JobGroupStore): Promise<FieldIssue[]> {
   if (definition.dependsOn.length === 0) return [];
   const issues: FieldIssue[] = [];
-  const groups = new Map((await groupStore.list()).map((group) => [group.id, group.dependsOn]));
+  const listing = await groupStore.list();
+  const groups = new Map(listing.groups.map((group) => [group.id, group.dependsOn]));
+  const unreadable = new Map(listing.unreadable.map((group) => [group.id, group.error]));
   groups.set(definition.id, definition.dependsOn);
   const seen = new Set<string>();
   for (const [index, dependency] of definition.dependsOn.entries()) {
     const path = `dependsOn[${index}]`;
     if (seen.has(dependency)) issues.push({ path, message: `'${dependency}' is listed twice` });
     else if (dependency === definition.id) issues.push({ path, message: 'a group cannot depend on itself' });
-    else if (!groups.has(dependency)) issues.push({ path, message: `no job group '${dependency}' exists` });
+    else if (unreadable.has(dependency)) {
+      issues.push({
+        path,
+        message: `job group '${dependency}' is stored but unreadable (${unreadable.get(dependency)})`,
+      });
+    } else if (!groups.has(dependency)) issues.push({ path, message: `no job group '${dependency}' exists` });
     else if (reaches(groups, dependency, definition.id)) {
       issues.push({ path, message: `'${dependency}' already depends on '${definition.id}': that is a cycle` });
     }

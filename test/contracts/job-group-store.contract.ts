@@ -3,12 +3,19 @@ import { AlreadyExistsError, NotFoundError, VersionConflictError } from '#shared
 import type { JobGroupStore } from '#shared/ports/job-group-store.ts';
 import { aJobGroup } from '#test/fixtures/builders.ts';
 
+/** A store under test, and a way to put an item into it as it is, bypassing validation. */
+export interface JobGroupStoreUnderTest {
+  readonly store: JobGroupStore;
+  putRawItem(item: Record<string, unknown> & { id: string }): Promise<void>;
+}
+
 /** The behaviour every JobGroupStore must have; run against the fake (unit) and DynamoDB on moto (integration). */
-export function describeJobGroupStoreContract(name: string, createStore: () => Promise<JobGroupStore>): void {
+export function describeJobGroupStoreContract(name: string, createStore: () => Promise<JobGroupStoreUnderTest>): void {
   describe(`JobGroupStore contract: ${name}`, () => {
     let store: JobGroupStore;
+    let putRawItem: JobGroupStoreUnderTest['putRawItem'];
     beforeEach(async () => {
-      store = await createStore();
+      ({ store, putRawItem } = await createStore());
     });
 
     it('returns a created group exactly as stored', async () => {
@@ -29,7 +36,17 @@ export function describeJobGroupStoreContract(name: string, createStore: () => P
 
     it('lists every group ordered by id', async () => {
       for (const id of ['topix', 'calendar', 'master']) await store.create(aJobGroup({ id }));
-      expect((await store.list()).map((group) => group.id)).toEqual(['calendar', 'master', 'topix']);
+      expect(await store.list()).toMatchObject({ unreadable: [] });
+      expect((await store.list()).groups.map((group) => group.id)).toEqual(['calendar', 'master', 'topix']);
+    });
+
+    it('lists a stored item that does not parse apart, with what failed, and still lists the others', async () => {
+      await store.create(aJobGroup({ id: 'topix' }));
+      await store.create(aJobGroup({ id: 'calendar' }));
+      await putRawItem({ ...aJobGroup({ id: 'broken' }), schedule: 1730, version: 'one' });
+      const { groups, unreadable } = await store.list();
+      expect(groups.map((group) => group.id)).toEqual(['calendar', 'topix']);
+      expect(unreadable).toEqual([{ id: 'broken', error: expect.stringMatching(/^schedule: .+ \(and 1 more\)$/) }]);
     });
 
     it('updates a group that is still at the expected version', async () => {
@@ -57,7 +74,7 @@ export function describeJobGroupStoreContract(name: string, createStore: () => P
       await expect(store.delete('a', 7)).rejects.toBeInstanceOf(VersionConflictError);
       await store.delete('a', 1);
       await store.delete('b');
-      expect(await store.list()).toEqual([]);
+      expect(await store.list()).toEqual({ groups: [], unreadable: [] });
       await expect(store.delete('a')).rejects.toBeInstanceOf(NotFoundError);
     });
 

@@ -206,11 +206,11 @@ describe('stateless stack', () => {
     }
   });
 
-  it('alarms on any failed run, missed run or paused data source', () => {
+  it('alarms on any failed run, missed run, paused data source or unreadable group', () => {
     const expressions = resourcesOf(synthesized.statelessTemplate, 'AWS::CloudWatch::Alarm').flatMap(([, alarm]) =>
       ((alarm.Properties.Metrics ?? []) as { Expression?: string }[]).map((metric) => metric.Expression),
     );
-    for (const metricName of ['RunsFailed', 'RunsMissed', 'DataSourcePaused']) {
+    for (const metricName of ['RunsFailed', 'RunsMissed', 'DataSourcePaused', 'UnreadableGroups']) {
       expect(expressions).toContain(`SELECT SUM(${metricName}) FROM "moomoo-markets"`);
     }
   });

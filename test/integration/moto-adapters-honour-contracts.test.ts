@@ -1,5 +1,6 @@
 import { CreateScheduleGroupCommand } from '@aws-sdk/client-scheduler';
 import { CreateQueueCommand, DeleteMessageBatchCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { createTable } from '#infra/local/provision.ts';
 import {
   dataSourcesTable,
@@ -37,7 +38,13 @@ async function freshTable(definition: TableDefinition): Promise<string> {
 }
 
 describeJobGroupStoreContract('DynamoDB on moto', async () => {
-  return new DynamoDbJobGroupStore({ client: documentClient, tableName: await freshTable(jobGroupsTable) });
+  const tableName = await freshTable(jobGroupsTable);
+  return {
+    store: new DynamoDbJobGroupStore({ client: documentClient, tableName }),
+    putRawItem: async (item) => {
+      await documentClient.send(new PutCommand({ TableName: tableName, Item: item }));
+    },
+  };
 });
 
 describeRunLedgerContract('DynamoDB on moto', async () => {

@@ -176,7 +176,7 @@ describe('admin API: export and import', () => {
       aBackup({ groups: [aBackupGroup('a', { dependsOn: ['nowhere'] })] }),
     );
     expect(issuePaths(missing.body)).toEqual(['groups[0].dependsOn[0]']);
-    expect(await harness.groupStore.list()).toEqual([]);
+    expect((await harness.groupStore.list()).groups).toEqual([]);
   });
 
   it('replaces existing groups, bumping their version and keeping createdAt', async () => {
@@ -236,6 +236,6 @@ describe('admin API: export and import', () => {
     const groups = Array.from({ length: maxRestoreWrites - 1 }, (_, index) => aBackupGroup(`group-${index}`));
     const response = await harness.request('POST', '/import', aBackup({ groups, dataSources: [{ id: 'yahoo' }] }));
     expect(response.status).toBe(200);
-    expect(await harness.groupStore.list()).toHaveLength(maxRestoreWrites - 1);
+    expect((await harness.groupStore.list()).groups).toHaveLength(maxRestoreWrites - 1);
   });
 });

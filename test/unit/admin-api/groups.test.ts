@@ -25,6 +25,18 @@ describe('admin API: job groups', () => {
     expect((await request('GET', '/groups')).body.groups.map((group: { id: string }) => group.id)).toEqual(['a', 'b']);
   });
 
+  it('lists a stored group that no longer parses apart under unreadable and still answers 200', async () => {
+    const { request, groupStore } = anAdminApi();
+    await request('POST', '/groups', aGroupDraft({ id: 'fine' }));
+    await groupStore.putRawItem({ id: 'corrupt', name: 'Corrupt', schedule: 1730 });
+    const response = await request('GET', '/groups');
+    expect(response.status).toBe(200);
+    expect(response.body.groups.map((group: { id: string }) => group.id)).toEqual(['fine']);
+    expect(response.body.unreadable).toEqual([
+      { id: 'corrupt', error: expect.stringMatching(/^dataSource: .+ more\)$/) },
+    ]);
+  });
+
   it('answers 409 when the id is taken and keeps the first group', async () => {
     const { request } = anAdminApi();
     await request('POST', '/groups', aGroupDraft({ id: 'bars', name: 'first' }));

@@ -11,7 +11,10 @@ import { InMemoryMarketDataStore } from '#test/fakes/in-memory-market-data-store
 import { InMemoryRunLedger } from '#test/fakes/in-memory-run-ledger.ts';
 import { InMemoryScheduleStore } from '#test/fakes/in-memory-schedule-store.ts';
 
-describeJobGroupStoreContract('in memory', async () => new InMemoryJobGroupStore());
+describeJobGroupStoreContract('in memory', async () => {
+  const store = new InMemoryJobGroupStore();
+  return { store, putRawItem: (item) => store.putRawItem(item) };
+});
 describeRunLedgerContract('in memory', async () => new InMemoryRunLedger());
 describeScheduleStoreContract('in memory', async () => new InMemoryScheduleStore());
 describeJobQueueContract('in memory', async () => {

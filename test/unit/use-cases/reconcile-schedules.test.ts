@@ -37,6 +37,7 @@ describe('reconcileSchedules', () => {
       deleted: ['orphan'],
       resumed: [],
       failed: [],
+      unreadable: [],
     });
     for (const group of [missing, stale, drifted, fine]) {
       expect(await scheduleStore.get(group.id)).toEqual({ ...desiredScheduleOf(group), targetMatches: true });
@@ -49,7 +50,14 @@ describe('reconcileSchedules', () => {
     const group = aJobGroup();
     await groupStore.create(group);
     await scheduleStore.upsert(desiredScheduleOf(group));
-    expect(await reconcileSchedules(deps)).toEqual({ created: [], updated: [], deleted: [], resumed: [], failed: [] });
+    expect(await reconcileSchedules(deps)).toEqual({
+      created: [],
+      updated: [],
+      deleted: [],
+      resumed: [],
+      failed: [],
+      unreadable: [],
+    });
   });
 
   it('resumes a group whose pause has expired and enables its schedule', async () => {
@@ -76,6 +84,26 @@ describe('reconcileSchedules', () => {
     const report = await reconcileSchedules(deps);
     expect(report.failed).toEqual(['broken']);
     expect(report.created).toEqual(['fine']);
+    expect(await scheduleStore.get('fine')).toBeDefined();
+  });
+
+  it('reports and logs a group that cannot be read, keeps its schedule and repairs the others', async () => {
+    const { groupStore, scheduleStore, deps } = await setUp();
+    const corrupt = aJobGroup({ id: 'corrupt' });
+    await groupStore.putRawItem({ ...corrupt, schedule: 1730 });
+    await scheduleStore.upsert(desiredScheduleOf(corrupt));
+    await groupStore.create(aJobGroup({ id: 'fine' }));
+    const errors: { message: string; data: unknown }[] = [];
+    const log = { ...silentLog, error: (message: string, data?: unknown) => errors.push({ message, data }) };
+
+    const report = await reconcileSchedules({ ...deps, log });
+
+    expect(report).toMatchObject({ created: ['fine'], deleted: [], failed: [] });
+    expect(report.unreadable).toEqual([{ id: 'corrupt', error: expect.stringContaining('schedule:') }]);
+    expect(errors).toEqual([
+      { message: 'stored group cannot be read', data: { groupId: 'corrupt', reason: report.unreadable[0]?.error } },
+    ]);
+    expect(await scheduleStore.get('corrupt')).toBeDefined();
     expect(await scheduleStore.get('fine')).toBeDefined();
   });
 
