@@ -2,6 +2,7 @@ import { getDataset } from '#shared/datasets/registry.ts';
 import { isValidTimezone, nextFireTimes, parseCron } from '#shared/domain/cron.ts';
 import { type FieldIssue, ValidationError } from '#shared/domain/errors.ts';
 import type { JobGroup } from '#shared/domain/job-group.ts';
+import { jobGroupSizeIssue } from '#shared/domain/job-group-size.ts';
 import type { Clock } from '#shared/ports/clock.ts';
 import type { JobGroupStore } from '#shared/ports/job-group-store.ts';
 import type { ListedCodesSource } from '#shared/ports/listed-codes-source.ts';
@@ -25,10 +26,13 @@ export type JobGroupDefinition = Pick<
 /**
  * Checks everything a schema cannot: the cron (and that AWS can express it), the timezone, that the dataset exists
  * and belongs to the data source, that dependencies exist without cycles, and that the template expands — for the
- * next fire time — into jobs whose params the dataset accepts. Throws one ValidationError with every problem.
+ * next fire time — into jobs whose params the dataset accepts, and that the group fits in one stored item. Throws one
+ * ValidationError with every problem.
  */
-export async function validateJobGroup(definition: JobGroupDefinition, deps: ValidateJobGroupDeps): Promise<void> {
-  const issues: FieldIssue[] = [];
+export async function validateJobGroup(definition: JobGroup, deps: ValidateJobGroupDeps): Promise<void> {
+  // Measured first: a group too big to store is refused whatever else is wrong, and its template is not expanded.
+  const sizeIssue = jobGroupSizeIssue(definition);
+  const issues: FieldIssue[] = sizeIssue === undefined ? [] : [sizeIssue];
   const collect = (check: () => void): void => {
     try {
       check();
@@ -61,7 +65,8 @@ export async function validateJobGroup(definition: JobGroupDefinition, deps: Val
 
   issues.push(...(await dependencyIssues(definition, deps.groupStore)));
 
-  if (dataset !== undefined && dataset.dataSource === definition.dataSource && isValidTimezone(definition.timezone)) {
+  const expandable = dataset !== undefined && dataset.dataSource === definition.dataSource;
+  if (expandable && sizeIssue === undefined && isValidTimezone(definition.timezone)) {
     const template = definition.parametersTemplate;
     const request = { template, dataset, scheduledTime: sampleTime.toISOString(), timezone: definition.timezone };
     try {
