@@ -2,9 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { maxJobGroupItemBytes } from '#shared/domain/job-group-size.ts';
 import { aGroupDraft, anAdminApi } from '#test/fixtures/admin-api-harness.ts';
 
-/** A template listing ~68,000 codes: about 480 KB once stored, more than DynamoDB keeps in one item. */
+/** A valid template listing 80,000 issue codes: about 480 KB once stored, more than DynamoDB keeps in one item. */
 function anOversizedTemplate(): Record<string, unknown> {
-  const codes = Array.from({ length: 68_000 }, (_, index) => `${10_000 + index}0`);
+  const codes = Array.from({ length: 80_000 }, (_, index) => String(10_000 + index));
   return { code: { $each: codes }, date: '{{businessDate}}' };
 }
 
