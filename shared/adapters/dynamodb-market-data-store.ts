@@ -6,7 +6,7 @@ import {
   QueryCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { chunk, forEachConcurrently } from '#shared/adapters/batch-concurrency.ts';
-import { decodeCursor, encodeCursor } from '#shared/adapters/dynamodb-cursor.ts';
+import { type CursorKeyShape, decodeCursor, encodeCursor, queryPage } from '#shared/adapters/dynamodb-cursor.ts';
 import type { DatasetDefinition } from '#shared/datasets/dataset.ts';
 import { naturalKeyOf, rowKeysOf, rowLayoutOf } from '#shared/datasets/row-layout.ts';
 import { isEmptyOfValues } from '#shared/datasets/row-values.ts';
@@ -82,7 +82,8 @@ export class DynamoDbMarketDataStore implements MarketDataStore {
 
   async queryRows(dataset: DatasetDefinition, query: RowQuery): Promise<Page<Record<string, unknown>>> {
     const limit = query.limit ?? 100;
-    const base = { TableName: this.#tableName, Limit: limit, ExclusiveStartKey: decodeCursor(query.cursor) };
+    const startKey = decodeCursor(query.cursor, cursorShapeOf(dataset, query));
+    const base = { TableName: this.#tableName, Limit: limit, ExclusiveStartKey: startKey };
     let command: QueryCommand;
     if (query.series !== undefined) {
       const pk = `${dataset.id}#${query.series}`;
@@ -119,7 +120,7 @@ export class DynamoDbMarketDataStore implements MarketDataStore {
     } else {
       throw ValidationError.of('code', 'give a code (or symbol) or a date to read rows by');
     }
-    const { Items = [], LastEvaluatedKey } = await this.#client.send(command);
+    const { Items = [], LastEvaluatedKey } = await queryPage(this.#client, command);
     const rows = Items.map(({ pk: _pk, sk: _sk, datePk: _datePk, dateSk: _dateSk, ...row }) => row);
     const cursor = encodeCursor(LastEvaluatedKey);
     return cursor === undefined ? { items: rows } : { items: rows, cursor };
@@ -242,3 +243,11 @@ function keyOf(pk: string, sk: string): string {
   return `${pk}\u0000${sk}`;
 }
 
+/** The start key a row query accepts: its series partition (table keys), or its date partition (and the index's). */
+function cursorShapeOf(dataset: DatasetDefinition, query: RowQuery): CursorKeyShape {
+  if (query.series === undefined) {
+    return { attributes: ['pk', 'sk', 'datePk', 'dateSk'], equals: { datePk: `${dataset.id}#${query.date}` } };
+  }
+  const series = { attributes: ['pk', 'sk'], equals: { pk: `${dataset.id}#${query.series}` } };
+  return query.date === undefined ? series : { ...series, startsWith: { sk: query.date } };
+}

@@ -9,7 +9,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { chunk, forEachConcurrently } from '#shared/adapters/batch-concurrency.ts';
-import { decodeCursor, encodeCursor } from '#shared/adapters/dynamodb-cursor.ts';
+import { decodeCursor, encodeCursor, queryPage } from '#shared/adapters/dynamodb-cursor.ts';
 import { NotFoundError } from '#shared/domain/errors.ts';
 import {
   allJobsFinished,
@@ -83,7 +83,8 @@ export class DynamoDbRunLedger implements RunLedger {
   }
 
   async listRuns(groupId: string, options: { limit?: number; cursor?: string } = {}): Promise<Page<Run>> {
-    const { Items, LastEvaluatedKey } = await this.#client.send(
+    const { Items, LastEvaluatedKey } = await queryPage(
+      this.#client,
       new QueryCommand({
         TableName: this.#tableName,
         IndexName: 'runsByGroup',
@@ -91,7 +92,10 @@ export class DynamoDbRunLedger implements RunLedger {
         ExpressionAttributeValues: { ':groupId': groupId },
         ScanIndexForward: false,
         Limit: options.limit ?? 100,
-        ExclusiveStartKey: decodeCursor(options.cursor),
+        ExclusiveStartKey: decodeCursor(options.cursor, {
+          attributes: ['pk', 'sk', 'groupId', 'runSortKey'],
+          equals: { groupId, sk: runSk },
+        }),
       }),
     );
     return withCursor((Items ?? []).map(toRun), LastEvaluatedKey);
@@ -179,11 +183,16 @@ export class DynamoDbRunLedger implements RunLedger {
   ): Promise<Page<Job>> {
     const limit = options.limit ?? 100;
     const jobs: Job[] = [];
-    let startKey = decodeCursor(options.cursor);
+    let startKey: Record<string, unknown> | undefined = decodeCursor(options.cursor, {
+      attributes: ['pk', 'sk'],
+      equals: { pk: runPk(runId) },
+      startsWith: { sk: jobSk('') },
+    });
     // With a status filter DynamoDB may return short pages; asking for at most the remaining count per query
     // never reads past what this page returns, so the cursor never skips a job.
     do {
-      const { Items, LastEvaluatedKey } = await this.#client.send(
+      const { Items, LastEvaluatedKey } = await queryPage(
+        this.#client,
         new QueryCommand({
           TableName: this.#tableName,
           KeyConditionExpression: 'pk = :pk AND begins_with(sk, :jobPrefix)',
