@@ -27,7 +27,9 @@ const config = loadConfig(HandleAdminRequestEnvSchema);
 // The admin API only checks Yahoo, which needs no library: yahoo-finance2 stays in fetch-yahoo-job's bundle.
 const yahoo: DataSource = {
   ...createYahooCredentialsCheck(),
-  fetch: () => Promise.reject(new Error('the admin function does not fetch Yahoo data; fetch-yahoo-job does')),
+  fetchPages: () => {
+    throw new Error('the admin function does not fetch Yahoo data; fetch-yahoo-job does');
+  },
 };
 // Run-now dispatches a manual run itself, through the dispatcher's use case.
 const stores = dispatchPorts(config);
@@ -43,7 +45,8 @@ const api = createAdminApi({
     yahoo: config.YAHOO_DEAD_LETTER_QUEUE_URL,
   }),
   dataSources: async (id) => (id === 'jquants' ? createJquantsDataSource() : yahoo),
-  // Read-only here: GET /data-sources shows a source paused after 429s.
+  // The workers' own buckets: a credentials check takes a request slot like a job, and GET /data-sources shows a
+  // source paused after 429s.
   rateLimiter: new DynamoDbRateLimiter({
     client: stores.client,
     tableName: config.DATA_SOURCES_TABLE_NAME,

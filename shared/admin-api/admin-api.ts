@@ -8,9 +8,15 @@ import { defineRoute, json, type Route } from '#shared/admin-api/route.ts';
 import { type RunRouteDeps, runRoutes } from '#shared/admin-api/run-routes.ts';
 import { type SettingsRouteDeps, settingsRoutes } from '#shared/admin-api/settings-routes.ts';
 import type { Log } from '#shared/observability/logger.ts';
+import type { DataSourceSettingsStore } from '#shared/ports/data-source-settings-store.ts';
+import type { RateLimiter } from '#shared/ports/rate-limiter.ts';
 
 /** Everything the admin API works through. */
 export interface AdminApiDeps extends SettingsRouteDeps, RunRouteDeps, DataRouteDeps, DeadLetterRouteDeps {
+  /** Paces credential checks and shows pauses after 429s. */
+  readonly rateLimiter: Pick<RateLimiter, 'acquire' | 'status'>;
+  // Named again because several route groups need it: one declaration settles their common type.
+  readonly settingsStore: DataSourceSettingsStore;
   readonly log: Log;
 }
 

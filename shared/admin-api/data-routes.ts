@@ -1,4 +1,4 @@
-import { HttpError } from '#shared/admin-api/api-error.ts';
+import { type ApiResponse, type ErrorBody, HttpError } from '#shared/admin-api/api-error.ts';
 import { defineRoute, json, type Route } from '#shared/admin-api/route.ts';
 import { datasetIds, requireDataset } from '#shared/datasets/registry.ts';
 import { rowLayoutOf } from '#shared/datasets/row-layout.ts';
@@ -7,6 +7,8 @@ import type { Clock } from '#shared/ports/clock.ts';
 import type { DataSource } from '#shared/ports/data-source.ts';
 import type { DataSourceSettingsStore } from '#shared/ports/data-source-settings-store.ts';
 import type { MarketDataStore } from '#shared/ports/market-data-store.ts';
+import { RateLimitDeferral, type RateLimiter } from '#shared/ports/rate-limiter.ts';
+import { checkDataSourceCredentials } from '#shared/use-cases/manage-data-sources.ts';
 import * as z from '#shared/zod.ts';
 
 /** What the data routes need. */
@@ -15,6 +17,8 @@ export interface DataRouteDeps {
   readonly settingsStore: DataSourceSettingsStore;
   /** The data sources, for credential checks; built lazily so the admin API starts without upstream secrets. */
   readonly dataSources: (id: 'jquants' | 'yahoo') => Promise<DataSource>;
+  /** Paces credential checks with the jobs' requests. */
+  readonly rateLimiter: Pick<RateLimiter, 'acquire'>;
   readonly clock: Clock;
 }
 
@@ -85,15 +89,28 @@ export function dataRoutes(deps: DataRouteDeps): Route[] {
         } catch (error) {
           throw new HttpError(409, 'not_configured', `${params.id} cannot be checked: ${(error as Error).message}`);
         }
-        const check = await dataSource.validateCredentials();
-        const health = {
-          status: check.ok ? ('ok' as const) : ('failing' as const),
-          ...(check.ok ? {} : { reason: check.reason }),
-          checkedAt: deps.clock.now().toISOString(),
-        };
-        await deps.settingsStore.recordHealth(params.id, health);
-        return json(200, { id: params.id, ...health });
+        try {
+          return json(200, { id: params.id, ...(await checkDataSourceCredentials(dataSource, deps)) });
+        } catch (error) {
+          if (error instanceof RateLimitDeferral) return rateLimited(error);
+          throw error;
+        }
       },
     }),
   ];
+}
+
+/** A check that found no request slot within the limiter's wait: 429 with when to try again, upstream untouched. */
+function rateLimited(deferral: RateLimitDeferral): ApiResponse {
+  const retryAfterSeconds = Math.max(1, Math.ceil(deferral.waitMs / 1000));
+  const body: ErrorBody = {
+    error: {
+      code: 'rate_limited',
+      message:
+        `${deferral.dataSource} has no free request slot for ${retryAfterSeconds} s (its jobs are using its rate ` +
+        'limit, or it is paused after a 429); the upstream was not called: check again later',
+      details: { retryAfterSeconds },
+    },
+  };
+  return json(429, body, { 'retry-after': String(retryAfterSeconds) });
 }

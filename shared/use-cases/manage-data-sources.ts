@@ -9,6 +9,7 @@ import {
 } from '#shared/domain/data-source-settings.ts';
 import { ValidationError, VersionConflictError } from '#shared/domain/errors.ts';
 import type { Clock } from '#shared/ports/clock.ts';
+import type { DataSource } from '#shared/ports/data-source.ts';
 import type { DataSourceSettingsStore } from '#shared/ports/data-source-settings-store.ts';
 import type { RateLimiter, RateLimitStatus } from '#shared/ports/rate-limiter.ts';
 
@@ -75,6 +76,27 @@ export async function updateDataSource(
   };
   await deps.settingsStore.put(next, current.version);
   return viewOf(next, await deps.settingsStore.getHealth(id), await deps.rateLimiter?.status(id));
+}
+
+/**
+ * Checks a data source's credentials with its cheapest real call and records the outcome as its health. The call
+ * takes a request slot like any job's, so a check never pushes the source past its rate limit; when no slot comes
+ * within the limiter's wait, `RateLimitDeferral` is thrown before the upstream is called, and nothing is recorded.
+ */
+export async function checkDataSourceCredentials(
+  dataSource: Pick<DataSource, 'id' | 'validateCredentials'>,
+  deps: Pick<Deps, 'settingsStore' | 'clock'> & { readonly rateLimiter: Pick<RateLimiter, 'acquire'> },
+): Promise<DataSourceHealth> {
+  const check = await dataSource.validateCredentials({
+    beforeRequest: (endpoint) => deps.rateLimiter.acquire(dataSource.id, endpoint),
+  });
+  const health: DataSourceHealth = {
+    status: check.ok ? 'ok' : 'failing',
+    ...(check.ok ? {} : { reason: check.reason }),
+    checkedAt: deps.clock.now().toISOString(),
+  };
+  await deps.settingsStore.recordHealth(dataSource.id, health);
+  return health;
 }
 
 async function settingsOf(id: DataSourceId, deps: Deps): Promise<DataSourceSettings> {

@@ -5,7 +5,7 @@ import type { CredentialsCheck, DataSource, FetchContext, FetchedPage, RejectedR
 /**
  * A scripted data source. Each fetch answers `rowsFor(params)` split into `pagesPerFetch` pages (page positions are
  * `page-<n>`, so a resumed fetch starts at page n), reports `rejectedFor(params)` on the first page, or throws what
- * `failWith` says before the page it names. It records every call and every page request.
+ * `failWith` says before the page it names. It records every call, every page request and every credentials check.
  */
 export class FakeDataSource implements DataSource {
   readonly id: DataSourceId;
@@ -17,6 +17,8 @@ export class FakeDataSource implements DataSource {
   /** Throws the returned error instead of answering page `page` (0-based) of a fetch. */
   failWith: ((params: Readonly<Record<string, unknown>>, page: number) => Error | undefined) | undefined;
   pagesPerFetch = 1;
+  /** Credential checks that reached the upstream (after their request slot). */
+  credentialChecks = 0;
 
   constructor(id: DataSourceId = 'jquants') {
     this.id = id;
@@ -49,7 +51,9 @@ export class FakeDataSource implements DataSource {
     }
   }
 
-  async validateCredentials(): Promise<CredentialsCheck> {
+  async validateCredentials(context: FetchContext = {}): Promise<CredentialsCheck> {
+    await context.beforeRequest?.('/markets/calendar');
+    this.credentialChecks++;
     return { ok: true };
   }
 }

@@ -127,4 +127,26 @@ describe('admin API: data sources', () => {
     }
     await assertUnchanged();
   });
+
+  it('takes a request slot of the data source before the credentials check calls the upstream', async () => {
+    const { request, rateLimiter, dataSource } = anAdminApi();
+    const response = await request('POST', '/data-sources/jquants/check');
+    expect(response.status).toBe(200);
+    expect(rateLimiter.acquired).toEqual([
+      expect.objectContaining({ dataSource: 'jquants', endpoint: '/markets/calendar' }),
+    ]);
+    expect(dataSource.credentialChecks).toBe(1);
+  });
+
+  it('answers 429 with Retry-After when no request slot comes in time, and neither calls the upstream nor records health', async () => {
+    const { request, rateLimiter, dataSource, settingsStore } = anAdminApi();
+    rateLimiter.deferMs = 42_500;
+    const response = await request('POST', '/data-sources/jquants/check');
+    expect(response.status).toBe(429);
+    expect(response.headers['retry-after']).toBe('43');
+    expect(response.body.error).toMatchObject({ code: 'rate_limited', details: { retryAfterSeconds: 43 } });
+    expect(response.body.error.message).toContain('jquants has no free request slot for 43 s');
+    expect(dataSource.credentialChecks).toBe(0);
+    expect(await settingsStore.getHealth('jquants')).toBeUndefined();
+  });
 });
