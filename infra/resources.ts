@@ -31,7 +31,10 @@ export interface TableDefinition {
   readonly stream?: 'NEW_AND_OLD_IMAGES';
   /** Attribute holding an expiry in epoch seconds, when items expire. */
   readonly timeToLiveAttribute?: string;
-  /** Holds data that cannot be rebuilt by re-fetching (deletion protection on). */
+  /**
+   * Holds data that cannot be rebuilt by re-fetching (deletion protection on). Every table is retained when the
+   * stack is deleted, whatever this says.
+   */
   readonly protectFromDeletion: boolean;
 }
 
@@ -74,7 +77,10 @@ export const marketDataTable: TableDefinition = {
   protectFromDeletion: true,
 };
 
-/** Data-source settings (plan, rate limit, health) and the shared token buckets. */
+/**
+ * Data-source settings (plan, rate limit, health) and the shared token buckets. Retained when the stack is deleted
+ * like every table: the plans and limits are operators' settings.
+ */
 export const dataSourcesTable: TableDefinition = {
   id: 'DataSources',
   envVar: 'DATA_SOURCES_TABLE_NAME',

@@ -105,7 +105,8 @@ export class StatefulStack extends Stack implements StatefulResources {
       stream: definition.stream && StreamViewType[definition.stream],
       timeToLiveAttribute: definition.timeToLiveAttribute,
       deletionProtection: definition.protectFromDeletion,
-      removalPolicy: definition.protectFromDeletion ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+      // Deleting the stack never deletes data: every table holds something an operator set or the system recorded.
+      removalPolicy: RemovalPolicy.RETAIN,
     });
     for (const index of definition.indexes) {
       table.addGlobalSecondaryIndex({
@@ -122,6 +123,8 @@ export class StatefulStack extends Stack implements StatefulResources {
       retentionPeriod: Duration.days(deadLetterRetentionDays),
       encryption: QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
+      // Dead letters are jobs that still need an operator: deleting the stack must not drop them.
+      removalPolicy: RemovalPolicy.RETAIN,
     });
     const queue = new Queue(this, definition.id, {
       visibilityTimeout: Duration.seconds(visibilityTimeoutSeconds(definition)),

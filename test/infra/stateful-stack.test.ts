@@ -47,6 +47,20 @@ describe('stateful stack', () => {
     }
   });
 
+  it('retains every table, the DataSources table included, and both dead-letter queues when the stack is deleted', () => {
+    const retained = [
+      ...synthesized.stateful.tables.map(({ table }) => table),
+      ...synthesized.stateful.fetchQueues.map(({ deadLetterQueue }) => deadLetterQueue),
+    ];
+    expect(retained).toContain(synthesized.stateful.dataSources.table);
+    expect(retained).toHaveLength(synthesized.stateful.tables.length + 2);
+    for (const construct of retained) {
+      const resource = resourceById(synthesized.statefulTemplate, logicalIdOf(construct));
+      expect(resource.DeletionPolicy, logicalIdOf(construct)).toBe('Retain');
+      expect(resource.UpdateReplacePolicy, logicalIdOf(construct)).toBe('Retain');
+    }
+  });
+
   it('declares each table index with the keys of its definition', () => {
     for (const { definition, table } of synthesized.stateful.tables) {
       const resource = resourceById(synthesized.statefulTemplate, logicalIdOf(table));
