@@ -1,13 +1,14 @@
 import { fileURLToPath } from 'node:url';
 import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
-import { type IRole, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Architecture, type IFunction, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { type IRole, Policy, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Architecture, CfnFunction, type IFunction, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { lambdaNodeOptions, nodejsFunctionBundling } from '#infra/bundling.ts';
 import { type DataSourceId, env } from '#infra/resources.ts';
 import type { FetchQueueResource, SecretResource, TableResource } from '#infra/stacks/stateful-resources.ts';
+import { type ScheduleStoreMethod, schedulerActionsOf } from '#shared/adapters/scheduler-actions.ts';
 import { metricsNamespace, serviceName } from '#shared/observability/metric-names.ts';
 
 /** The entry files under `functions/`, one per Lambda, verb-noun. */
@@ -42,8 +43,6 @@ const readTableActions = [
   'dynamodb:Scan',
 ];
 const writeTableActions = ['dynamodb:BatchWriteItem', 'dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'];
-const readScheduleActions = ['scheduler:GetSchedule'];
-const writeScheduleActions = ['scheduler:CreateSchedule', 'scheduler:UpdateSchedule', 'scheduler:DeleteSchedule'];
 
 const repoRoot = (relativePath: string): string => fileURLToPath(new URL(`../../${relativePath}`, import.meta.url));
 
@@ -52,6 +51,8 @@ const repoRoot = (relativePath: string): string => fileURLToPath(new URL(`../../
  * says (ESM, AWS SDK included, minified, source maps on), its own log group with a retention, and a role that may
  * write only to it.
  * Access is added through the `bind…` methods, each granting IAM and setting the matching environment variable.
+ * A grant that needs `Resource: *` gets a policy of its own, so that its cdk-nag acknowledgement covers that one
+ * statement and never the role's other permissions.
  */
 export class MoomooFunction extends Construct {
   readonly function: NodejsFunction;
@@ -80,7 +81,6 @@ export class MoomooFunction extends Construct {
       memorySize: props.memorySize ?? 256,
       timeout: props.timeout ?? Duration.seconds(30),
       reservedConcurrentExecutions: props.reservedConcurrentExecutions,
-      tracing: props.tracing,
       role: this.role,
       logGroup: this.logGroup,
       environment: {
@@ -90,12 +90,32 @@ export class MoomooFunction extends Construct {
       },
       bundling: nodejsFunctionBundling,
     });
-    if (props.tracing === Tracing.ACTIVE) {
-      Validations.of(this.role).acknowledge({
-        id: 'AwsSolutions-IAM5[Resource::*]',
-        reason: 'xray:PutTraceSegments and xray:PutTelemetryRecords support no resource-level permissions.',
-      });
-    }
+    if (props.tracing !== undefined && props.tracing !== Tracing.DISABLED) this.#allowTracing(props.tracing);
+  }
+
+  /**
+   * Turns tracing on here rather than through the function's `tracing` prop, which would put X-Ray's wildcard
+   * statement in the role's default policy beside every other grant.
+   */
+  #allowTracing(mode: Tracing): void {
+    const cfnFunction = this.function.node.defaultChild;
+    if (!(cfnFunction instanceof CfnFunction)) throw new Error('the function has no CfnFunction');
+    cfnFunction.tracingConfig = { mode };
+    const policy = this.#attachPolicy(
+      'Tracing',
+      new PolicyStatement({ actions: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'], resources: ['*'] }),
+    );
+    Validations.of(policy).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: 'xray:PutTraceSegments and xray:PutTelemetryRecords support no resource-level permissions.',
+    });
+  }
+
+  /** Attaches a policy of one statement to the role; the function is created after it, so it never runs without. */
+  #attachPolicy(id: string, statement: PolicyStatement): Policy {
+    const policy = new Policy(this, id, { statements: [statement], roles: [this.role] });
+    this.function.node.addDependency(policy);
+    return policy;
   }
 
   /** Grants read or read/write item access to the table and its indexes, and sets the table's `…_TABLE_NAME`. */
@@ -136,30 +156,38 @@ export class MoomooFunction extends Construct {
     return this;
   }
 
-  /** Grants reading, or also writing, the schedules of the group and sets `SCHEDULE_GROUP_NAME`. */
-  bindScheduleGroup(scheduleGroupName: string, access: 'read' | 'write'): this {
-    const schedulesInGroup = Stack.of(this).formatArn({
-      service: 'scheduler',
-      resource: 'schedule',
-      resourceName: `${scheduleGroupName}/*`,
-    });
-    this.role.addToPrincipalPolicy(
-      new PolicyStatement({
-        actions: access === 'read' ? readScheduleActions : [...readScheduleActions, ...writeScheduleActions],
-        resources: [schedulesInGroup],
-      }),
-    );
-    this.role.addToPrincipalPolicy(new PolicyStatement({ actions: ['scheduler:ListSchedules'], resources: ['*'] }));
-    Validations.of(this.role).acknowledge(
-      {
+  /**
+   * Grants exactly the Scheduler actions that the named `ScheduleStore` methods call (`schedulerActionsOf`) on the
+   * schedules of the group, and sets `SCHEDULE_GROUP_NAME`. Once per function.
+   */
+  bindScheduleGroup(scheduleGroupName: string, methods: readonly ScheduleStoreMethod[]): this {
+    const actions = new Set(methods.flatMap((method) => schedulerActionsOf[method]));
+    const onSchedules = [...actions].filter((action) => action !== 'scheduler:ListSchedules').sort();
+    if (onSchedules.length > 0) {
+      const schedulesInGroup = Stack.of(this).formatArn({
+        service: 'scheduler',
+        resource: 'schedule',
+        resourceName: `${scheduleGroupName}/*`,
+      });
+      const policy = this.#attachPolicy(
+        'Schedules',
+        new PolicyStatement({ actions: onSchedules, resources: [schedulesInGroup] }),
+      );
+      Validations.of(policy).acknowledge({
         id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:scheduler:<AWS::Region>:<AWS::AccountId>:schedule/${scheduleGroupName}/*]`,
         reason: 'Schedules are created at run time, one per job group; access is limited to our schedule group.',
-      },
-      {
+      });
+    }
+    if (actions.has('scheduler:ListSchedules')) {
+      const policy = this.#attachPolicy(
+        'ListSchedules',
+        new PolicyStatement({ actions: ['scheduler:ListSchedules'], resources: ['*'] }),
+      );
+      Validations.of(policy).acknowledge({
         id: 'AwsSolutions-IAM5[Resource::*]',
-        reason: 'scheduler:ListSchedules supports no resource-level permissions; the code filters by group name.',
-      },
-    );
+        reason: 'scheduler:ListSchedules supports no resource-level permissions; the code lists only our group.',
+      });
+    }
     this.function.addEnvironment(env.scheduleGroupName, scheduleGroupName);
     return this;
   }

@@ -1,5 +1,6 @@
 import { Validations } from 'aws-cdk-lib';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
+import { Policy } from 'aws-cdk-lib/aws-iam';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -72,6 +73,17 @@ describe('cdk-nag AWS Solutions checks', () => {
     );
     for (const { path, id } of wildcardAcknowledgments) {
       expect(id, path).toMatch(/^AwsSolutions-IAM5\[Resource::.+\]$/);
+    }
+  });
+
+  it('acknowledges a wildcard IAM finding on the one policy that holds it, never on a whole role', () => {
+    const constructs = new Map(synthesized.app.node.findAll().map((construct) => [construct.node.path, construct]));
+    const wildcardAcknowledgments = acknowledgmentsIn(synthesized.app).filter(({ id }) =>
+      id.startsWith('AwsSolutions-IAM5'),
+    );
+    expect(wildcardAcknowledgments).not.toEqual([]);
+    for (const { path, id } of wildcardAcknowledgments) {
+      expect(constructs.get(path), `${id} at ${path}`).toBeInstanceOf(Policy);
     }
   });
 

@@ -263,6 +263,54 @@ describe('stateless stack', () => {
     }
   });
 
+  it('grants each role exactly the Scheduler actions its code calls, on the schedules of our group', () => {
+    const schedulerGrants = (id: string): { actions: string[]; resources: string[] }[] =>
+      policyStatementsOf(functionIdOf(id))
+        .map((statement) => ({
+          actions: [statement.Action].flat().filter((action) => action.startsWith('scheduler:')),
+          resources: [statement.Resource].flat().map((resource) => JSON.stringify(resource)),
+        }))
+        .filter(({ actions }) => actions.length > 0);
+    const inGroup = expect.stringContaining(':schedule/moomoo-job-groups/*');
+    expect(schedulerGrants('SyncSchedules')).toEqual([
+      {
+        actions: ['scheduler:CreateSchedule', 'scheduler:DeleteSchedule', 'scheduler:UpdateSchedule'],
+        resources: [inGroup],
+      },
+    ]);
+    expect(schedulerGrants('ReconcileSchedules')).toEqual(
+      expect.arrayContaining([
+        {
+          actions: [
+            'scheduler:CreateSchedule',
+            'scheduler:DeleteSchedule',
+            'scheduler:GetSchedule',
+            'scheduler:UpdateSchedule',
+          ],
+          resources: [inGroup],
+        },
+        { actions: ['scheduler:ListSchedules'], resources: ['"*"'] },
+      ]),
+    );
+    expect(schedulerGrants('ReconcileSchedules')).toHaveLength(2);
+    for (const id of ['HandleAdminRequest', 'DispatchRun', 'FetchJquantsJob', 'FetchYahooJob']) {
+      expect(schedulerGrants(id), id).toEqual([]);
+      expect(environmentOf(functionIdOf(id)), id).not.toHaveProperty('SCHEDULE_GROUP_NAME');
+    }
+  });
+
+  it('grants Resource * only for the actions that support no resource-level permission', () => {
+    const wildcards = synthesized.stateless.functions.flatMap((fn) =>
+      policyStatementsOf(logicalIdOf(fn.function))
+        .filter((statement) => [statement.Resource].flat().includes('*'))
+        .map((statement) => `${fn.node.id}: ${[statement.Action].flat().join(' ')}`),
+    );
+    expect(wildcards.sort()).toEqual([
+      'ReconcileSchedules: scheduler:ListSchedules',
+      'SyncSchedules: dynamodb:ListStreams',
+    ]);
+  });
+
   it('grants each function access to every stateful resource its environment names', () => {
     for (const [functionId] of functions()) {
       const granted = policyStatementsOf(functionId)
