@@ -1,4 +1,5 @@
 import { DataSourceIdSchema } from '#shared/domain/data-source.ts';
+import { IsoDurationSchema } from '#shared/domain/iso-duration.ts';
 import { JobGroupIdSchema } from '#shared/domain/job-group-id.ts';
 import * as z from '#shared/zod.ts';
 
@@ -38,6 +39,9 @@ export type ParametersTemplate = z.infer<typeof ParametersTemplateSchema>;
 /** Default number of attempts a job gets before it is dead-lettered. */
 export const defaultMaxAttempts = 5;
 
+/** The most attempts a group may give its jobs (the job queues' receive limit stays above it). */
+export const maxAttemptsLimit = 20;
+
 /** The fields an operator writes; everything else is kept by the system. */
 const editableFields = {
   name: z.string().check(z.trim(), z.minLength(1), z.maxLength(200)),
@@ -51,7 +55,12 @@ const editableFields = {
   dependsOn: z._default(z.array(JobGroupIdSchema).check(z.maxLength(20)), []),
   catchUp: z._default(CatchUpPolicySchema, 'none'),
   overlap: z._default(OverlapPolicySchema, 'skip'),
-  maxAttempts: z._default(z.int().check(z.gte(1), z.lte(20)), defaultMaxAttempts),
+  maxAttempts: z._default(z.int().check(z.gte(1), z.lte(maxAttemptsLimit)), defaultMaxAttempts),
+  /**
+   * How long a run may take from `running` before its unfinished jobs fail (`run_timed_out`), an ISO 8601 duration.
+   * @default the longer of 6 hours and twice its requests' time at the data source's limit (`runDeadlineMs`)
+   */
+  runDeadline: z.optional(IsoDurationSchema),
 };
 
 /** A stored job group. */
@@ -85,7 +94,8 @@ export const JobGroupPatchSchema = z.strictObject({
   dependsOn: z.optional(z.array(JobGroupIdSchema).check(z.maxLength(20))),
   catchUp: z.optional(CatchUpPolicySchema),
   overlap: z.optional(OverlapPolicySchema),
-  maxAttempts: z.optional(z.int().check(z.gte(1), z.lte(20))),
+  maxAttempts: z.optional(z.int().check(z.gte(1), z.lte(maxAttemptsLimit))),
+  runDeadline: z.optional(z.nullable(IsoDurationSchema)),
   version: z.optional(z.int().check(z.gte(1))),
 });
 export type JobGroupPatch = z.infer<typeof JobGroupPatchSchema>;

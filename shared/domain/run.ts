@@ -4,11 +4,13 @@ import * as z from '#shared/zod.ts';
 
 /**
  * Runs and jobs (design §1): a run is one firing of a group for one business date; a job is one unit of fetch work
- * inside it. These are the records of the run ledger.
+ * inside it. These are the records of the run ledger; their transitions are `job-transitions.ts` and
+ * `run-transitions.ts`.
  */
 
 const IsoInstantSchema = z.iso.datetime({ offset: true });
 const IsoDateSchema = z.iso.date();
+const countSchema = () => z.int().check(z.gte(0));
 
 export const RunTriggerSchema = z.enum(['scheduled', 'manual', 'backfill', 'dependency']);
 export type RunTrigger = z.infer<typeof RunTriggerSchema>;
@@ -25,11 +27,11 @@ export const RunStatusSchema = z.enum([
 export type RunStatus = z.infer<typeof RunStatusSchema>;
 
 export const RunCountersSchema = z.strictObject({
-  total: z.int().check(z.gte(0)),
-  succeeded: z.int().check(z.gte(0)),
-  failed: z.int().check(z.gte(0)),
+  total: countSchema(),
+  succeeded: countSchema(),
+  failed: countSchema(),
   /** Failed jobs that were sent to the data source's dead-letter queue (a subset of `failed`). */
-  dead: z.int().check(z.gte(0)),
+  dead: countSchema(),
 });
 export type RunCounters = z.infer<typeof RunCountersSchema>;
 
@@ -44,12 +46,20 @@ export const RunSchema = z.strictObject({
   /** The scheduled time's calendar date in the group's timezone. */
   businessDate: IsoDateSchema,
   status: RunStatusSchema,
-  /** Why a run was skipped or missed. */
+  /** Why a run was skipped, missed or failed as a whole (`timed out`, a template that did not expand). */
   reason: z.optional(z.string()),
   counters: RunCountersSchema,
-  upstreamRequests: z.int().check(z.gte(0)),
+  upstreamRequests: countSchema(),
+  /** Jobs waiting for a request slot of their data source right now. */
+  waitingForRateLimit: z._default(countSchema(), 0),
+  /** Times the run's jobs were deferred by the rate limit, in all. */
+  deferrals: z._default(countSchema(), 0),
   createdAt: IsoInstantSchema,
   updatedAt: IsoInstantSchema,
+  /** When the run's jobs were all enqueued: its deadline counts from here. */
+  runningAt: z.optional(IsoInstantSchema),
+  /** Past this, the watchdog fails the run's unfinished jobs (`run_timed_out`) and the run (`timed out`). */
+  deadlineAt: z.optional(IsoInstantSchema),
   finishedAt: z.optional(IsoInstantSchema),
 });
 export type Run = z.infer<typeof RunSchema>;
@@ -57,7 +67,7 @@ export type Run = z.infer<typeof RunSchema>;
 export const JobStatusSchema = z.enum(['queued', 'running', 'retrying', 'succeeded', 'failed']);
 export type JobStatus = z.infer<typeof JobStatusSchema>;
 
-/** Statuses a job never leaves (a redrive or run retry starts a new attempt cycle explicitly). */
+/** Statuses a job never leaves on its own (a redrive or run retry reopens a failed job explicitly). */
 export const finishedJobStatuses: ReadonlySet<JobStatus> = new Set(['succeeded', 'failed']);
 
 export const JobErrorSchema = z.strictObject({
@@ -66,19 +76,61 @@ export const JobErrorSchema = z.strictObject({
 });
 export type JobError = z.infer<typeof JobErrorSchema>;
 
+/** Rows one job has written and kept (not overwritten because the new row had no values) so far. */
+export const RowCountsSchema = z.tuple([countSchema(), countSchema()]);
+export type RowCounts = z.infer<typeof RowCountsSchema>;
+
+/**
+ * How far a paginated fetch has got, so that a deferred, retried or crashed fetch goes on from the next page instead
+ * of fetching again what is stored. Kept on the job for a single-job fetch, on the run's date item for a date-wide
+ * one.
+ */
+export const FetchCheckpointSchema = z.strictObject({
+  /** The upstream's position of the next page; absent once every page is stored. */
+  next: z.optional(z.string().check(z.minLength(1))),
+  /** Pages stored so far. */
+  pages: countSchema(),
+  /** Rows written and kept so far: per job id (single-job fetch) or per issue code (date-wide fetch). */
+  rows: z.record(z.string(), RowCountsSchema),
+  /** Dates of the rows stored so far (a whole-market answer marks them complete once its last page is stored). */
+  dates: z.array(IsoDateSchema),
+});
+export type FetchCheckpoint = z.infer<typeof FetchCheckpointSchema>;
+
+/** Who holds a running job, until when: another delivery of its message leaves it alone meanwhile. */
+export const JobLeaseSchema = z.strictObject({
+  holder: z.string().check(z.minLength(1)),
+  expiresAt: IsoInstantSchema,
+});
+export type JobLease = z.infer<typeof JobLeaseSchema>;
+
 export const JobSchema = z.strictObject({
   runId: z.string().check(z.minLength(1)),
   jobId: z.string().check(z.minLength(1), z.maxLength(200)),
   params: z.record(z.string(), z.json()),
   status: JobStatusSchema,
-  attemptsMade: z.int().check(z.gte(0)),
+  attemptsMade: countSchema(),
   maxAttempts: z.int().check(z.gte(1)),
   /** Set when the job ended in a dead-letter queue. */
   deadLettered: z.boolean(),
   durationMs: z.optional(z.number().check(z.gte(0))),
-  rowsWritten: z.optional(z.int().check(z.gte(0))),
-  upstreamRequests: z.optional(z.int().check(z.gte(0))),
+  rowsWritten: z.optional(countSchema()),
+  /** Rows the upstream sent without values while the stored row has them: the stored row was kept. */
+  rowsKept: z.optional(countSchema()),
+  upstreamRequests: z.optional(countSchema()),
   lastError: z.optional(JobErrorSchema),
+  /** Set while the job waits for a request slot (its message is deferred until then). */
+  waitingFor: z.optional(z.enum(['rate-limit'])),
+  /** Since when the job has waited without fetching a page. */
+  waitingSince: z.optional(IsoInstantSchema),
+  /** Times the job was deferred by the rate limit. */
+  deferrals: z._default(countSchema(), 0),
+  /** When the job's current message is due to be delivered; the watchdog re-sends one that is long overdue. */
+  messageDueAt: z.optional(IsoInstantSchema),
+  lease: z.optional(JobLeaseSchema),
+  checkpoint: z.optional(FetchCheckpointSchema),
+  /** Bumped by every change: a write applies only to the revision its decision was made on. */
+  revision: z._default(countSchema(), 0),
   updatedAt: IsoInstantSchema,
 });
 export type Job = z.infer<typeof JobSchema>;
@@ -105,4 +157,43 @@ export function compactInstant(instant: string): string {
 /** The run id of a scheduled tick: the same tick always gives the same id, which makes claiming idempotent. */
 export function scheduledRunId(groupId: string, scheduledTime: string): string {
   return `${groupId}.${compactInstant(scheduledTime)}`;
+}
+
+/** A run as first recorded: nothing counted yet; a run recorded `skipped` or `missed` is finished at once. */
+export function newRun(
+  fields: Pick<Run, 'runId' | 'groupId' | 'dataSource' | 'dataset' | 'trigger' | 'scheduledTime' | 'businessDate'> & {
+    readonly status: 'dispatching' | 'skipped' | 'missed';
+    readonly reason?: string;
+    readonly at: string;
+  },
+): Run {
+  const { at, reason, ...identity } = fields;
+  return {
+    ...identity,
+    ...(reason === undefined ? {} : { reason }),
+    counters: { total: 0, succeeded: 0, failed: 0, dead: 0 },
+    upstreamRequests: 0,
+    waitingForRateLimit: 0,
+    deferrals: 0,
+    createdAt: at,
+    updatedAt: at,
+    ...(fields.status === 'dispatching' ? {} : { finishedAt: at }),
+  };
+}
+
+/** A job as the dispatcher stores it, its message about to be sent (due at once). */
+export function queuedJob(
+  fields: Pick<Job, 'runId' | 'jobId' | 'params' | 'maxAttempts'> & { readonly at: string },
+): Job {
+  const { at, ...identity } = fields;
+  return {
+    ...identity,
+    status: 'queued',
+    attemptsMade: 0,
+    deadLettered: false,
+    deferrals: 0,
+    messageDueAt: at,
+    revision: 0,
+    updatedAt: at,
+  };
 }

@@ -37,9 +37,13 @@ export async function updateJobGroup(
 ): Promise<JobGroup> {
   const current = await requireGroup(id, deps);
   if (current.version !== expectedVersion) throw new VersionConflictError('job group', id, expectedVersion);
+  // `runDeadline: null` goes back to the default deadline.
+  const { runDeadline, ...fields } = patch;
+  const { runDeadline: _current, ...currentFields } = current;
   const next: JobGroup = {
-    ...current,
-    ...withoutUndefined(patch),
+    ...currentFields,
+    ...withoutUndefined(fields),
+    ...(runDeadline === null ? {} : { runDeadline: runDeadline ?? current.runDeadline }),
     updatedAt: deps.clock.now().toISOString(),
     version: current.version + 1,
   };
