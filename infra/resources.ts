@@ -1,3 +1,5 @@
+import { maxAttemptsLimit } from '#shared/domain/job-group.ts';
+
 /**
  * The stateful resources of moomoo-markets as plain data: the one definition that the CDK stateful stack builds
  * and that the local sandbox provisions into the emulator, so the two cannot drift.
@@ -58,6 +60,12 @@ export const jobRunsTable: TableDefinition = {
       partitionKey: { name: 'groupId', type: 'S' },
       sortKey: { name: 'runSortKey', type: 'S' },
     },
+    // Sparse: only unfinished runs carry `openRunsKey`, so the watchdog reads just them, whatever their group.
+    {
+      indexName: 'openRuns',
+      partitionKey: { name: 'openRunsKey', type: 'S' },
+      sortKey: { name: 'runSortKey', type: 'S' },
+    },
   ],
   protectFromDeletion: true,
 };
@@ -104,7 +112,10 @@ export interface FetchQueueDefinition {
   readonly envVar: string;
   /** Environment variable with the dead-letter queue URL. */
   readonly deadLetterEnvVar: string;
-  /** Worker Lambda timeout; the queue's visibility timeout is 6 × this. */
+  /**
+   * Worker Lambda timeout; the queue's visibility timeout is 6 × this, and a job whose worker crashed is delivered
+   * again once it passes (docs/decisions.md, "A crashed job runs again within 3 minutes").
+   */
   readonly workerTimeoutSeconds: number;
   /** Reserved concurrency of the worker; the event source's maxConcurrency never exceeds it. */
   readonly workerReservedConcurrency: number;
@@ -112,7 +123,8 @@ export interface FetchQueueDefinition {
   readonly batchSize: number;
   /**
    * SQS redrive safety net only: the application counts attempts (`attemptsMade`) and dead-letters exhausted
-   * jobs itself, so throttled or deferred deliveries must never reach this.
+   * jobs itself, so throttled or deferred deliveries must never reach this. It stays above the most attempts a job
+   * may have plus room for deliveries that crashed or found their job held.
    */
   readonly maxReceiveCount: number;
 }
@@ -120,28 +132,48 @@ export interface FetchQueueDefinition {
 /** SQS event sources accept a maxConcurrency of 2 to 1000. */
 const minimumEventSourceConcurrency = 2;
 
+/** Deliveries beyond the most attempts a job may have that the redrive safety net allows for crashes. */
+export const crashDeliveryMargin = 30;
+
+/**
+ * A worker invocation's time limit. Visibility is 6 × this (Lambda's guidance for SQS event sources), so a crashed
+ * invocation's messages come back within 3 minutes; an attempt that needs longer goes on from its checkpoint.
+ */
+const workerTimeoutSeconds = 30;
+
 export const fetchQueues: readonly FetchQueueDefinition[] = [
   {
     dataSource: 'jquants',
     id: 'JquantsJobs',
     envVar: 'JQUANTS_QUEUE_URL',
     deadLetterEnvVar: 'JQUANTS_DEAD_LETTER_QUEUE_URL',
-    workerTimeoutSeconds: 120,
+    workerTimeoutSeconds,
     workerReservedConcurrency: 4,
     batchSize: 5,
-    maxReceiveCount: 50,
+    maxReceiveCount: maxAttemptsLimit + crashDeliveryMargin,
   },
   {
     dataSource: 'yahoo',
     id: 'YahooJobs',
     envVar: 'YAHOO_QUEUE_URL',
     deadLetterEnvVar: 'YAHOO_DEAD_LETTER_QUEUE_URL',
-    workerTimeoutSeconds: 60,
+    workerTimeoutSeconds,
     workerReservedConcurrency: minimumEventSourceConcurrency,
     batchSize: 5,
-    maxReceiveCount: 50,
+    maxReceiveCount: maxAttemptsLimit + crashDeliveryMargin,
   },
 ];
+
+/**
+ * The fetch queues with another worker time limit, visibility following it: tests of crash recovery run on short
+ * limits through the same definitions (the sandbox's `workerTimeoutSeconds`). Deployed stacks never use this.
+ */
+export function withWorkerTimeout(
+  queues: readonly FetchQueueDefinition[],
+  seconds: number | undefined,
+): readonly FetchQueueDefinition[] {
+  return seconds === undefined ? queues : queues.map((queue) => ({ ...queue, workerTimeoutSeconds: seconds }));
+}
 
 /** Visibility timeout of a fetch queue: AWS advises at least 6 × the consumer's timeout. */
 export function visibilityTimeoutSeconds(queue: FetchQueueDefinition): number {

@@ -2,6 +2,7 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
   BatchGetCommand,
   BatchWriteCommand,
+  DeleteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
@@ -10,45 +11,61 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { chunk, forEachConcurrently } from '#shared/adapters/batch-concurrency.ts';
 import { decodeCursor, encodeCursor, queryPage } from '#shared/adapters/dynamodb-cursor.ts';
+import { UpdateExpressionBuilder } from '#shared/adapters/dynamodb-update.ts';
 import { NotFoundError } from '#shared/domain/errors.ts';
 import {
-  allJobsFinished,
-  finalRunStatus,
-  finishedJobStatuses,
+  addTallies,
+  decideJob,
+  isNoTally,
+  type JobTally,
+  noTally,
+  tallyChange,
+} from '#shared/domain/job-transitions.ts';
+import {
+  type FetchCheckpoint,
+  FetchCheckpointSchema,
   type Job,
-  type JobError,
   JobSchema,
   type JobStatus,
   type Run,
-  type RunCounters,
   RunSchema,
-  type RunStatus,
 } from '#shared/domain/run.ts';
-import type { FinishJobResult, JobOutcome, Page, ReopenJobResult, RunLedger } from '#shared/ports/run-ledger.ts';
-
-/** Conditions, each named for the rule it enforces. */
-const runIsNew = 'attribute_not_exists(pk)';
-const runExists = 'attribute_exists(pk)';
-const jobIsUnfinished = 'attribute_exists(sk) AND NOT (#status IN (:succeeded, :failed))';
-const runIsStillRunning = '#status = :running';
-/** The counters a finisher read are still the run's: nothing was counted or reopened since. */
-const countersAreUnchanged = 'counters.#succeeded = :seenSucceeded AND counters.#failed = :seenFailed';
-const jobHasFailed = 'attribute_exists(sk) AND #status = :failed';
-const runHasFinishedWithJobs = '#status IN (:succeeded, :partiallyFailed, :failed)';
+import {
+  type CountedJobs,
+  decideRun,
+  mayBeDone,
+  type RunEvent,
+  type RunRefusal,
+  unfinishedRunStatuses,
+} from '#shared/domain/run-transitions.ts';
+import type { JobUpdate, JobUpdateResult, Page, RunChange, RunLedger } from '#shared/ports/run-ledger.ts';
 
 const runSk = 'RUN';
 const runPk = (runId: string): string => `RUN#${runId}`;
 const jobSk = (jobId: string): string => `JOB#${jobId}`;
-const finishedStatusValues = { ':succeeded': 'succeeded', ':failed': 'failed' };
+const dateSk = (date: string): string => `DATE#${date}`;
+/** Attributes of the storage, not of the records: the keys and the index keys. */
+const storageAttributes = ['pk', 'sk', 'runSortKey', 'openRunsKey'];
+/** The one partition of the sparse `openRuns` index: every unfinished run, and only those. */
+const openRunsPartition = 'open';
 
 /** DynamoDB batch limits, and the batches kept in flight when the dispatcher stores thousands of jobs. */
 const readsPerBatch = 100;
 const writesPerBatch = 25;
 const batchConcurrency = 4;
+/** Job writes in flight at once when a batch of outcomes is applied. */
+const jobWriteConcurrency = 16;
+/** Decisions re-made on a fresh read after a lost race before giving up (a race lost this often is a bug). */
+const maxDecisionRounds = 20;
 
 /**
- * RunLedger on one DynamoDB table: a run and its jobs share the partition `RUN#<runId>` (sort keys `RUN` and
- * `JOB#<jobId>`); the sparse index `runsByGroup` (groupId, `<scheduledTime>#<runId>`) lists a group's runs.
+ * RunLedger on one DynamoDB table: a run and its jobs share the partition `RUN#<runId>` (sort keys `RUN`,
+ * `JOB#<jobId>` and `DATE#<date>` for a date-wide fetch's checkpoint). The index `runsByGroup` (groupId,
+ * `<scheduledTime>#<runId>`) lists a group's runs; the sparse index `openRuns` lists the unfinished ones.
+ *
+ * The state machines decide (`decideJob`, `decideRun`); this class reads, writes each decision with a condition
+ * that the record is still what the decision was made on, and makes the decision again when it is not. Counters
+ * move by atomic ADDs; no transactions (the emulator loses concurrent writes when one is cancelled).
  */
 export class DynamoDbRunLedger implements RunLedger {
   readonly #client: DynamoDBDocumentClient;
@@ -64,8 +81,8 @@ export class DynamoDbRunLedger implements RunLedger {
       await this.#client.send(
         new PutCommand({
           TableName: this.#tableName,
-          Item: { pk: runPk(run.runId), sk: runSk, runSortKey: `${run.scheduledTime}#${run.runId}`, ...run },
-          ConditionExpression: runIsNew,
+          Item: runItem(run),
+          ConditionExpression: 'attribute_not_exists(pk)',
         }),
       );
       return true;
@@ -101,6 +118,37 @@ export class DynamoDbRunLedger implements RunLedger {
     return withCursor((Items ?? []).map(toRun), LastEvaluatedKey);
   }
 
+  async listOpenRuns(options: { limit?: number; cursor?: string } = {}): Promise<Page<Run>> {
+    const { Items, LastEvaluatedKey } = await this.#client.send(
+      new QueryCommand({
+        TableName: this.#tableName,
+        IndexName: 'openRuns',
+        KeyConditionExpression: 'openRunsKey = :open',
+        ExpressionAttributeValues: { ':open': openRunsPartition },
+        Limit: options.limit ?? 100,
+        ExclusiveStartKey: decodeCursor(options.cursor, {
+          attributes: ['pk', 'sk', 'openRunsKey', 'runSortKey'],
+          equals: { openRunsKey: openRunsPartition, sk: runSk },
+        }),
+      }),
+    );
+    return withCursor((Items ?? []).map(toRun), LastEvaluatedKey);
+  }
+
+  async updateRun(runId: string, event: RunEvent): Promise<RunChange & { readonly refused?: RunRefusal }> {
+    for (let round = 0; round < maxDecisionRounds; round++) {
+      const run = await this.#requireRun(runId);
+      const decision = decideRun(run, event);
+      if ('refused' in decision) return { run, refused: decision.refused };
+      if (!(await this.#writeRun(run, decision.run))) continue;
+      if (decision.finished) return { run: decision.run, finished: decision.run };
+      // Jobs may all have finished while the run was still dispatching. (A reopened run waits for its reopened
+      // jobs, which its caller reopens next; should it never, the watchdog's recount finishes the run again.)
+      return event.kind === 'enqueued' ? this.#finishIfDone(decision.run, event.at) : { run: decision.run };
+    }
+    throw new Error(`run ${runId} kept changing under ${event.kind}`);
+  }
+
   async addJobs(runId: string, jobs: readonly Job[]): Promise<void> {
     // Jobs already stored (an interrupted dispatch being resumed) keep their progress: only missing ones are
     // written. A job is stored before its message is sent, so none can progress between this read and the write.
@@ -120,7 +168,7 @@ export class DynamoDbRunLedger implements RunLedger {
     const missing = jobs.filter((job) => !existing.has(jobSk(job.jobId)));
     await forEachConcurrently(chunk(missing, writesPerBatch), batchConcurrency, async (batch) => {
       let requests: { PutRequest: { Item: Record<string, unknown> } }[] = batch.map((job) => ({
-        PutRequest: { Item: { pk: runPk(runId), sk: jobSk(job.jobId), ...job } },
+        PutRequest: { Item: jobItem(runId, job) },
       }));
       while (requests.length > 0) {
         const { UnprocessedItems } = await this.#client.send(
@@ -131,43 +179,6 @@ export class DynamoDbRunLedger implements RunLedger {
         );
       }
     });
-  }
-
-  async updateRun(
-    runId: string,
-    changes: { status: RunStatus; total?: number; reason?: string; at: string },
-  ): Promise<Run> {
-    const sets = ['#status = :status', 'updatedAt = :at'];
-    const values: Record<string, unknown> = { ':status': changes.status, ':at': changes.at };
-    if (changes.total !== undefined) {
-      sets.push('counters.#total = :total');
-      values[':total'] = changes.total;
-    }
-    if (changes.reason !== undefined) {
-      sets.push('reason = :reason');
-      values[':reason'] = changes.reason;
-    }
-    try {
-      const { Attributes } = await this.#client.send(
-        new UpdateCommand({
-          TableName: this.#tableName,
-          Key: { pk: runPk(runId), sk: runSk },
-          UpdateExpression: `SET ${sets.join(', ')}`,
-          ConditionExpression: runExists,
-          ExpressionAttributeNames: {
-            '#status': 'status',
-            ...(changes.total === undefined ? {} : { '#total': 'total' }),
-          },
-          ExpressionAttributeValues: values,
-          ReturnValues: 'ALL_NEW',
-        }),
-      );
-      // Jobs may all have finished while the run was still dispatching.
-      return await this.#finishRunIfDone(toRun(Attributes ?? {}), changes.at);
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) throw new NotFoundError('run', runId);
-      throw error;
-    }
   }
 
   async getJob(runId: string, jobId: string): Promise<Job | undefined> {
@@ -215,331 +226,205 @@ export class DynamoDbRunLedger implements RunLedger {
     return withCursor(jobs, startKey);
   }
 
-  async startAttempt(runId: string, jobId: string, at: string): Promise<Job | undefined> {
-    try {
-      const { Attributes } = await this.#client.send(
-        new UpdateCommand({
-          TableName: this.#tableName,
-          Key: { pk: runPk(runId), sk: jobSk(jobId) },
-          UpdateExpression: 'SET #status = :running, attemptsMade = attemptsMade + :one, updatedAt = :at',
-          ConditionExpression: jobIsUnfinished,
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':running': 'running', ':one': 1, ':at': at, ...finishedStatusValues },
-          ReturnValues: 'ALL_NEW',
-        }),
-      );
-      return toJob(Attributes ?? {});
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return this.#undefinedIfFinished(runId, jobId);
-      throw error;
-    }
+  async updateJobs(
+    runId: string,
+    updates: readonly JobUpdate[],
+  ): Promise<RunChange & { readonly jobs: readonly JobUpdateResult[] }> {
+    if (updates.length === 0) return { run: await this.#requireRun(runId), jobs: [] };
+    const results: JobUpdateResult[] = new Array(updates.length);
+    let tally: JobTally = noTally;
+    await forEachConcurrently(updates, jobWriteConcurrency, async (update, index) => {
+      const { result, before } = await this.#applyJobEvent(runId, update);
+      results[index] = result;
+      if (result.applied && before !== undefined) tally = addTallies(tally, tallyChange(before, result.job));
+    });
+    const at = latestInstant(updates.map((update) => update.event.at));
+    // A crash right after the job writes leaves the counters short; the recount at the finish (or the watchdog's)
+    // repairs them from the jobs.
+    const run = isNoTally(tally) ? await this.#requireRun(runId) : await this.#addTally(runId, tally, at);
+    return { ...(await this.#finishIfDone(run, at)), jobs: results };
   }
 
-  async releaseAttempt(runId: string, jobId: string, at: string): Promise<void> {
-    try {
-      await this.#client.send(
-        new UpdateCommand({
-          TableName: this.#tableName,
-          Key: { pk: runPk(runId), sk: jobSk(jobId) },
-          UpdateExpression: 'SET #status = :queued, attemptsMade = attemptsMade - :one, updatedAt = :at',
-          ConditionExpression: 'attribute_exists(sk) AND #status = :running AND attemptsMade > :zero',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':queued': 'queued', ':running': 'running', ':one': 1, ':zero': 0, ':at': at },
-        }),
-      );
-    } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+  async recountRun(runId: string, at: string): Promise<RunChange> {
+    for (let round = 0; round < maxDecisionRounds; round++) {
+      const run = await this.#requireRun(runId);
+      const decision = decideRun(run, { kind: 'recount', at, counted: await this.#countJobs(run) });
+      if ('refused' in decision) return { run };
+      if (!(await this.#writeRun(run, decision.run))) continue;
+      return decision.finished ? { run: decision.run, finished: decision.run } : { run: decision.run };
     }
-  }
-
-  async recordRetry(runId: string, jobId: string, lastError: JobError, at: string): Promise<void> {
-    try {
-      await this.#client.send(
-        new UpdateCommand({
-          TableName: this.#tableName,
-          Key: { pk: runPk(runId), sk: jobSk(jobId) },
-          UpdateExpression: 'SET #status = :retrying, lastError = :lastError, updatedAt = :at',
-          ConditionExpression: jobIsUnfinished,
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: {
-            ':retrying': 'retrying',
-            ':lastError': lastError,
-            ':at': at,
-            ...finishedStatusValues,
-          },
-        }),
-      );
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) {
-        await this.#undefinedIfFinished(runId, jobId);
-        return;
-      }
-      throw error;
-    }
-  }
-
-  async finishJob(runId: string, jobId: string, outcome: JobOutcome): Promise<FinishJobResult> {
-    const deadLettered = outcome.deadLettered ?? false;
-    const jobSets = [
-      '#status = :status',
-      'deadLettered = :deadLettered',
-      'durationMs = :durationMs',
-      'upstreamRequests = :upstreamRequests',
-      'updatedAt = :at',
-    ];
-    const jobValues: Record<string, unknown> = {
-      ':status': outcome.status,
-      ':deadLettered': deadLettered,
-      ':durationMs': outcome.durationMs,
-      ':upstreamRequests': outcome.upstreamRequests,
-      ':at': outcome.at,
-      ...finishedStatusValues,
-    };
-    if (outcome.rowsWritten !== undefined) {
-      jobSets.push('rowsWritten = :rowsWritten');
-      jobValues[':rowsWritten'] = outcome.rowsWritten;
-    }
-    if (outcome.lastError !== undefined) {
-      jobSets.push('lastError = :lastError');
-      jobValues[':lastError'] = outcome.lastError;
-    }
-    try {
-      // The conditional move to a finished status happens once per job; only the call that made it bumps the
-      // counters, so a replayed message never counts twice.
-      await this.#client.send(
-        new UpdateCommand({
-          TableName: this.#tableName,
-          Key: { pk: runPk(runId), sk: jobSk(jobId) },
-          UpdateExpression: `SET ${jobSets.join(', ')}`,
-          ConditionExpression: jobIsUnfinished,
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: jobValues,
-        }),
-      );
-    } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-      await this.#undefinedIfFinished(runId, jobId);
-      return { counted: false, run: await this.#requireRun(runId) };
-    }
-    // A crash right here leaves the run one short; `recountRun` (the watchdog) repairs it from the jobs.
-    const { Attributes } = await this.#client.send(
-      new UpdateCommand({
-        TableName: this.#tableName,
-        Key: { pk: runPk(runId), sk: runSk },
-        UpdateExpression:
-          'ADD counters.#succeeded :succeeded, counters.#failed :failed, counters.#dead :dead SET updatedAt = :at',
-        ConditionExpression: runExists,
-        ExpressionAttributeNames: { '#succeeded': 'succeeded', '#failed': 'failed', '#dead': 'dead' },
-        ExpressionAttributeValues: {
-          ':succeeded': outcome.status === 'succeeded' ? 1 : 0,
-          ':failed': outcome.status === 'failed' ? 1 : 0,
-          ':dead': deadLettered ? 1 : 0,
-          ':at': outcome.at,
-        },
-        ReturnValues: 'ALL_NEW',
-      }),
-    );
-    return { counted: true, run: await this.#finishRunIfDone(toRun(Attributes ?? {}), outcome.at) };
-  }
-
-  async reopenJob(runId: string, jobId: string, at: string): Promise<ReopenJobResult> {
-    let before: Job;
-    try {
-      // Like `finishJob`, the conditional move of the job happens once per failure, and only the call that made it
-      // touches the counters; no transaction (moto orphans the stream shard of a cancelled one, emulator.md §2).
-      const { Attributes } = await this.#client.send(
-        new UpdateCommand({
-          TableName: this.#tableName,
-          Key: { pk: runPk(runId), sk: jobSk(jobId) },
-          UpdateExpression:
-            'SET #status = :queued, attemptsMade = :zero, deadLettered = :notDeadLettered, updatedAt = :at',
-          ConditionExpression: jobHasFailed,
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: {
-            ':queued': 'queued',
-            ':zero': 0,
-            ':notDeadLettered': false,
-            ':at': at,
-            ':failed': 'failed',
-          },
-          ReturnValues: 'ALL_OLD',
-        }),
-      );
-      before = toJob(Attributes ?? {});
-    } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-      const job = await this.getJob(runId, jobId);
-      if (job === undefined) throw new NotFoundError('job', `${runId}/${jobId}`);
-      // An unfinished job in a finished run is what a reopen interrupted before its run's update leaves. Only the
-      // status is repaired: the counters, one over, are recounted when the run finishes, whereas a recount here
-      // could race the interrupted reopen's own decrement and leave them short, and the run unfinishable.
-      if (!finishedJobStatuses.has(job.status)) await this.#putRunBackToRunning(runId, at);
-      return { reopened: false, job };
-    }
-    // A crash right here leaves the run finished with a queued job: the next reopen of the job repairs it (above).
-    await this.#uncountFailure(runId, before.deadLettered, at);
-    return {
-      reopened: true,
-      job: { ...before, status: 'queued', attemptsMade: 0, deadLettered: false, updatedAt: at },
-    };
-  }
-
-  /** Takes a reopened job off the run's counters and puts a finished run back to `running`. */
-  async #uncountFailure(runId: string, deadLettered: boolean, at: string): Promise<void> {
-    let run: Run;
-    try {
-      const { Attributes } = await this.#client.send(
-        new UpdateCommand({
-          TableName: this.#tableName,
-          Key: { pk: runPk(runId), sk: runSk },
-          UpdateExpression: 'ADD counters.#failed :minusOne, counters.#dead :minusDead SET updatedAt = :at',
-          // Counters that fell short of this failure are not taken below zero; they are recounted instead.
-          ConditionExpression: `${runExists} AND counters.#failed >= :one AND counters.#dead >= :dead`,
-          ExpressionAttributeNames: { '#failed': 'failed', '#dead': 'dead' },
-          ExpressionAttributeValues: {
-            ':minusOne': -1,
-            ':minusDead': deadLettered ? -1 : 0,
-            ':one': 1,
-            ':dead': deadLettered ? 1 : 0,
-            ':at': at,
-          },
-          ReturnValues: 'ALL_NEW',
-        }),
-      );
-      run = toRun(Attributes ?? {});
-    } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-      const current = await this.#requireRun(runId);
-      run = await this.#writeCounters(runId, await this.#countJobs(runId, current.counters.total), at);
-    }
-    if (finishedWithJobs(run.status)) await this.#putRunBackToRunning(runId, at);
-  }
-
-  async #writeCounters(runId: string, counters: RunCounters, at: string): Promise<Run> {
-    const { Attributes } = await this.#client.send(
-      new UpdateCommand({
-        TableName: this.#tableName,
-        Key: { pk: runPk(runId), sk: runSk },
-        UpdateExpression: 'SET counters = :counters, updatedAt = :at',
-        ConditionExpression: runExists,
-        ExpressionAttributeValues: { ':counters': counters, ':at': at },
-        ReturnValues: 'ALL_NEW',
-      }),
-    );
-    return toRun(Attributes ?? {});
-  }
-
-  /** A finished run goes back to `running`; of concurrent reopens, the first does it and the others find it done. */
-  async #putRunBackToRunning(runId: string, at: string): Promise<void> {
-    try {
-      await this.#client.send(
-        new UpdateCommand({
-          TableName: this.#tableName,
-          Key: { pk: runPk(runId), sk: runSk },
-          UpdateExpression: 'SET #status = :running, updatedAt = :at REMOVE finishedAt',
-          ConditionExpression: runHasFinishedWithJobs,
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: {
-            ':running': 'running',
-            ':at': at,
-            ':succeeded': 'succeeded',
-            ':partiallyFailed': 'partially_failed',
-            ':failed': 'failed',
-          },
-        }),
-      );
-    } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-    }
-  }
-
-  async recountRun(runId: string, at: string): Promise<Run> {
-    const run = await this.#requireRun(runId);
-    const counters = await this.#countJobs(runId, run.counters.total);
-    const { Attributes } = await this.#client.send(
-      new UpdateCommand({
-        TableName: this.#tableName,
-        Key: { pk: runPk(runId), sk: runSk },
-        UpdateExpression: 'SET counters = :counters, updatedAt = :at',
-        ExpressionAttributeValues: { ':counters': counters, ':at': at },
-        ReturnValues: 'ALL_NEW',
-      }),
-    );
-    return this.#finishRunIfDone(toRun(Attributes ?? {}), at);
-  }
-
-  /** The run's counters as its jobs say they are. */
-  async #countJobs(runId: string, total: number): Promise<RunCounters> {
-    const counters: RunCounters = { total, succeeded: 0, failed: 0, dead: 0 };
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const { Items = [], LastEvaluatedKey } = await this.#client.send(
-        new QueryCommand({
-          TableName: this.#tableName,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :jobPrefix)',
-          ProjectionExpression: '#status, deadLettered',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':pk': runPk(runId), ':jobPrefix': 'JOB#' },
-          ExclusiveStartKey: startKey,
-          ConsistentRead: true,
-        }),
-      );
-      for (const item of Items) {
-        if (item.status === 'succeeded') counters.succeeded++;
-        if (item.status === 'failed') counters.failed++;
-        if (item.deadLettered === true) counters.dead++;
-      }
-      startKey = LastEvaluatedKey;
-    } while (startKey !== undefined);
-    return counters;
+    throw new Error(`run ${runId} kept changing while it was recounted`);
   }
 
   async addUpstreamRequests(runId: string, count: number): Promise<void> {
+    if (count === 0) return;
     await this.#client.send(
       new UpdateCommand({
         TableName: this.#tableName,
         Key: { pk: runPk(runId), sk: runSk },
         UpdateExpression: 'ADD upstreamRequests :count',
-        ConditionExpression: runExists,
+        ConditionExpression: 'attribute_exists(pk)',
         ExpressionAttributeValues: { ':count': count },
       }),
     );
   }
 
-  /**
-   * Gives a running run whose jobs have all finished its final status. The condition lets exactly one caller write
-   * it, and only while the counters are still those it read: a job reopened meanwhile (whose failure the recount
-   * below may already have missed or still counted) leaves the run running for that job's own finish.
-   */
-  async #finishRunIfDone(run: Run, at: string): Promise<Run> {
-    if (run.status !== 'running' || !allJobsFinished(run.counters)) return run;
-    // Running counters may be short (or one over after an interrupted reopen); the final ones come from the jobs.
-    const counters = await this.#countJobs(run.runId, run.counters.total);
-    if (!allJobsFinished(counters)) return run;
+  async getDateCheckpoint(runId: string, date: string): Promise<FetchCheckpoint | undefined> {
+    const { Item } = await this.#client.send(
+      new GetCommand({ TableName: this.#tableName, Key: { pk: runPk(runId), sk: dateSk(date) }, ConsistentRead: true }),
+    );
+    return Item?.checkpoint === undefined ? undefined : FetchCheckpointSchema.parse(Item.checkpoint);
+  }
+
+  async saveDateCheckpoint(runId: string, date: string, checkpoint: FetchCheckpoint | undefined): Promise<void> {
+    const Key = { pk: runPk(runId), sk: dateSk(date) };
+    if (checkpoint === undefined) {
+      await this.#client.send(new DeleteCommand({ TableName: this.#tableName, Key }));
+      return;
+    }
+    await this.#client.send(new PutCommand({ TableName: this.#tableName, Item: { ...Key, date, checkpoint } }));
+  }
+
+  /** Decides the event on the job as stored (or as seen) and writes it while the job is still that revision. */
+  async #applyJobEvent(runId: string, update: JobUpdate): Promise<{ result: JobUpdateResult; before?: Job }> {
+    let job = update.seen;
+    for (let round = 0; round < maxDecisionRounds; round++) {
+      job ??= await this.getJob(runId, update.jobId);
+      if (job === undefined) return { result: { jobId: update.jobId, applied: false, refused: 'unknown' } };
+      const decision = decideJob(job, update.event);
+      if ('refused' in decision) {
+        return { result: { jobId: update.jobId, applied: false, refused: decision.refused, job } };
+      }
+      const expression = new UpdateExpressionBuilder();
+      const changes = expression.changes(jobItem(runId, job), jobItem(runId, decision.job), storageAttributes);
+      const revision = expression.name('revision');
+      // Jobs stored before revisions existed have none: they are revision 0.
+      const isSeenRevision =
+        job.revision === 0
+          ? `(attribute_not_exists(${revision}) OR ${revision} = ${expression.value(0)})`
+          : `${revision} = ${expression.value(job.revision)}`;
+      try {
+        await this.#client.send(
+          new UpdateCommand({
+            TableName: this.#tableName,
+            Key: { pk: runPk(runId), sk: jobSk(update.jobId) },
+            UpdateExpression: changes,
+            ConditionExpression: `attribute_exists(${expression.name('sk')}) AND ${isSeenRevision}`,
+            ...expression.attributes(),
+          }),
+        );
+        return { result: { jobId: update.jobId, applied: true, job: decision.job }, before: job };
+      } catch (error) {
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+        job = undefined;
+      }
+    }
+    throw new Error(`job ${runId}/${update.jobId} kept changing under ${update.event.kind}`);
+  }
+
+  /** Moves the run's counters and summaries by `tally`, atomically. */
+  async #addTally(runId: string, tally: JobTally, at: string): Promise<Run> {
     try {
       const { Attributes } = await this.#client.send(
         new UpdateCommand({
           TableName: this.#tableName,
-          Key: { pk: runPk(run.runId), sk: runSk },
-          UpdateExpression: 'SET #status = :final, counters = :counters, finishedAt = :at, updatedAt = :at',
-          ConditionExpression: `${runIsStillRunning} AND ${countersAreUnchanged}`,
-          ExpressionAttributeNames: { '#status': 'status', '#succeeded': 'succeeded', '#failed': 'failed' },
+          Key: { pk: runPk(runId), sk: runSk },
+          UpdateExpression:
+            'ADD counters.succeeded :succeeded, counters.failed :failed, counters.dead :dead, ' +
+            'waitingForRateLimit :waiting, deferrals :deferrals SET updatedAt = :at',
+          ConditionExpression: 'attribute_exists(pk)',
           ExpressionAttributeValues: {
-            ':final': finalRunStatus(counters),
-            ':counters': counters,
+            ':succeeded': tally.succeeded,
+            ':failed': tally.failed,
+            ':dead': tally.dead,
+            ':waiting': tally.waitingForRateLimit,
+            ':deferrals': tally.deferrals,
             ':at': at,
-            ':running': 'running',
-            ':seenSucceeded': run.counters.succeeded,
-            ':seenFailed': run.counters.failed,
           },
           ReturnValues: 'ALL_NEW',
         }),
       );
       return toRun(Attributes ?? {});
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return this.#requireRun(run.runId);
+      if (error instanceof ConditionalCheckFailedException) throw new NotFoundError('run', runId);
       throw error;
     }
+  }
+
+  /**
+   * Gives a running run whose counters say its jobs are done its final status, decided on a recount of the jobs.
+   * The write holds only while the run's status and counters are those the recount started from: a job counted
+   * or reopened meanwhile makes it decide again.
+   */
+  async #finishIfDone(seen: Run, at: string): Promise<RunChange> {
+    let run = seen;
+    for (let round = 0; round < maxDecisionRounds; round++) {
+      if (!mayBeDone(run)) return { run };
+      const decision = decideRun(run, { kind: 'recount', at, counted: await this.#countJobs(run) });
+      if ('refused' in decision) return { run };
+      if (await this.#writeRun(run, decision.run)) {
+        return decision.finished ? { run: decision.run, finished: decision.run } : { run: decision.run };
+      }
+      run = await this.#requireRun(run.runId);
+    }
+    throw new Error(`run ${seen.runId} kept changing while it was finishing`);
+  }
+
+  /** Writes `next` over `seen` while the stored run still has `seen`'s status and job counts; false otherwise. */
+  async #writeRun(seen: Run, next: Run): Promise<boolean> {
+    const expression = new UpdateExpressionBuilder();
+    const changes = expression.changes(runItem(seen), runItem(next), storageAttributes.slice(0, 3));
+    if (changes === undefined) return true;
+    const counters = expression.name('counters');
+    const condition = [
+      `${expression.name('status')} = ${expression.value(seen.status)}`,
+      `${counters}.${expression.name('succeeded')} = ${expression.value(seen.counters.succeeded)}`,
+      `${counters}.${expression.name('failed')} = ${expression.value(seen.counters.failed)}`,
+    ].join(' AND ');
+    try {
+      await this.#client.send(
+        new UpdateCommand({
+          TableName: this.#tableName,
+          Key: { pk: runPk(seen.runId), sk: runSk },
+          UpdateExpression: changes,
+          ConditionExpression: condition,
+          ...expression.attributes(),
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  /** The run's counters as its jobs say they are. */
+  async #countJobs(run: Run): Promise<CountedJobs> {
+    const counted = { succeeded: 0, failed: 0, dead: 0, waitingForRateLimit: 0, deferrals: 0 };
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const { Items = [], LastEvaluatedKey } = await this.#client.send(
+        new QueryCommand({
+          TableName: this.#tableName,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :jobPrefix)',
+          ProjectionExpression: '#status, deadLettered, waitingFor, deferrals',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':pk': runPk(run.runId), ':jobPrefix': 'JOB#' },
+          ExclusiveStartKey: startKey,
+          ConsistentRead: true,
+        }),
+      );
+      for (const item of Items) {
+        if (item.status === 'succeeded') counted.succeeded++;
+        if (item.status === 'failed') counted.failed++;
+        if (item.status === 'failed' && item.deadLettered === true) counted.dead++;
+        if (item.waitingFor === 'rate-limit') counted.waitingForRateLimit++;
+        counted.deferrals += Number(item.deferrals ?? 0);
+      }
+      startKey = LastEvaluatedKey;
+    } while (startKey !== undefined);
+    const { waitingForRateLimit, deferrals, ...counters } = counted;
+    return { counters: { total: run.counters.total, ...counters }, waitingForRateLimit, deferrals };
   }
 
   async #requireRun(runId: string): Promise<Run> {
@@ -547,27 +432,35 @@ export class DynamoDbRunLedger implements RunLedger {
     if (run === undefined) throw new NotFoundError('run', runId);
     return run;
   }
-
-  /** A failed "job is unfinished" condition: the job is missing (an error) or already finished (undefined). */
-  async #undefinedIfFinished(runId: string, jobId: string): Promise<undefined> {
-    if ((await this.getJob(runId, jobId)) === undefined) throw new NotFoundError('job', `${runId}/${jobId}`);
-    return undefined;
-  }
 }
 
-/** Statuses of a run that has finished its jobs: a reopened job puts it back to `running`. */
-function finishedWithJobs(status: RunStatus): boolean {
-  return status === 'succeeded' || status === 'partially_failed' || status === 'failed';
+/** A run as stored: with its keys, and in the `openRuns` index while unfinished. */
+function runItem(run: Run): Record<string, unknown> {
+  return {
+    pk: runPk(run.runId),
+    sk: runSk,
+    runSortKey: `${run.scheduledTime}#${run.runId}`,
+    ...(unfinishedRunStatuses.has(run.status) ? { openRunsKey: openRunsPartition } : {}),
+    ...run,
+  };
+}
+
+function jobItem(runId: string, job: Job): Record<string, unknown> {
+  return { pk: runPk(runId), sk: jobSk(job.jobId), ...job };
 }
 
 function toRun(item: Record<string, unknown>): Run {
-  const { pk: _pk, sk: _sk, runSortKey: _runSortKey, ...run } = item;
+  const { pk: _pk, sk: _sk, runSortKey: _runSortKey, openRunsKey: _openRunsKey, ...run } = item;
   return RunSchema.parse(run);
 }
 
 function toJob(item: Record<string, unknown>): Job {
   const { pk: _pk, sk: _sk, ...job } = item;
   return JobSchema.parse(job);
+}
+
+function latestInstant(instants: readonly string[]): string {
+  return instants.reduce((latest, at) => (Date.parse(at) > Date.parse(latest) ? at : latest));
 }
 
 function withCursor<Item>(items: Item[], lastKey: Record<string, unknown> | undefined): Page<Item> {

@@ -1,18 +1,30 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { NotFoundError } from '#shared/domain/errors.ts';
-import type { RunLedger } from '#shared/ports/run-ledger.ts';
+import type { JobEvent } from '#shared/domain/job-transitions.ts';
+import type { Job } from '#shared/domain/run.ts';
+import type { JobUpdate, RunLedger } from '#shared/ports/run-ledger.ts';
 import { aJob, aRun } from '#test/fixtures/builders.ts';
 
+const runId = aRun().runId;
 const at = '2026-11-27T08:31:00.000Z';
-const success = { status: 'succeeded', durationMs: 120, rowsWritten: 1, upstreamRequests: 1, at } as const;
-const failure = {
-  status: 'failed',
-  deadLettered: true,
-  durationMs: 80,
+const later = '2026-11-27T08:32:00.000Z';
+const leaseEnd = '2026-11-27T08:31:30.000Z';
+const afterLease = '2026-11-27T08:35:00.000Z';
+const deadline = '2026-11-27T14:31:00.000Z';
+const forbidden = { code: 'upstream_credentials', message: 'HTTP 403' };
+
+const start = (holder: string, when = at): JobEvent => ({ kind: 'start', at: when, holder, leaseExpiresAt: leaseEnd });
+const succeed = (holder: string): JobEvent => ({
+  kind: 'succeed',
+  at: later,
+  holder,
+  durationMs: 120,
+  rowsWritten: 1,
+  rowsKept: 0,
   upstreamRequests: 1,
-  lastError: { code: 'upstream_forbidden', message: 'HTTP 403' },
-  at,
-} as const;
+});
+const fail = (holder: string): JobEvent => ({ kind: 'fail', at: later, holder, error: forbidden, deadLettered: true });
+const each = (jobIds: readonly string[], event: JobEvent): JobUpdate[] => jobIds.map((jobId) => ({ jobId, event }));
 
 /** The behaviour every RunLedger must have; run against the fake (unit) and DynamoDB on moto (integration). */
 export function describeRunLedgerContract(name: string, createLedger: () => Promise<RunLedger>): void {
@@ -22,19 +34,27 @@ export function describeRunLedgerContract(name: string, createLedger: () => Prom
       ledger = await createLedger();
     });
 
-    async function aRunWithJobs(jobIds: string[], runId = aRun().runId): Promise<void> {
-      await ledger.claimRun(aRun({ runId, status: 'dispatching' }));
+    /** A running run with queued jobs, as the dispatcher leaves it. */
+    async function aRunWithJobs(jobIds: readonly string[], id = runId): Promise<void> {
+      await ledger.claimRun(aRun({ runId: id, status: 'dispatching' }));
+      await ledger.updateRun(id, { kind: 'planned', total: jobIds.length, at });
       await ledger.addJobs(
-        runId,
-        jobIds.map((jobId) => aJob({ runId, jobId })),
+        id,
+        jobIds.map((jobId) => aJob({ runId: id, jobId })),
       );
-      await ledger.updateRun(runId, { status: 'running', total: jobIds.length, at });
+      await ledger.updateRun(id, { kind: 'enqueued', at, deadlineAt: deadline });
+    }
+
+    /** Starts the jobs under `holder` and returns them as started. */
+    async function started(jobIds: readonly string[], holder = 'attempt-1', id = runId): Promise<Job[]> {
+      const { jobs } = await ledger.updateJobs(id, each(jobIds, start(holder)));
+      return jobs.flatMap((result) => (result.applied ? [result.job] : []));
     }
 
     it('lets exactly one of two claims of the same run win', async () => {
       expect(await ledger.claimRun(aRun())).toBe(true);
       expect(await ledger.claimRun(aRun({ trigger: 'manual' }))).toBe(false);
-      expect((await ledger.getRun(aRun().runId))?.trigger).toBe('scheduled');
+      expect((await ledger.getRun(runId))?.trigger).toBe('scheduled');
     });
 
     it('lists a group runs newest first across pages', async () => {
@@ -52,11 +72,27 @@ export function describeRunLedgerContract(name: string, createLedger: () => Prom
       expect(second.items.map((run) => run.runId)).toEqual(['daily-bars.06']);
     });
 
-    it('stores jobs as queued and lists them by status', async () => {
+    it('lists the runs still going of every group, oldest first, and no finished one', async () => {
+      await ledger.claimRun(aRun({ runId: 'b.running', groupId: 'b', scheduledTime: '2026-11-27T07:00:00.000Z' }));
+      await ledger.claimRun(
+        aRun({ runId: 'a.dispatching', status: 'dispatching', scheduledTime: '2026-11-27T06:00:00.000Z' }),
+      );
+      await ledger.claimRun(aRun({ runId: 'a.done', status: 'succeeded', finishedAt: at }));
+      await aRunWithJobs(['x'], 'c.finishes');
+      await ledger.updateJobs('c.finishes', each(['x'], start('h')));
+      await ledger.updateJobs('c.finishes', each(['x'], succeed('h')));
+      const open = await ledger.listOpenRuns({ limit: 1 });
+      const rest = await ledger.listOpenRuns({ limit: 10, ...(open.cursor ? { cursor: open.cursor } : {}) });
+      expect([...open.items, ...rest.items].map((run) => run.runId)).toEqual(['a.dispatching', 'b.running']);
+    });
+
+    it('stores jobs as queued, lists them by status and keeps the progress of jobs added again', async () => {
       await aRunWithJobs(['a', 'b', 'c']);
-      await ledger.startAttempt(aRun().runId, 'b', at);
-      const queued = await ledger.listJobs(aRun().runId, { status: 'queued' });
+      await started(['b']);
+      await ledger.addJobs(runId, [aJob({ jobId: 'b' })]);
+      const queued = await ledger.listJobs(runId, { status: 'queued' });
       expect(queued.items.map((job) => job.jobId)).toEqual(['a', 'c']);
+      expect(await ledger.getJob(runId, 'b')).toMatchObject({ status: 'running', attemptsMade: 1 });
     });
 
     it('pages through jobs with a cursor', async () => {
@@ -64,191 +100,241 @@ export function describeRunLedgerContract(name: string, createLedger: () => Prom
       const seen: string[] = [];
       let cursor: string | undefined;
       do {
-        const page = await ledger.listJobs(aRun().runId, { limit: 2, ...(cursor ? { cursor } : {}) });
+        const page = await ledger.listJobs(runId, { limit: 2, ...(cursor ? { cursor } : {}) });
         seen.push(...page.items.map((job) => job.jobId));
         cursor = page.cursor;
       } while (cursor !== undefined);
       expect(seen).toEqual(['a', 'b', 'c', 'd', 'e']);
     });
 
-    it('counts attempts as they start', async () => {
+    it('starts an attempt that holds the job until its lease ends', async () => {
       await aRunWithJobs(['a']);
-      await ledger.startAttempt(aRun().runId, 'a', at);
-      await ledger.recordRetry(aRun().runId, 'a', { code: 'upstream_unavailable', message: 'HTTP 503' }, at);
-      const job = await ledger.startAttempt(aRun().runId, 'a', at);
-      expect(job).toMatchObject({ status: 'running', attemptsMade: 2, lastError: { code: 'upstream_unavailable' } });
-    });
-
-    it('takes back an attempt that a rate limit deferred', async () => {
-      await aRunWithJobs(['a']);
-      await ledger.startAttempt(aRun().runId, 'a', at);
-      await ledger.releaseAttempt(aRun().runId, 'a', at);
-      expect(await ledger.getJob(aRun().runId, 'a')).toMatchObject({ status: 'queued', attemptsMade: 0 });
-      await ledger.releaseAttempt(aRun().runId, 'a', at);
-      expect(await ledger.getJob(aRun().runId, 'a')).toMatchObject({ status: 'queued', attemptsMade: 0 });
-    });
-
-    it('keeps the progress of jobs that are added again', async () => {
-      await aRunWithJobs(['a']);
-      await ledger.startAttempt(aRun().runId, 'a', at);
-      await ledger.addJobs(aRun().runId, [aJob({ jobId: 'a' })]);
-      expect(await ledger.getJob(aRun().runId, 'a')).toMatchObject({ status: 'running', attemptsMade: 1 });
-    });
-
-    it('counts a finished job once even when its message is replayed', async () => {
-      await aRunWithJobs(['a', 'b']);
-      expect((await ledger.finishJob(aRun().runId, 'a', success)).counted).toBe(true);
-      const replay = await ledger.finishJob(aRun().runId, 'a', success);
-      expect(replay.counted).toBe(false);
-      expect(replay.run.counters).toEqual({ total: 2, succeeded: 1, failed: 0, dead: 0 });
-      expect(await ledger.startAttempt(aRun().runId, 'a', at)).toBeUndefined();
-    });
-
-    it('gives the run its final status when the last job finishes', async () => {
-      await aRunWithJobs(['a', 'b']);
-      const first = await ledger.finishJob(aRun().runId, 'a', success);
-      expect(first.run.status).toBe('running');
-      const last = await ledger.finishJob(aRun().runId, 'b', failure);
-      expect(last.run).toMatchObject({
-        status: 'partially_failed',
-        counters: { total: 2, succeeded: 1, failed: 1, dead: 1 },
-        finishedAt: at,
+      const [job] = await started(['a'], 'first');
+      expect(job).toMatchObject({
+        status: 'running',
+        attemptsMade: 1,
+        lease: { holder: 'first', expiresAt: leaseEnd },
       });
-      expect(await ledger.getJob(aRun().runId, 'b')).toMatchObject({
+      const duplicate = await ledger.updateJobs(runId, each(['a'], start('second', '2026-11-27T08:31:10.000Z')));
+      expect(duplicate.jobs).toEqual([expect.objectContaining({ applied: false, refused: 'held' })]);
+    });
+
+    it('lets a later delivery take over a job whose attempt never came back, naming the lost attempt', async () => {
+      await aRunWithJobs(['a']);
+      await started(['a'], 'crashed');
+      const { jobs } = await ledger.updateJobs(runId, each(['a'], start('second', afterLease)));
+      expect(jobs[0]).toMatchObject({
+        applied: true,
+        job: { attemptsMade: 2, lease: { holder: 'second' }, lastError: { code: 'attempt_abandoned' } },
+      });
+      const stale = await ledger.updateJobs(runId, each(['a'], succeed('crashed')));
+      expect(stale.jobs[0]).toMatchObject({ applied: false, refused: 'not-holder' });
+      expect((await ledger.getRun(runId))?.counters.succeeded).toBe(0);
+    });
+
+    it('refuses to start a job whose attempts were all spent by attempts that never came back', async () => {
+      await ledger.claimRun(aRun({ status: 'dispatching' }));
+      await ledger.addJobs(runId, [aJob({ jobId: 'a', maxAttempts: 1 })]);
+      await ledger.updateRun(runId, { kind: 'enqueued', at, deadlineAt: deadline });
+      await started(['a'], 'crashed');
+      const { jobs } = await ledger.updateJobs(runId, each(['a'], start('second', afterLease)));
+      expect(jobs[0]).toMatchObject({ applied: false, refused: 'exhausted', job: { status: 'running' } });
+    });
+
+    it('counts a batch of outcomes on the run once and finishes it exactly once', async () => {
+      await aRunWithJobs(['a', 'b', 'c']);
+      await started(['a', 'b', 'c']);
+      const first = await ledger.updateJobs(runId, [
+        { jobId: 'a', event: succeed('attempt-1') },
+        { jobId: 'b', event: fail('attempt-1') },
+      ]);
+      expect(first.run.counters).toEqual({ total: 3, succeeded: 1, failed: 1, dead: 1 });
+      expect(first.finished).toBeUndefined();
+      const last = await ledger.updateJobs(runId, each(['c'], succeed('attempt-1')));
+      expect(last.finished).toMatchObject({ status: 'partially_failed', finishedAt: later });
+      const replay = await ledger.updateJobs(runId, each(['a', 'c'], succeed('attempt-1')));
+      expect(replay.jobs.map((result) => result.applied)).toEqual([false, false]);
+      expect(replay.finished).toBeUndefined();
+      expect(replay.run.counters).toEqual({ total: 3, succeeded: 2, failed: 1, dead: 1 });
+      expect(await ledger.getJob(runId, 'b')).toMatchObject({
         status: 'failed',
         deadLettered: true,
-        lastError: { code: 'upstream_forbidden', message: 'HTTP 403' },
+        lastError: forbidden,
       });
     });
 
     it('marks a run failed when every job failed and succeeded when none did', async () => {
       await aRunWithJobs(['a'], 'run-failed');
       await aRunWithJobs(['a'], 'run-ok');
-      expect((await ledger.finishJob('run-failed', 'a', failure)).run.status).toBe('failed');
-      expect((await ledger.finishJob('run-ok', 'a', success)).run.status).toBe('succeeded');
+      await started(['a'], 'h', 'run-failed');
+      await started(['a'], 'h', 'run-ok');
+      expect((await ledger.updateJobs('run-failed', each(['a'], fail('h')))).finished?.status).toBe('failed');
+      expect((await ledger.updateJobs('run-ok', each(['a'], succeed('h')))).finished?.status).toBe('succeeded');
     });
 
-    it('finishes a run whose jobs all ended while it was still dispatching', async () => {
-      await ledger.claimRun(aRun({ status: 'dispatching', counters: { total: 1, succeeded: 0, failed: 0, dead: 0 } }));
-      await ledger.addJobs(aRun().runId, [aJob({ jobId: 'a' })]);
-      expect((await ledger.finishJob(aRun().runId, 'a', success)).run.status).toBe('dispatching');
-      expect((await ledger.updateRun(aRun().runId, { status: 'running', at })).status).toBe('succeeded');
+    it('finishes a run whose jobs all ended while it was still dispatching, when it is enqueued', async () => {
+      await ledger.claimRun(aRun({ status: 'dispatching' }));
+      await ledger.updateRun(runId, { kind: 'planned', total: 1, at });
+      await ledger.addJobs(runId, [aJob({ jobId: 'a' })]);
+      await started(['a']);
+      const done = await ledger.updateJobs(runId, each(['a'], succeed('attempt-1')));
+      expect(done.run.status).toBe('dispatching');
+      const enqueued = await ledger.updateRun(runId, { kind: 'enqueued', at: later, deadlineAt: deadline });
+      expect(enqueued.finished).toMatchObject({ status: 'succeeded' });
     });
 
-    it('counts every job once when many finish concurrently', async () => {
+    it('counts every job once when many finish concurrently, and finishes the run once', async () => {
       const jobIds = Array.from({ length: 12 }, (_, index) => `job-${String(index).padStart(2, '0')}`);
       await aRunWithJobs(jobIds);
-      await Promise.all(
-        jobIds.flatMap((jobId) => [
-          ledger.finishJob(aRun().runId, jobId, success),
-          ledger.finishJob(aRun().runId, jobId, success),
-        ]),
+      await started(jobIds);
+      const results = await Promise.all(
+        jobIds.map((jobId) => ledger.updateJobs(runId, each([jobId], succeed('attempt-1')))),
       );
-      expect(await ledger.getRun(aRun().runId)).toMatchObject({
+      expect(results.filter((result) => result.finished !== undefined)).toHaveLength(1);
+      expect(await ledger.getRun(runId)).toMatchObject({
         status: 'succeeded',
         counters: { total: 12, succeeded: 12, failed: 0, dead: 0 },
       });
     });
 
-    it('recounts a run whose counters fell short and finishes it', async () => {
+    it('applies each of two racing decisions made on the same revision once, the second on the current job', async () => {
+      await aRunWithJobs(['a']);
+      const seen = (await ledger.getJob(runId, 'a')) as Job;
+      const [one, two] = await Promise.all([
+        ledger.updateJobs(runId, [{ jobId: 'a', seen, event: start('one') }]),
+        ledger.updateJobs(runId, [{ jobId: 'a', seen, event: start('two') }]),
+      ]);
+      expect([one.jobs[0]?.applied, two.jobs[0]?.applied].sort()).toEqual([false, true]);
+      expect((await ledger.getJob(runId, 'a'))?.attemptsMade).toBe(1);
+    });
+
+    it('gives a deferred job its attempt back and shows the wait on the job and the run', async () => {
       await aRunWithJobs(['a', 'b']);
-      await ledger.finishJob(aRun().runId, 'a', success);
-      await ledger.finishJob(aRun().runId, 'b', failure);
-      const recounted = await ledger.recountRun(aRun().runId, at);
-      expect(recounted).toMatchObject({
-        status: 'partially_failed',
-        counters: { total: 2, succeeded: 1, failed: 1, dead: 1 },
+      await started(['a', 'b']);
+      const deferred = await ledger.updateJobs(
+        runId,
+        each(['a', 'b'], { kind: 'defer', at, holder: 'attempt-1', messageDueAt: later, progressed: false }),
+      );
+      expect(deferred.run).toMatchObject({ waitingForRateLimit: 2, deferrals: 2 });
+      expect(await ledger.getJob(runId, 'a')).toMatchObject({
+        status: 'queued',
+        attemptsMade: 0,
+        waitingFor: 'rate-limit',
+        waitingSince: at,
+        deferrals: 1,
+        messageDueAt: later,
       });
+      const again = await ledger.updateJobs(runId, each(['a'], start('attempt-2', later)));
+      expect(again.jobs[0]).toMatchObject({ applied: true, job: { attemptsMade: 1, waitingSince: at } });
+      expect(again.jobs[0]?.job?.waitingFor).toBeUndefined();
+      expect(again.run).toMatchObject({ waitingForRateLimit: 1, deferrals: 2 });
     });
 
-    it('adds upstream requests to the run', async () => {
-      await aRunWithJobs([]);
-      await ledger.addUpstreamRequests(aRun().runId, 3);
-      await ledger.addUpstreamRequests(aRun().runId, 2);
-      expect((await ledger.getRun(aRun().runId))?.upstreamRequests).toBe(5);
+    it('keeps a single-job fetch position on the job until it finishes', async () => {
+      await aRunWithJobs(['a']);
+      await started(['a']);
+      const checkpoint = { next: 'page-2', pages: 1, rows: { a: [10, 0] as [number, number] }, dates: ['2026-11-27'] };
+      await ledger.updateJobs(runId, each(['a'], { kind: 'checkpoint', at, holder: 'attempt-1', checkpoint }));
+      expect((await ledger.getJob(runId, 'a'))?.checkpoint).toEqual(checkpoint);
+      await ledger.updateJobs(runId, each(['a'], succeed('attempt-1')));
+      expect((await ledger.getJob(runId, 'a'))?.checkpoint).toBeUndefined();
     });
 
-    it('reopens a dead-lettered job of a finished run, which then finishes again with it', async () => {
+    it('keeps a date-wide fetch position on the run until it is removed', async () => {
+      await aRunWithJobs(['a']);
+      const checkpoint = { next: 'k', pages: 2, rows: { '72030': [1, 0] as [number, number] }, dates: ['2026-11-27'] };
+      expect(await ledger.getDateCheckpoint(runId, '2026-11-27')).toBeUndefined();
+      await ledger.saveDateCheckpoint(runId, '2026-11-27', checkpoint);
+      expect(await ledger.getDateCheckpoint(runId, '2026-11-27')).toEqual(checkpoint);
+      expect(await ledger.getDateCheckpoint(runId, '2026-11-26')).toBeUndefined();
+      await ledger.saveDateCheckpoint(runId, '2026-11-27', undefined);
+      expect(await ledger.getDateCheckpoint(runId, '2026-11-27')).toBeUndefined();
+    });
+
+    it('reopens a failed job and puts its finished run back to running with a fresh deadline', async () => {
       await aRunWithJobs(['a', 'b']);
-      await ledger.finishJob(aRun().runId, 'a', success);
-      await ledger.startAttempt(aRun().runId, 'b', at);
-      await ledger.finishJob(aRun().runId, 'b', failure);
-      const later = '2026-11-27T09:00:00.000Z';
-      const reopened = await ledger.reopenJob(aRun().runId, 'b', later);
-      expect(reopened).toMatchObject({
-        reopened: true,
-        job: { status: 'queued', attemptsMade: 0, deadLettered: false, lastError: failure.lastError, updatedAt: later },
-      });
-      expect(await ledger.getJob(aRun().runId, 'b')).toEqual(reopened.job);
-      const run = await ledger.getRun(aRun().runId);
-      expect(run).toMatchObject({ status: 'running', counters: { total: 2, succeeded: 1, failed: 0, dead: 0 } });
-      expect(run?.finishedAt).toBeUndefined();
-      expect((await ledger.startAttempt(aRun().runId, 'b', later))?.attemptsMade).toBe(1);
-      const finished = await ledger.finishJob(aRun().runId, 'b', { ...success, at: later });
-      expect(finished).toMatchObject({
-        counted: true,
-        run: { status: 'succeeded', counters: { total: 2, succeeded: 2, failed: 0, dead: 0 }, finishedAt: later },
-      });
-    });
-
-    it('reopens a failed job of a run still running and counts it again when it fails again', async () => {
-      await aRunWithJobs(['a', 'b']);
-      await ledger.finishJob(aRun().runId, 'a', { ...failure, deadLettered: false });
-      expect((await ledger.reopenJob(aRun().runId, 'a', at)).reopened).toBe(true);
-      expect(await ledger.getRun(aRun().runId)).toMatchObject({
-        status: 'running',
-        counters: { total: 2, succeeded: 0, failed: 0, dead: 0 },
-      });
-      expect((await ledger.finishJob(aRun().runId, 'a', failure)).counted).toBe(true);
-      const last = await ledger.finishJob(aRun().runId, 'b', failure);
-      expect(last.run).toMatchObject({ status: 'failed', counters: { total: 2, succeeded: 0, failed: 2, dead: 2 } });
-    });
-
-    it('reopens a failed job once however often it is asked, and leaves other jobs as they are', async () => {
-      await aRunWithJobs(['a', 'b', 'c']);
-      await ledger.finishJob(aRun().runId, 'a', failure);
-      await ledger.finishJob(aRun().runId, 'b', success);
-      const results = await Promise.all([1, 2, 3].map(() => ledger.reopenJob(aRun().runId, 'a', at)));
-      expect(results.filter((result) => result.reopened)).toHaveLength(1);
-      expect(await ledger.reopenJob(aRun().runId, 'b', at)).toMatchObject({
-        reopened: false,
-        job: { status: 'succeeded' },
-      });
-      expect(await ledger.reopenJob(aRun().runId, 'c', at)).toMatchObject({
-        reopened: false,
-        job: { status: 'queued' },
-      });
-      expect(await ledger.getRun(aRun().runId)).toMatchObject({
-        status: 'running',
-        counters: { total: 3, succeeded: 1, failed: 0, dead: 0 },
+      await started(['a', 'b']);
+      await ledger.updateJobs(runId, [
+        { jobId: 'a', event: succeed('attempt-1') },
+        { jobId: 'b', event: fail('attempt-1') },
+      ]);
+      const reopenedRun = await ledger.updateRun(runId, { kind: 'reopen', at: afterLease });
+      expect(reopenedRun.run).toMatchObject({ status: 'running', runningAt: afterLease });
+      expect(reopenedRun.run.finishedAt).toBeUndefined();
+      expect(Date.parse(reopenedRun.run.deadlineAt ?? '')).toBe(
+        Date.parse(afterLease) + Date.parse(deadline) - Date.parse(at),
+      );
+      const reopened = await ledger.updateJobs(runId, [
+        { jobId: 'b', event: { kind: 'reopen', at: afterLease } },
+        { jobId: 'a', event: { kind: 'reopen', at: afterLease } },
+      ]);
+      expect(reopened.jobs.map((result) => (result.applied ? 'reopened' : result.refused))).toEqual([
+        'reopened',
+        'finished',
+      ]);
+      expect(reopened.run.counters).toEqual({ total: 2, succeeded: 1, failed: 0, dead: 0 });
+      expect(await ledger.getJob(runId, 'b')).toMatchObject({
+        status: 'queued',
+        attemptsMade: 0,
+        deadLettered: false,
+        lastError: forbidden,
+        messageDueAt: afterLease,
       });
     });
 
-    it('puts back to running a finished run that a reopen left with an unfinished job', async () => {
-      const counters = { total: 2, succeeded: 1, failed: 1, dead: 1 };
-      await ledger.claimRun(aRun({ status: 'partially_failed', counters, finishedAt: at }));
-      await ledger.addJobs(aRun().runId, [aJob({ jobId: 'a', status: 'succeeded' }), aJob({ jobId: 'b' })]);
-      expect((await ledger.reopenJob(aRun().runId, 'b', at)).reopened).toBe(false);
-      const run = await ledger.getRun(aRun().runId);
-      expect(run?.status).toBe('running');
-      expect(run?.finishedAt).toBeUndefined();
-      expect((await ledger.finishJob(aRun().runId, 'b', success)).run).toMatchObject({
+    it('recounts a finished run without finishing it again', async () => {
+      await aRunWithJobs(['a']);
+      await started(['a']);
+      await ledger.updateJobs(runId, each(['a'], succeed('attempt-1')));
+      const again = await ledger.recountRun(runId, afterLease);
+      expect(again.finished).toBeUndefined();
+      expect(again.run).toMatchObject({
         status: 'succeeded',
-        counters: { total: 2, succeeded: 2, failed: 0, dead: 0 },
+        counters: { total: 1, succeeded: 1, failed: 0, dead: 0 },
       });
     });
 
-    it('reports reopening a missing run or job as not found', async () => {
-      await expect(ledger.reopenJob('missing', 'a', at)).rejects.toBeInstanceOf(NotFoundError);
-      await aRunWithJobs(['a']);
-      await expect(ledger.reopenJob(aRun().runId, 'missing', at)).rejects.toBeInstanceOf(NotFoundError);
+    it('times a run out once: it ends failed, and its unfinished jobs then refuse every attempt', async () => {
+      await aRunWithJobs(['a', 'b']);
+      await started(['a']);
+      const timedOut = await ledger.updateRun(runId, { kind: 'time-out', at: afterLease });
+      expect(timedOut.finished).toMatchObject({ status: 'failed', reason: 'timed out', finishedAt: afterLease });
+      expect((await ledger.updateRun(runId, { kind: 'time-out', at: afterLease })).refused).toBe('not-running');
+      await ledger.updateJobs(runId, each(['a', 'b'], { kind: 'time-out', at: afterLease, deadlineAt: deadline }));
+      const late = await ledger.updateJobs(runId, each(['b'], start('late', afterLease)));
+      expect(late.jobs[0]).toMatchObject({ applied: false, refused: 'finished' });
+      expect(await ledger.getJob(runId, 'a')).toMatchObject({ status: 'failed', lastError: { code: 'run_timed_out' } });
+      expect((await ledger.recountRun(runId, afterLease)).run).toMatchObject({
+        status: 'failed',
+        reason: 'timed out',
+        counters: { total: 2, succeeded: 0, failed: 2, dead: 0 },
+      });
     });
 
-    it('reports a missing run or job as not found', async () => {
-      await expect(ledger.updateRun('missing', { status: 'running', at })).rejects.toBeInstanceOf(NotFoundError);
+    it('fails a run whose dispatch could not expand its jobs, once', async () => {
+      await ledger.claimRun(aRun({ status: 'dispatching' }));
+      const failed = await ledger.updateRun(runId, { kind: 'dispatch-failed', at, reason: 'bad template' });
+      expect(failed.finished).toMatchObject({ status: 'failed', reason: 'bad template' });
+      expect((await ledger.updateRun(runId, { kind: 'enqueued', at, deadlineAt: deadline })).refused).toBe(
+        'not-dispatching',
+      );
+    });
+
+    it('adds the upstream requests made on a run behalf', async () => {
       await aRunWithJobs(['a']);
-      await expect(ledger.finishJob(aRun().runId, 'missing', success)).rejects.toBeInstanceOf(NotFoundError);
-      expect(await ledger.getRun('missing')).toBeUndefined();
+      await ledger.addUpstreamRequests(runId, 3);
+      await ledger.addUpstreamRequests(runId, 2);
+      expect((await ledger.getRun(runId))?.upstreamRequests).toBe(5);
+    });
+
+    it('refuses events for an unknown job and fails for an unknown run', async () => {
+      await aRunWithJobs(['a']);
+      const unknownJob = await ledger.updateJobs(runId, each(['nope'], start('h')));
+      expect(unknownJob.jobs[0]).toMatchObject({ applied: false, refused: 'unknown' });
+      await expect(ledger.updateJobs('no-such-run', each(['a'], start('h')))).rejects.toThrow(NotFoundError);
+      await expect(ledger.updateRun('no-such-run', { kind: 'reopen', at })).rejects.toThrow(NotFoundError);
+      expect(await ledger.getRun('no-such-run')).toBeUndefined();
+      expect(await ledger.getJob(runId, 'nope')).toBeUndefined();
     });
   });
 }

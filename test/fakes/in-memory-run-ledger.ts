@@ -1,20 +1,25 @@
 import { NotFoundError } from '#shared/domain/errors.ts';
+import { addTallies, decideJob, type JobTally, noTally, tallyChange } from '#shared/domain/job-transitions.ts';
+import type { FetchCheckpoint, Job, JobStatus, Run } from '#shared/domain/run.ts';
 import {
-  allJobsFinished,
-  finalRunStatus,
-  finishedJobStatuses,
-  type Job,
-  type JobError,
-  type JobStatus,
-  type Run,
-  type RunStatus,
-} from '#shared/domain/run.ts';
-import type { FinishJobResult, JobOutcome, Page, ReopenJobResult, RunLedger } from '#shared/ports/run-ledger.ts';
+  type CountedJobs,
+  decideRun,
+  mayBeDone,
+  type RunEvent,
+  type RunRefusal,
+  unfinishedRunStatuses,
+  withTally,
+} from '#shared/domain/run-transitions.ts';
+import type { JobUpdate, JobUpdateResult, Page, RunChange, RunLedger } from '#shared/ports/run-ledger.ts';
 
-/** RunLedger in memory, with the same guarantees as the DynamoDB adapter (single-threaded, so trivially atomic). */
+/**
+ * RunLedger in memory: the same state machines decide every change (single-threaded, so each decision is made on
+ * the current record and no write ever races). `putJob` stages what a crash leaves behind.
+ */
 export class InMemoryRunLedger implements RunLedger {
   readonly #runs = new Map<string, Run>();
   readonly #jobs = new Map<string, Map<string, Job>>();
+  readonly #dateCheckpoints = new Map<string, FetchCheckpoint>();
 
   async claimRun(run: Run): Promise<boolean> {
     if (this.#runs.has(run.runId)) return false;
@@ -35,25 +40,25 @@ export class InMemoryRunLedger implements RunLedger {
     return paginate(runs, runSortKey, options);
   }
 
+  async listOpenRuns(options: { limit?: number; cursor?: string } = {}): Promise<Page<Run>> {
+    const runs = [...this.#runs.values()]
+      .filter((run) => unfinishedRunStatuses.has(run.status))
+      .sort((a, b) => runSortKey(a).localeCompare(runSortKey(b)));
+    return paginate(runs, runSortKey, options, 'ascending');
+  }
+
+  async updateRun(runId: string, event: RunEvent): Promise<RunChange & { readonly refused?: RunRefusal }> {
+    const run = this.#requireRun(runId);
+    const decision = decideRun(run, event);
+    if ('refused' in decision) return { run: structuredClone(run), refused: decision.refused };
+    this.#runs.set(runId, decision.run);
+    if (decision.finished) return { run: structuredClone(decision.run), finished: structuredClone(decision.run) };
+    return event.kind === 'enqueued' ? this.#finishIfDone(runId, event.at) : { run: structuredClone(decision.run) };
+  }
+
   async addJobs(runId: string, jobs: readonly Job[]): Promise<void> {
     const runJobs = this.#jobsOf(runId);
     for (const job of jobs) if (!runJobs.has(job.jobId)) runJobs.set(job.jobId, structuredClone(job));
-  }
-
-  async updateRun(
-    runId: string,
-    changes: { status: RunStatus; total?: number; reason?: string; at: string },
-  ): Promise<Run> {
-    const run = this.#requireRun(runId);
-    const next: Run = {
-      ...run,
-      status: changes.status,
-      updatedAt: changes.at,
-      counters: { ...run.counters, total: changes.total ?? run.counters.total },
-      ...(changes.reason === undefined ? {} : { reason: changes.reason }),
-    };
-    this.#runs.set(runId, this.#finishRunIfDone(next, changes.at));
-    return structuredClone(this.#requireRun(runId));
   }
 
   async getJob(runId: string, jobId: string): Promise<Job | undefined> {
@@ -68,77 +73,40 @@ export class InMemoryRunLedger implements RunLedger {
     const jobs = [...(this.#jobs.get(runId)?.values() ?? [])]
       .filter((job) => options.status === undefined || job.status === options.status)
       .sort((a, b) => a.jobId.localeCompare(b.jobId));
-    return paginate(jobs, (job) => job.jobId, options, 'ascending');
+    return paginate(structuredClone(jobs), (job) => job.jobId, options, 'ascending');
   }
 
-  async startAttempt(runId: string, jobId: string, at: string): Promise<Job | undefined> {
-    const job = this.#requireJob(runId, jobId);
-    if (finishedJobStatuses.has(job.status)) return undefined;
-    const next: Job = { ...job, status: 'running', attemptsMade: job.attemptsMade + 1, updatedAt: at };
-    this.#jobsOf(runId).set(jobId, next);
-    return structuredClone(next);
-  }
-
-  async releaseAttempt(runId: string, jobId: string, at: string): Promise<void> {
-    const job = this.#requireJob(runId, jobId);
-    if (job.status !== 'running' || job.attemptsMade === 0) return;
-    this.#jobsOf(runId).set(jobId, { ...job, status: 'queued', attemptsMade: job.attemptsMade - 1, updatedAt: at });
-  }
-
-  async recordRetry(runId: string, jobId: string, lastError: JobError, at: string): Promise<void> {
-    const job = this.#requireJob(runId, jobId);
-    if (finishedJobStatuses.has(job.status)) return;
-    this.#jobsOf(runId).set(jobId, { ...job, status: 'retrying', lastError, updatedAt: at });
-  }
-
-  async finishJob(runId: string, jobId: string, outcome: JobOutcome): Promise<FinishJobResult> {
-    const job = this.#requireJob(runId, jobId);
-    const run = this.#requireRun(runId);
-    if (finishedJobStatuses.has(job.status)) return { counted: false, run: structuredClone(run) };
-    this.#jobsOf(runId).set(jobId, {
-      ...job,
-      status: outcome.status,
-      deadLettered: outcome.deadLettered ?? false,
-      durationMs: outcome.durationMs,
-      upstreamRequests: outcome.upstreamRequests,
-      updatedAt: outcome.at,
-      ...(outcome.rowsWritten === undefined ? {} : { rowsWritten: outcome.rowsWritten }),
-      ...(outcome.lastError === undefined ? {} : { lastError: outcome.lastError }),
+  async updateJobs(
+    runId: string,
+    updates: readonly JobUpdate[],
+  ): Promise<RunChange & { readonly jobs: readonly JobUpdateResult[] }> {
+    this.#requireRun(runId);
+    let tally: JobTally = noTally;
+    const results = updates.map((update): JobUpdateResult => {
+      const job = this.#jobs.get(runId)?.get(update.jobId);
+      if (job === undefined) return { jobId: update.jobId, applied: false, refused: 'unknown' };
+      const decision = decideJob(job, update.event);
+      if ('refused' in decision) {
+        return { jobId: update.jobId, applied: false, refused: decision.refused, job: structuredClone(job) };
+      }
+      this.#jobsOf(runId).set(update.jobId, decision.job);
+      tally = addTallies(tally, tallyChange(job, decision.job));
+      return { jobId: update.jobId, applied: true, job: structuredClone(decision.job) };
     });
-    const counters = {
-      ...run.counters,
-      succeeded: run.counters.succeeded + (outcome.status === 'succeeded' ? 1 : 0),
-      failed: run.counters.failed + (outcome.status === 'failed' ? 1 : 0),
-      dead: run.counters.dead + (outcome.deadLettered === true ? 1 : 0),
-    };
-    const next = this.#finishRunIfDone({ ...run, counters, updatedAt: outcome.at }, outcome.at);
-    this.#runs.set(runId, next);
-    return { counted: true, run: structuredClone(next) };
+    const at = updates.at(-1)?.event.at ?? new Date().toISOString();
+    const run = this.#requireRun(runId);
+    this.#runs.set(runId, { ...withTally(run, tally), updatedAt: at });
+    return { ...(await this.#finishIfDone(runId, at)), jobs: results };
   }
 
-  async reopenJob(runId: string, jobId: string, at: string): Promise<ReopenJobResult> {
-    const job = this.#requireJob(runId, jobId);
+  async recountRun(runId: string, at: string): Promise<RunChange> {
     const run = this.#requireRun(runId);
-    if (job.status === 'failed') {
-      this.#jobsOf(runId).set(jobId, { ...job, status: 'queued', attemptsMade: 0, deadLettered: false, updatedAt: at });
-      const counters = {
-        ...run.counters,
-        failed: Math.max(0, run.counters.failed - 1),
-        dead: Math.max(0, run.counters.dead - (job.deadLettered ? 1 : 0)),
-      };
-      this.#runs.set(runId, backToRunning({ ...run, counters, updatedAt: at }));
-    } else if (!finishedJobStatuses.has(job.status)) {
-      this.#runs.set(runId, backToRunning(run));
-    }
-    return { reopened: job.status === 'failed', job: structuredClone(this.#requireJob(runId, jobId)) };
-  }
-
-  async recountRun(runId: string, at: string): Promise<Run> {
-    const run = this.#requireRun(runId);
-    const counters = this.#countJobs(runId, run.counters.total);
-    const next = this.#finishRunIfDone({ ...run, counters, updatedAt: at }, at);
-    this.#runs.set(runId, next);
-    return structuredClone(next);
+    const decision = decideRun(run, { kind: 'recount', at, counted: this.#countJobs(run) });
+    if ('refused' in decision) return { run: structuredClone(run) };
+    this.#runs.set(runId, decision.run);
+    return decision.finished
+      ? { run: structuredClone(decision.run), finished: structuredClone(decision.run) }
+      : { run: structuredClone(decision.run) };
   }
 
   async addUpstreamRequests(runId: string, count: number): Promise<void> {
@@ -146,21 +114,39 @@ export class InMemoryRunLedger implements RunLedger {
     this.#runs.set(runId, { ...run, upstreamRequests: run.upstreamRequests + count });
   }
 
-  #finishRunIfDone(run: Run, at: string): Run {
-    if (run.status !== 'running' || !allJobsFinished(run.counters)) return run;
-    // As in DynamoDB: the running counters may be off (one over after an interrupted reopen); the jobs decide.
-    const counters = this.#countJobs(run.runId, run.counters.total);
-    if (!allJobsFinished(counters)) return run;
-    return { ...run, counters, status: finalRunStatus(counters), finishedAt: at, updatedAt: at };
+  async getDateCheckpoint(runId: string, date: string): Promise<FetchCheckpoint | undefined> {
+    const checkpoint = this.#dateCheckpoints.get(`${runId}@${date}`);
+    return checkpoint === undefined ? undefined : structuredClone(checkpoint);
   }
 
-  #countJobs(runId: string, total: number): Run['counters'] {
-    const jobs = [...(this.#jobs.get(runId)?.values() ?? [])];
+  async saveDateCheckpoint(runId: string, date: string, checkpoint: FetchCheckpoint | undefined): Promise<void> {
+    if (checkpoint === undefined) this.#dateCheckpoints.delete(`${runId}@${date}`);
+    else this.#dateCheckpoints.set(`${runId}@${date}`, structuredClone(checkpoint));
+  }
+
+  /** Sets a job as given, bypassing the state machine: tests use it to stage a crash's leftovers. */
+  putJob(runId: string, job: Job): void {
+    this.#jobsOf(runId).set(job.jobId, structuredClone(job));
+  }
+
+  async #finishIfDone(runId: string, at: string): Promise<RunChange> {
+    const run = this.#requireRun(runId);
+    if (!mayBeDone(run)) return { run: structuredClone(run) };
+    return this.recountRun(runId, at);
+  }
+
+  #countJobs(run: Run): CountedJobs {
+    const jobs = [...(this.#jobs.get(run.runId)?.values() ?? [])];
+    const count = (keep: (job: Job) => boolean): number => jobs.filter(keep).length;
     return {
-      total,
-      succeeded: jobs.filter((job) => job.status === 'succeeded').length,
-      failed: jobs.filter((job) => job.status === 'failed').length,
-      dead: jobs.filter((job) => job.deadLettered).length,
+      counters: {
+        total: run.counters.total,
+        succeeded: count((job) => job.status === 'succeeded'),
+        failed: count((job) => job.status === 'failed'),
+        dead: count((job) => job.status === 'failed' && job.deadLettered),
+      },
+      waitingForRateLimit: count((job) => job.waitingFor === 'rate-limit'),
+      deferrals: jobs.reduce((sum, job) => sum + job.deferrals, 0),
     };
   }
 
@@ -179,19 +165,6 @@ export class InMemoryRunLedger implements RunLedger {
     }
     return jobs;
   }
-
-  #requireJob(runId: string, jobId: string): Job {
-    const job = this.#jobs.get(runId)?.get(jobId);
-    if (job === undefined) throw new NotFoundError('job', `${runId}/${jobId}`);
-    return job;
-  }
-}
-
-/** A run that had finished its jobs, running again; any other run as it is. */
-function backToRunning(run: Run): Run {
-  if (run.status !== 'succeeded' && run.status !== 'partially_failed' && run.status !== 'failed') return run;
-  const { finishedAt: _finishedAt, ...unfinished } = run;
-  return { ...unfinished, status: 'running' };
 }
 
 function runSortKey(run: Run): string {
