@@ -1,9 +1,15 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { DataSourceId } from '#shared/domain/data-source.ts';
-import { grantIntervalMs, nextGrant, pauseAfterRateLimitMs } from '#shared/domain/rate-pacing.ts';
+import {
+  grantIntervalMs,
+  nextGrant,
+  pauseAfterRateLimitMs,
+  sendJitterAllowanceMs,
+} from '#shared/domain/rate-pacing.ts';
 import type { Clock } from '#shared/ports/clock.ts';
 import {
+  type AcquireOptions,
   type DataSourceLimits,
   RateLimitDeferral,
   type RateLimiter,
@@ -47,14 +53,32 @@ export class DynamoDbRateLimiter implements RateLimiter {
     this.#sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
   }
 
-  async acquire(dataSource: DataSourceId, endpoint: string): Promise<void> {
+  async acquire(dataSource: DataSourceId, endpoint: string, options: AcquireOptions = {}): Promise<void> {
+    const maxWaitMs = options.maxWaitMs ?? this.#options.maxWaitMs ?? 5_000;
+    if (options.heldSlotAt !== undefined && (await this.#stillValid(dataSource, options.heldSlotAt))) {
+      await this.#waitFor(dataSource, Date.parse(options.heldSlotAt), maxWaitMs);
+      return;
+    }
     const limits = await this.#limitsOf(dataSource);
     const endpointLimit = limits.endpointLimits.find((cap) => cap.endpoints.some((path) => endpoint.startsWith(path)));
-    // The source's bucket holds the pause, so every request checks it, whatever endpoint it calls.
-    if (endpointLimit !== undefined) {
-      await this.#take(dataSource, `${sourceKey(dataSource)}#${endpointLimit.bucket}`, grantIntervalMs(endpointLimit));
-    }
-    await this.#take(dataSource, sourceKey(dataSource), grantIntervalMs(limits.limit));
+    // The source's bucket holds the pause, so every request checks it, whatever endpoint it calls. An endpoint's own
+    // slot comes first; the source's slot is then taken no earlier than it, and the request goes at the later one.
+    const endpointSlotMs =
+      endpointLimit === undefined
+        ? 0
+        : await this.#reserve(
+            dataSource,
+            `${sourceKey(dataSource)}#${endpointLimit.bucket}`,
+            grantIntervalMs(endpointLimit),
+            0,
+          );
+    const slotMs = await this.#reserve(
+      dataSource,
+      sourceKey(dataSource),
+      grantIntervalMs(limits.limit),
+      endpointSlotMs,
+    );
+    await this.#waitFor(dataSource, slotMs, maxWaitMs);
   }
 
   async pause(dataSource: DataSourceId, options: { retryAfterMs?: number | undefined }): Promise<RateLimitStatus> {
@@ -120,18 +144,20 @@ export class DynamoDbRateLimiter implements RateLimiter {
     };
   }
 
-  /** Takes the next slot of one bucket, sleeping until it comes, or defers when it is too far off. */
-  async #take(dataSource: DataSourceId, key: string, intervalMs: number): Promise<void> {
+  /**
+   * Takes the next slot of one bucket no earlier than `notBeforeMs` (a conditional write on the slot it read, and
+   * not while paused) and returns when it is, in epoch ms. Another worker that took the slot first makes it read
+   * again and take the next one.
+   */
+  async #reserve(dataSource: DataSourceId, key: string, intervalMs: number, notBeforeMs: number): Promise<number> {
     for (;;) {
       const item = await this.#read(key);
       if (Number(item?.consecutive429s ?? 0) > 0) this.#throttled.add(dataSource);
-      const nowMs = this.#options.clock.now().getTime();
+      const nowMs = Math.max(this.#options.clock.now().getTime(), notBeforeMs);
       const previous = item?.nextGrantAtMs === undefined ? undefined : Number(item.nextGrantAtMs);
       const paused =
         key === sourceKey(dataSource) ? Number(item?.pausedUntilMs ?? 0) : await this.#pausedUntil(dataSource);
       const { grantAtMs, next } = nextGrant({ nextGrantAtMs: previous ?? 0, pausedUntilMs: paused }, nowMs, intervalMs);
-      const waitMs = grantAtMs - nowMs;
-      if (waitMs > (this.#options.maxWaitMs ?? 5_000)) throw new RateLimitDeferral(dataSource, waitMs);
       try {
         await this.#options.client.send(
           new UpdateCommand({
@@ -142,14 +168,31 @@ export class DynamoDbRateLimiter implements RateLimiter {
             ExpressionAttributeValues: { ':next': next.nextGrantAtMs, ':previous': previous ?? 0, ':now': grantAtMs },
           }),
         );
+        return grantAtMs;
       } catch (error) {
         // Another worker took this slot (or a pause began): read again and take the next one.
         if (error instanceof ConditionalCheckFailedException) continue;
         throw error;
       }
-      if (waitMs > 0) await this.#sleep(waitMs);
-      return;
     }
+  }
+
+  /** Sleeps until the slot, or defers with it when the caller may not wait that long. */
+  async #waitFor(dataSource: DataSourceId, slotMs: number, maxWaitMs: number): Promise<void> {
+    const waitMs = slotMs - this.#options.clock.now().getTime();
+    if (waitMs > maxWaitMs) throw new RateLimitDeferral(dataSource, waitMs, new Date(slotMs).toISOString());
+    if (waitMs > 0) await this.#sleep(waitMs);
+  }
+
+  /**
+   * A held slot is good while it has not passed by more than a request may leave late (the pacing's allowance) and
+   * no 429 pause has begun since that reaches past it.
+   */
+  async #stillValid(dataSource: DataSourceId, slotAt: string): Promise<boolean> {
+    const slotMs = Date.parse(slotAt);
+    if (Number.isNaN(slotMs)) return false;
+    if (this.#options.clock.now().getTime() > slotMs + sendJitterAllowanceMs) return false;
+    return (await this.#pausedUntil(dataSource)) <= slotMs;
   }
 
   async #pausedUntil(dataSource: DataSourceId): Promise<number> {

@@ -13,6 +13,11 @@ const runFields = {
   dataSource: DataSourceIdSchema,
   dataset: z.string().check(z.minLength(1)),
   businessDate: z.iso.date(),
+  /**
+   * A request slot of the data source that an earlier delivery reserved for this message's next request: the
+   * message was deferred until just before it. Absent on a message that holds none.
+   */
+  requestSlotAt: z.optional(z.iso.datetime({ offset: true })),
 };
 
 /** Version 1: run one job (one request plus pages). */

@@ -7,17 +7,31 @@ export interface DataSourceLimits {
   readonly endpointLimits: readonly EndpointRateLimit[];
 }
 
-/** A wait longer than the caller may hold a job for: the job should be deferred, not failed. */
+/**
+ * A wait longer than the caller may hold a job for: the job should be deferred, not failed. When the limiter reserved
+ * a slot for the caller (`slotAt`), the deferred message holds it and comes back just before it.
+ */
 export class RateLimitDeferral extends Error {
   override readonly name = 'RateLimitDeferral';
   readonly waitMs: number;
   readonly dataSource: DataSourceId;
+  /** The reserved slot (an ISO instant), when one was taken. */
+  readonly slotAt: string | undefined;
 
-  constructor(dataSource: DataSourceId, waitMs: number) {
+  constructor(dataSource: DataSourceId, waitMs: number, slotAt?: string) {
     super(`${dataSource} has no request slot for ${Math.ceil(waitMs / 1000)} s`);
     this.dataSource = dataSource;
     this.waitMs = waitMs;
+    this.slotAt = slotAt;
   }
+}
+
+/** How one request asks for its slot. */
+export interface AcquireOptions {
+  /** Longest the caller may wait in place for its slot. @default the limiter's own maximum wait */
+  readonly maxWaitMs?: number;
+  /** A slot reserved earlier for this request (`RateLimitDeferral.slotAt`): used when still valid. */
+  readonly heldSlotAt?: string;
 }
 
 /** Whether a data source is paused after 429s. */
@@ -31,14 +45,17 @@ export interface RateLimitStatus {
  *
  * Guarantees:
  * - `acquire` resolves when this caller may send one request to `endpoint` (taking a slot of the source's bucket and
- *   of the endpoint's own bucket where one applies), so all callers together stay under the limits; it throws
- *   `RateLimitDeferral` instead of waiting longer than the limiter's maximum wait.
+ *   of the endpoint's own bucket where one applies), so all callers together stay under the limits. A slot further
+ *   off than the caller may wait is reserved for it all the same and thrown as `RateLimitDeferral.slotAt`: the caller
+ *   defers its work until then and comes back with the slot (`heldSlotAt`), so that waiting callers queue in slot
+ *   order instead of all retrying at once. A held slot that has passed (by more than a send may be late) or that a
+ *   429 pause has overtaken is given up for a fresh one.
  * - `pause` stops every caller until the pause ends (a 429), lengthening it for 429s in a row; `recovered` ends that
  *   run of 429s once a request succeeds.
  * - Limits are read fresh at least once a minute.
  */
 export interface RateLimiter {
-  acquire(dataSource: DataSourceId, endpoint: string): Promise<void>;
+  acquire(dataSource: DataSourceId, endpoint: string, options?: AcquireOptions): Promise<void>;
   pause(dataSource: DataSourceId, options: { retryAfterMs?: number | undefined }): Promise<RateLimitStatus>;
   recovered(dataSource: DataSourceId): Promise<void>;
   status(dataSource: DataSourceId): Promise<RateLimitStatus>;

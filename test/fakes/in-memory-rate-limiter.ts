@@ -1,32 +1,67 @@
 import type { DataSourceId } from '#shared/domain/data-source.ts';
+import { nextGrant, sendJitterAllowanceMs } from '#shared/domain/rate-pacing.ts';
 import type { Clock } from '#shared/ports/clock.ts';
-import { RateLimitDeferral, type RateLimiter, type RateLimitStatus } from '#shared/ports/rate-limiter.ts';
+import {
+  type AcquireOptions,
+  RateLimitDeferral,
+  type RateLimiter,
+  type RateLimitStatus,
+} from '#shared/ports/rate-limiter.ts';
 
-/** A rate limiter that grants every slot unless told to defer; records pauses and acquisitions. */
+/**
+ * A rate limiter on the fake clock, pacing like the DynamoDB one (`nextGrant`): one bucket per data source with
+ * slots `intervalMs` apart (0: every request goes at once), reserved slots thrown with `RateLimitDeferral`, held
+ * slots honoured. Waiting in place advances nothing: it resolves at once, as if the wait had passed. `deferMs`
+ * forces a deferral without a slot. Records acquisitions and pauses.
+ */
 export class InMemoryRateLimiter implements RateLimiter {
-  readonly acquired: { dataSource: DataSourceId; endpoint: string }[] = [];
+  readonly acquired: { dataSource: DataSourceId; endpoint: string; atMs: number }[] = [];
   readonly pauses: DataSourceId[] = [];
-  /** When set, `acquire` defers with this wait. */
+  /** When set, `acquire` defers with this wait and no slot. */
   deferMs: number | undefined;
+  /** Milliseconds between two slots of a data source. @default 0 */
+  intervalMs = 0;
+  /** Longest wait in place when the caller gives none. @default 5_000 */
+  maxWaitMs = 5_000;
   #consecutive429s = 0;
-  readonly #pausedUntil = new Map<DataSourceId, string>();
+  readonly #pausedUntil = new Map<DataSourceId, number>();
+  readonly #nextGrantAt = new Map<DataSourceId, number>();
   readonly #clock: Clock;
 
   constructor(clock: Clock) {
     this.#clock = clock;
   }
 
-  async acquire(dataSource: DataSourceId, endpoint: string): Promise<void> {
+  async acquire(dataSource: DataSourceId, endpoint: string, options: AcquireOptions = {}): Promise<void> {
     if (this.deferMs !== undefined) throw new RateLimitDeferral(dataSource, this.deferMs);
-    this.acquired.push({ dataSource, endpoint });
+    const nowMs = this.#clock.now().getTime();
+    const pausedUntilMs = this.#pausedUntil.get(dataSource) ?? 0;
+    let slotMs: number;
+    const held = options.heldSlotAt === undefined ? Number.NaN : Date.parse(options.heldSlotAt);
+    if (!Number.isNaN(held) && nowMs <= held + sendJitterAllowanceMs && pausedUntilMs <= held) {
+      slotMs = held;
+    } else {
+      const { grantAtMs, next } = nextGrant(
+        { nextGrantAtMs: this.#nextGrantAt.get(dataSource) ?? 0, pausedUntilMs },
+        nowMs,
+        this.intervalMs,
+      );
+      this.#nextGrantAt.set(dataSource, next.nextGrantAtMs);
+      slotMs = grantAtMs;
+    }
+    const waitMs = slotMs - nowMs;
+    if (waitMs > (options.maxWaitMs ?? this.maxWaitMs)) {
+      throw new RateLimitDeferral(dataSource, waitMs, new Date(slotMs).toISOString());
+    }
+    this.acquired.push({ dataSource, endpoint, atMs: Math.max(slotMs, nowMs) });
   }
 
   async pause(dataSource: DataSourceId): Promise<RateLimitStatus> {
     this.pauses.push(dataSource);
     this.#consecutive429s++;
-    const pausedUntil = new Date(this.#clock.now().getTime() + 60_000).toISOString();
-    this.#pausedUntil.set(dataSource, pausedUntil);
-    return { consecutive429s: this.#consecutive429s, pausedUntil };
+    const pausedUntilMs = this.#clock.now().getTime() + 60_000;
+    this.#pausedUntil.set(dataSource, pausedUntilMs);
+    return { consecutive429s: this.#consecutive429s, pausedUntil: new Date(pausedUntilMs).toISOString() };
   }
 
   async recovered(): Promise<void> {
@@ -34,8 +69,11 @@ export class InMemoryRateLimiter implements RateLimiter {
   }
 
   async status(dataSource: DataSourceId): Promise<RateLimitStatus> {
-    const pausedUntil = this.#pausedUntil.get(dataSource);
-    const paused = pausedUntil !== undefined && Date.parse(pausedUntil) > this.#clock.now().getTime();
-    return { consecutive429s: this.#consecutive429s, ...(paused ? { pausedUntil } : {}) };
+    const pausedUntilMs = this.#pausedUntil.get(dataSource) ?? 0;
+    const paused = pausedUntilMs > this.#clock.now().getTime();
+    return {
+      consecutive429s: this.#consecutive429s,
+      ...(paused ? { pausedUntil: new Date(pausedUntilMs).toISOString() } : {}),
+    };
   }
 }
