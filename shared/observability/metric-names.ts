@@ -25,6 +25,10 @@ export const metricNames = {
   runsMissed: 'RunsMissed',
   /** Count: missed runs the reconciler dispatched late under the group's catch-up policy. */
   runsCaughtUp: 'RunsCaughtUp',
+  /** Count: runs the watchdog failed because they passed their deadline. */
+  runsTimedOut: 'RunsTimedOut',
+  /** Count: job messages the watchdog sent again because the last one was long overdue. */
+  jobMessagesResent: 'JobMessagesResent',
   /** Count: jobs that succeeded. */
   jobsSucceeded: 'JobsSucceeded',
   /** Count: attempts that failed with a retryable error. */
@@ -33,6 +37,8 @@ export const metricNames = {
   jobsFailed: 'JobsFailed',
   /** Count: jobs deferred because their data source is rate limited or paused. */
   jobsDeferred: 'JobsDeferred',
+  /** Count: deferrals of jobs that have waited an hour or more for the rate limit without fetching a page. */
+  jobsStalled: 'JobsStalled',
   /** Count: requests sent to an upstream API. */
   upstreamRequests: 'UpstreamRequests',
   /** Count: upstream answers with HTTP 429. */

@@ -1,6 +1,12 @@
 import type { DatasetDefinition } from '#shared/datasets/dataset.ts';
 import type { DataSourceId } from '#shared/domain/data-source.ts';
-import type { CredentialsCheck, DataSource, FetchContext, FetchedPage, RejectedRow } from '#shared/ports/data-source.ts';
+import type {
+  CredentialsCheck,
+  DataSource,
+  FetchContext,
+  FetchedPage,
+  RejectedRow,
+} from '#shared/ports/data-source.ts';
 
 /**
  * A scripted data source. Each fetch answers `rowsFor(params)` split into `pagesPerFetch` pages (page positions are

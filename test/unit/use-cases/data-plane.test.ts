@@ -126,7 +126,7 @@ describe('dispatch and fetch', () => {
 
   it('fails a job at once when the upstream row breaks its schema, storing nothing', async () => {
     const plane = await withGroup({ parametersTemplate: { code: '72030', date: '{{businessDate}}' } });
-    plane.dataSource.rowsFor = (params) => barsOf(params).map((row) => ({ ...row, close: 'n/a' }));
+    plane.dataSource.rejectedFor = () => [{ series: '72030', reason: 'close: expected number, received string' }];
     await plane.dispatch(tick);
     expect(await plane.work()).toEqual([]);
     const [job] = (await plane.runLedger.listJobs('daily-bars.20261127T083000Z')).items;
@@ -166,7 +166,9 @@ describe('rate limits in the worker', () => {
     for (let storm = 0; storm < 20; storm++) {
       expect(await plane.work()).toEqual([]);
       const [entry] = plane.queue.messages;
-      expect(entry?.delaySeconds).toBeGreaterThanOrEqual(60);
+      // Deferred until the pause ends (at most 2 s early, to take its slot in place).
+      expect(entry?.delaySeconds).toBeGreaterThanOrEqual(58);
+      plane.clock.advance(((entry?.delaySeconds ?? 0) + 3) * 1000);
     }
     expect(plane.rateLimiter.pauses).toHaveLength(20);
     expect(plane.deadLetters.letters).toEqual([]);

@@ -1,0 +1,94 @@
+import type { DatasetDefinition } from '#shared/datasets/dataset.ts';
+import type { Job } from '#shared/domain/run.ts';
+import type { JobMessage } from '#shared/messages/run-job-message.ts';
+import type { JobUpdateResult } from '#shared/ports/run-ledger.ts';
+
+/**
+ * Time an attempt keeps at the end of its invocation to store its last page and record its jobs' outcomes: the
+ * upstream call is aborted, and no slot is waited for, past `deadline - outcomeReserveMs`.
+ */
+export const outcomeReserveMs = 8_000;
+/** Time one upstream request is given after its slot when deciding whether to wait for the slot in place. */
+export const requestAllowanceMs = 5_000;
+
+/**
+ * One delivery of a job message, from the start of its jobs' attempts to their outcomes: the jobs it holds (as last
+ * written, so that each next event is decided on the revision this attempt wrote), and what it has done so far.
+ */
+export class JobAttempt {
+  readonly message: JobMessage;
+  readonly dataset: DatasetDefinition | undefined;
+  /** The lease holder every event of this attempt names. */
+  readonly holder: string;
+  /** When the invocation ends, in epoch ms: the lease lapses then. */
+  readonly deadlineMs: number;
+  /** Upstream requests this attempt has made (slots taken and used). */
+  upstreamRequests = 0;
+  /** True once this attempt has stored a page. */
+  progressed = false;
+  #countedRequests = 0;
+  readonly #jobs = new Map<string, Job>();
+  readonly #startedAt = performance.now();
+
+  constructor(options: {
+    message: JobMessage;
+    dataset: DatasetDefinition | undefined;
+    holder: string;
+    deadlineMs: number;
+    jobs: readonly Job[];
+  }) {
+    this.message = options.message;
+    this.dataset = options.dataset;
+    this.holder = options.holder;
+    this.deadlineMs = options.deadlineMs;
+    for (const job of options.jobs) this.#jobs.set(job.jobId, job);
+  }
+
+  /** The jobs this attempt still holds. */
+  get jobs(): Job[] {
+    return [...this.#jobs.values()];
+  }
+
+  /** Until when this attempt may wait for slots and upstream answers, in epoch ms. */
+  get workEndsAtMs(): number {
+    return this.deadlineMs - outcomeReserveMs;
+  }
+
+  /** The requests made since the last call: each is added to the run once. */
+  takeUncountedRequests(): number {
+    const uncounted = this.upstreamRequests - this.#countedRequests;
+    this.#countedRequests = this.upstreamRequests;
+    return uncounted;
+  }
+
+  elapsedMs(): number {
+    return Math.round(performance.now() - this.#startedAt);
+  }
+
+  /**
+   * Takes in the results of this attempt's own events: an applied one is the job's new revision; a refused one
+   * means the job is no longer this attempt's (it finished, or its lease lapsed and another attempt took it).
+   */
+  record(results: readonly JobUpdateResult[]): void {
+    for (const result of results) {
+      if (result.applied && result.job.lease?.holder === this.holder) this.#jobs.set(result.jobId, result.job);
+      else this.#jobs.delete(result.jobId);
+    }
+  }
+
+  /** Lets go of jobs that this attempt has finished or handed on. */
+  release(jobIds: Iterable<string>): void {
+    for (const jobId of jobIds) this.#jobs.delete(jobId);
+  }
+
+  /** The key a job's rows are counted under: the job id of a single-job message, the issue code of a date-wide one. */
+  rowKeyOf(job: Job): string {
+    return this.message.version === 1 ? job.jobId : issueCodeOf(job);
+  }
+}
+
+/** A date-wide job's issue code as rows carry it: J-Quants takes a 4-character code for the 5-character common one. */
+export function issueCodeOf(job: Pick<Job, 'params'>): string {
+  const code = String(job.params.code);
+  return code.length === 4 ? `${code}0` : code;
+}

@@ -1,0 +1,27 @@
+import type { Run } from '#shared/domain/run.ts';
+import type { Log } from '#shared/observability/logger.ts';
+import { metricNames } from '#shared/observability/metric-names.ts';
+import { type MetricsSink, noMetrics } from '#shared/observability/metrics.ts';
+
+/** What reporting a finished run needs. */
+export interface RunFinishedDeps {
+  readonly log: Log;
+  /** @default noMetrics */
+  readonly metrics?: MetricsSink;
+}
+
+/**
+ * A run has finished: the one place every path that finishes a run (the last job's outcome, the watchdog's recount
+ * or time-out, a failed dispatch) reports it, exactly once per finish — the ledger hands the finished run to the one
+ * caller whose write finished it. What follows a finish (metrics and a log line today) hooks here.
+ */
+export async function runFinished(run: Run, deps: RunFinishedDeps): Promise<void> {
+  const metrics = deps.metrics ?? noMetrics;
+  const dimensions = { dataSource: run.dataSource, dataset: run.dataset, group: run.groupId };
+  if (run.status === 'succeeded') metrics.count(metricNames.runsSucceeded, 1, dimensions);
+  if (run.status === 'failed' || run.status === 'partially_failed')
+    metrics.count(metricNames.runsFailed, 1, dimensions);
+  const data = { groupId: run.groupId, runId: run.runId, businessDate: run.businessDate, ...run.counters };
+  if (run.status === 'succeeded') deps.log.info('run finished', { status: run.status, ...data });
+  else deps.log.warn('run finished', { status: run.status, reason: run.reason, ...data });
+}

@@ -1,0 +1,304 @@
+import { isPermanentError, isSchemaError } from '#shared/domain/errors.ts';
+import type { FetchCheckpoint, Job, JobError } from '#shared/domain/run.ts';
+import type { JobMessage, RunJobMessage } from '#shared/messages/run-job-message.ts';
+import type { Log } from '#shared/observability/logger.ts';
+import { metricNames } from '#shared/observability/metric-names.ts';
+import { type MetricDimensions, type MetricsSink, noMetrics } from '#shared/observability/metrics.ts';
+import type { Clock } from '#shared/ports/clock.ts';
+import type { DataSource } from '#shared/ports/data-source.ts';
+import type { DataSourceSettingsStore } from '#shared/ports/data-source-settings-store.ts';
+import type { DeadLetterQueue } from '#shared/ports/dead-letter-queue.ts';
+import type { JobQueue } from '#shared/ports/job-queue.ts';
+import { RateLimitDeferral, type RateLimiter } from '#shared/ports/rate-limiter.ts';
+import type { RunChange, RunLedger } from '#shared/ports/run-ledger.ts';
+import {
+  CredentialsError,
+  PermanentUpstreamError,
+  RateLimitedError,
+  UpstreamError,
+} from '#shared/ports/upstream-errors.ts';
+import { AttemptTimeLimitError, InvalidRowsError } from '#shared/use-cases/fetch-job-pages.ts';
+import type { JobAttempt } from '#shared/use-cases/job-attempt.ts';
+import { runFinished } from '#shared/use-cases/run-finished.ts';
+
+/** What settling an attempt's jobs needs. */
+export interface SettleDeps {
+  readonly runLedger: RunLedger;
+  readonly dataSource: Pick<DataSource, 'id'>;
+  readonly deadLetters: DeadLetterQueue;
+  readonly settingsStore: Pick<DataSourceSettingsStore, 'recordHealth'>;
+  readonly rateLimiter: RateLimiter;
+  /** The data source's own job queue: deferred jobs are sent back to it with a delay. */
+  readonly requeue: JobQueue;
+  readonly clock: Clock;
+  readonly log: Log;
+  /** @default noMetrics */
+  readonly metrics?: MetricsSink;
+  /** First retry's backoff; later ones double it. @default 10 */
+  readonly retryBaseDelaySeconds?: number;
+  /** A job waiting this long without fetching a page counts as stalled (metric and alarm). @default 1 hour */
+  readonly stalledAfterMs?: number;
+}
+
+/** The message's jobs will be retried: make it visible again after `delaySeconds`. */
+export class RetryLaterError extends Error {
+  override readonly name = 'RetryLaterError';
+  readonly delaySeconds: number;
+
+  constructor(delaySeconds: number, options?: ErrorOptions) {
+    super(`retry in ${delaySeconds} s`, options);
+    this.delaySeconds = delaySeconds;
+  }
+}
+
+/** SQS delays a message by at most 15 minutes; a longer wait is taken in several deferrals. */
+const maxDelaySeconds = 900;
+/** A message holding a slot comes back this long before it, to wait the rest in place. */
+const earlyArrivalMs = 2_000;
+
+/** Backoff before attempt `attemptsMade + 1`: `baseSeconds` doubling per attempt, at most 15 min, ±50 % jitter. */
+export function retryDelaySeconds(attemptsMade: number, baseSeconds = 10): number {
+  const base = Math.min(900, baseSeconds * 2 ** Math.max(0, attemptsMade - 1));
+  return Math.max(1, Math.round(base * (0.5 + Math.random())));
+}
+
+export function dimensionsOf(message: JobMessage): MetricDimensions {
+  return { dataSource: message.dataSource, dataset: message.dataset, group: message.groupId };
+}
+
+/** Records the attempt's jobs as succeeded, each with the rows counted under its key in `checkpoint`. */
+export async function succeedJobs(attempt: JobAttempt, checkpoint: FetchCheckpoint, deps: SettleDeps): Promise<void> {
+  const { message } = attempt;
+  const at = deps.clock.now().toISOString();
+  const change = await deps.runLedger.updateJobs(
+    message.runId,
+    attempt.jobs.map((job) => {
+      const [rowsWritten, rowsKept] = checkpoint.rows[attempt.rowKeyOf(job)] ?? [0, 0];
+      return {
+        jobId: job.jobId,
+        seen: job,
+        event: {
+          kind: 'succeed' as const,
+          at,
+          holder: attempt.holder,
+          durationMs: attempt.elapsedMs(),
+          rowsWritten,
+          rowsKept,
+          upstreamRequests: message.version === 1 ? attempt.upstreamRequests : 0,
+        },
+      };
+    }),
+  );
+  attempt.record(change.jobs);
+  const succeeded = change.jobs.filter((result) => result.applied).length;
+  (deps.metrics ?? noMetrics).count(metricNames.jobsSucceeded, succeeded, dimensionsOf(message));
+  await reportFinish(change, deps);
+  deps.log.info('jobs succeeded', { runId: message.runId, dataset: message.dataset, count: succeeded });
+}
+
+/**
+ * Fails jobs for good: each gets a dead letter (stored before the job is marked, so a crash in between can only
+ * duplicate a letter) and ends `failed`, dead-lettered, with the error.
+ */
+export async function failJobs(
+  attempt: JobAttempt,
+  jobs: readonly Job[],
+  error: JobError,
+  deps: SettleDeps,
+  options: { readonly asHolder?: boolean } = {},
+): Promise<void> {
+  const { message } = attempt;
+  for (const job of jobs) {
+    await deps.deadLetters.send({
+      message: singleJobMessage(message, job),
+      error,
+      attemptsMade: job.attemptsMade,
+      failedAt: deps.clock.now().toISOString(),
+    });
+  }
+  const at = deps.clock.now().toISOString();
+  const change = await deps.runLedger.updateJobs(
+    message.runId,
+    jobs.map((job) => ({
+      jobId: job.jobId,
+      seen: job,
+      event: {
+        kind: 'fail' as const,
+        at,
+        ...(options.asHolder === false ? {} : { holder: attempt.holder }),
+        error,
+        deadLettered: true,
+        durationMs: attempt.elapsedMs(),
+        upstreamRequests: message.version === 1 ? attempt.upstreamRequests : 0,
+      },
+    })),
+  );
+  attempt.record(change.jobs);
+  attempt.release(jobs.map((job) => job.jobId));
+  const failed = change.jobs.filter((result) => result.applied).length;
+  (deps.metrics ?? noMetrics).count(metricNames.jobsFailed, failed, dimensionsOf(message));
+  for (const job of jobs) {
+    deps.log.warn('job failed and was dead-lettered', {
+      runId: message.runId,
+      jobId: job.jobId,
+      dataset: message.dataset,
+      attemptsMade: job.attemptsMade,
+      error,
+    });
+  }
+  await reportFinish(change, deps);
+}
+
+/**
+ * Settles the jobs of an attempt that did not get to the end: a rate limit defers them (their attempt given back),
+ * a permanent error or exhausted attempts fail them, anything else retries them with backoff (`RetryLaterError`).
+ * Whatever the attempt stored stays stored, and its position is kept for the next attempt.
+ */
+export async function settleFailure(attempt: JobAttempt, error: unknown, deps: SettleDeps): Promise<void> {
+  if (error instanceof RateLimitedError || error instanceof RateLimitDeferral) {
+    await deferJobs(attempt, error, deps);
+    return;
+  }
+  const { message } = attempt;
+  const lastError = jobErrorOf(error);
+  const permanent =
+    isPermanentError(error) ||
+    error instanceof PermanentUpstreamError ||
+    error instanceof CredentialsError ||
+    error instanceof InvalidRowsError;
+  if (error instanceof CredentialsError) {
+    await deps.settingsStore.recordHealth(deps.dataSource.id, {
+      status: 'failing',
+      reason: error.message,
+      checkedAt: deps.clock.now().toISOString(),
+    });
+  }
+  const exhausted = attempt.jobs.filter((job) => permanent || job.attemptsMade >= job.maxAttempts);
+  if (exhausted.length > 0) await failJobs(attempt, exhausted, lastError, deps);
+  const retrying = attempt.jobs;
+  if (retrying.length === 0) return;
+  const delaySeconds = Math.max(
+    ...retrying.map((job) => retryDelaySeconds(job.attemptsMade, deps.retryBaseDelaySeconds)),
+  );
+  const at = deps.clock.now();
+  const messageDueAt = new Date(at.getTime() + delaySeconds * 1000).toISOString();
+  const change = await deps.runLedger.updateJobs(
+    message.runId,
+    retrying.map((job) => ({
+      jobId: job.jobId,
+      seen: job,
+      event: { kind: 'retry' as const, at: at.toISOString(), holder: attempt.holder, error: lastError, messageDueAt },
+    })),
+  );
+  attempt.record(change.jobs);
+  const retried = change.jobs.filter((result) => result.applied).length;
+  (deps.metrics ?? noMetrics).count(metricNames.jobsRetried, retried, dimensionsOf(message));
+  if (retried > 0) throw new RetryLaterError(delaySeconds, { cause: error });
+}
+
+/**
+ * Defers the attempt's jobs without spending their attempts: a 429 pauses the whole data source first (every
+ * worker then waits), and the message goes back to the queue delayed until the slot it holds or the pause's end.
+ * It is sent anew rather than made invisible, so its receive count never grows toward the queue's redrive limit.
+ */
+async function deferJobs(
+  attempt: JobAttempt,
+  error: RateLimitedError | RateLimitDeferral,
+  deps: SettleDeps,
+): Promise<void> {
+  const { message } = attempt;
+  const metrics = deps.metrics ?? noMetrics;
+  const nowMs = deps.clock.now().getTime();
+  let delaySeconds: number;
+  let requestSlotAt: string | undefined;
+  if (error instanceof RateLimitedError) {
+    const status = await deps.rateLimiter.pause(deps.dataSource.id, {
+      retryAfterMs: error.retryAfterSeconds === undefined ? undefined : error.retryAfterSeconds * 1000,
+    });
+    const waitMs = status.pausedUntil === undefined ? 60_000 : Date.parse(status.pausedUntil) - nowMs;
+    delaySeconds = clampDelay(Math.ceil(waitMs / 1000));
+    metrics.count(metricNames.upstreamThrottled, 1, dimensionsOf(message));
+    metrics.count(metricNames.dataSourcePaused, 1, dimensionsOf(message));
+    deps.log.warn('upstream rate limit hit: data source paused', {
+      dataSource: deps.dataSource.id,
+      runId: message.runId,
+      pausedUntil: status.pausedUntil,
+      consecutive429s: status.consecutive429s,
+    });
+  } else if (error.slotAt !== undefined) {
+    requestSlotAt = error.slotAt;
+    delaySeconds = clampDelay(Math.floor((Date.parse(error.slotAt) - nowMs - earlyArrivalMs) / 1000));
+  } else {
+    delaySeconds = clampDelay(Math.ceil(error.waitMs / 1000));
+  }
+  const at = new Date(nowMs).toISOString();
+  const messageDueAt = new Date(nowMs + delaySeconds * 1000).toISOString();
+  const change = await deps.runLedger.updateJobs(
+    message.runId,
+    attempt.jobs.map((job) => ({
+      jobId: job.jobId,
+      seen: job,
+      event: { kind: 'defer' as const, at, holder: attempt.holder, messageDueAt, progressed: attempt.progressed },
+    })),
+  );
+  attempt.record(change.jobs);
+  const deferred = change.jobs.flatMap((result) => (result.applied ? [result.job] : []));
+  metrics.count(metricNames.jobsDeferred, deferred.length, dimensionsOf(message));
+  reportStalled(message, deferred, nowMs, deps);
+  const { requestSlotAt: _previousSlot, ...rest } = message;
+  const next: JobMessage = requestSlotAt === undefined ? rest : { ...rest, requestSlotAt };
+  const sent = await deps.requeue.send([next], { delaySeconds });
+  if (sent.failed.length > 0) throw new RetryLaterError(Math.max(1, delaySeconds), { cause: error });
+  deps.log.info('jobs deferred by the rate limit', {
+    runId: message.runId,
+    count: deferred.length,
+    delaySeconds,
+    requestSlotAt,
+  });
+}
+
+/** Jobs that have waited long without fetching anything: counted (the JobsStalled alarm) and named in the log. */
+function reportStalled(message: JobMessage, jobs: readonly Job[], nowMs: number, deps: SettleDeps): void {
+  const stalledAfterMs = deps.stalledAfterMs ?? 60 * 60_000;
+  const stalled = jobs.filter(
+    (job) => job.waitingSince !== undefined && nowMs - Date.parse(job.waitingSince) >= stalledAfterMs,
+  );
+  if (stalled.length === 0) return;
+  (deps.metrics ?? noMetrics).count(metricNames.jobsStalled, stalled.length, dimensionsOf(message));
+  for (const job of stalled) {
+    deps.log.warn('job keeps waiting for the rate limit without progress', {
+      runId: message.runId,
+      jobId: job.jobId,
+      waitingSince: job.waitingSince,
+      deferrals: job.deferrals,
+    });
+  }
+}
+
+/** Reports a run that this change finished. */
+export async function reportFinish(change: RunChange, deps: SettleDeps): Promise<void> {
+  if (change.finished !== undefined) await runFinished(change.finished, deps);
+}
+
+function clampDelay(seconds: number): number {
+  return Math.min(maxDelaySeconds, Math.max(0, seconds));
+}
+
+/** A job of any message as the version-1 message that redrives it alone. */
+function singleJobMessage(message: JobMessage, job: Job): RunJobMessage {
+  const { runId, groupId, dataSource, dataset, businessDate } = message;
+  return { version: 1, runId, groupId, dataSource, dataset, businessDate, jobId: job.jobId, params: job.params };
+}
+
+/** The error a job records for what ended its attempt. */
+export function jobErrorOf(error: unknown): JobError {
+  if (error instanceof AttemptTimeLimitError) return { code: 'attempt_time_limit', message: error.message };
+  if (error instanceof UpstreamError) return { code: error.code, message: error.message };
+  if (isSchemaError(error)) {
+    return { code: 'invalid_data', message: `the data broke its schema: ${error.message.slice(0, 500)}` };
+  }
+  if (error instanceof Error) {
+    return { code: 'internal_error', message: `${error.name}: ${error.message}`.slice(0, 1000) };
+  }
+  return { code: 'internal_error', message: String(error).slice(0, 1000) };
+}
