@@ -4,6 +4,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { startMotoServer } from '#infra/local/moto-server.ts';
 import { provisionResources } from '#infra/local/provision.ts';
 import { createDocumentClient, createSqsClient } from '#shared/adapters/aws-clients.ts';
+import { DynamoDbDataSourceSettingsStore } from '#shared/adapters/dynamodb-data-source-settings-store.ts';
 import { DynamoDbJobGroupStore } from '#shared/adapters/dynamodb-job-group-store.ts';
 import { DynamoDbMarketDataStore } from '#shared/adapters/dynamodb-market-data-store.ts';
 import { DynamoDbRunLedger } from '#shared/adapters/dynamodb-run-ledger.ts';
@@ -70,6 +71,10 @@ export async function benchDispatch(): Promise<Record<string, number | string>> 
         queues: { jquants: queue, yahoo: queue },
         listedCodes: new StoredListedCodes(marketData),
         tradingCalendar: new StoredTradingCalendar(marketData),
+        settingsStore: new DynamoDbDataSourceSettingsStore({
+          client,
+          tableName: environment.DATA_SOURCES_TABLE_NAME ?? '',
+        }),
         clock: systemClock,
         log: silentLog,
       },

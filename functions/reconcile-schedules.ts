@@ -3,20 +3,24 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import { createSchedulerClient } from '#shared/adapters/aws-clients.ts';
 import { EventBridgeScheduleStore } from '#shared/adapters/event-bridge-schedule-store.ts';
+import { sqsDeadLetterStores } from '#shared/adapters/sqs-dead-letter-store.ts';
 import { systemClock } from '#shared/adapters/system-clock.ts';
 import { loadConfig, requiredString } from '#shared/config/load-config.ts';
 import { dispatchPorts, dispatchVariables } from '#shared/lambda/aws-deps.ts';
 import { log, logger } from '#shared/observability/logger.ts';
 import { metricNames } from '#shared/observability/metric-names.ts';
-import { MetricUnit, metrics } from '#shared/observability/metrics.ts';
+import { emfMetrics, MetricUnit, metrics } from '#shared/observability/metrics.ts';
 import { type DispatchRequest, dispatchRun } from '#shared/use-cases/dispatch-run.ts';
 import { type ReconcileReport, reconcileSchedules } from '#shared/use-cases/reconcile-schedules.ts';
 import { type MissedRunsReport, recordMissedRuns } from '#shared/use-cases/record-missed-runs.ts';
+import { type SupervisionReport, superviseRuns } from '#shared/use-cases/supervise-runs.ts';
 import * as z from '#shared/zod.ts';
 
 /** The variables that infra binds to this function (MoomooFunction.bind… in the stateless stack). */
 const ReconcileSchedulesEnvSchema = z.object({
   ...dispatchVariables,
+  JQUANTS_DEAD_LETTER_QUEUE_URL: requiredString(),
+  YAHOO_DEAD_LETTER_QUEUE_URL: requiredString(),
   SCHEDULE_GROUP_NAME: requiredString(),
   SCHEDULER_ROLE_ARN: requiredString(),
   DISPATCHER_FUNCTION_ARN: requiredString(),
@@ -24,10 +28,15 @@ const ReconcileSchedulesEnvSchema = z.object({
 
 const config = loadConfig(ReconcileSchedulesEnvSchema);
 // Catch-up and resumed dispatches go through the dispatcher's own use case, as the admin API's run-now does.
-const dispatchDeps = { ...dispatchPorts(config), clock: systemClock, log };
+const dispatchDeps = { ...dispatchPorts(config), clock: systemClock, log, metrics: emfMetrics };
 const deps = {
   groupStore: dispatchDeps.groupStore,
   runLedger: dispatchDeps.runLedger,
+  queues: dispatchDeps.queues,
+  deadLetterStores: sqsDeadLetterStores({
+    jquants: config.JQUANTS_DEAD_LETTER_QUEUE_URL,
+    yahoo: config.YAHOO_DEAD_LETTER_QUEUE_URL,
+  }),
   dispatch: (request: DispatchRequest) => dispatchRun(request, dispatchDeps),
   scheduleStore: new EventBridgeScheduleStore({
     client: createSchedulerClient(),
@@ -37,15 +46,17 @@ const deps = {
   }),
   clock: systemClock,
   log,
+  metrics: emfMetrics,
 };
 
 /**
  * Every 5 minutes: repair schedule drift, resume expired pauses, record missed and skipped runs, catch up missed runs
- * by the group's policy, and resume dispatches that were interrupted.
+ * by the group's policy, and bring every run that began to its true end (`superviseRuns`).
  */
-const lambdaHandler = async (): Promise<ReconcileReport & MissedRunsReport> => {
+const lambdaHandler = async (): Promise<ReconcileReport & MissedRunsReport & SupervisionReport> => {
   const report = await reconcileSchedules(deps);
   const runs = await recordMissedRuns(deps);
+  const supervision = await superviseRuns(deps);
   metrics.addMetric(metricNames.runsMissed, MetricUnit.Count, runs.missed.length);
   metrics.addMetric(metricNames.runsCaughtUp, MetricUnit.Count, runs.caughtUp.length);
   const repaired = report.created.length + report.updated.length + report.deleted.length;
@@ -53,8 +64,10 @@ const lambdaHandler = async (): Promise<ReconcileReport & MissedRunsReport> => {
   metrics.addMetric('GroupsResumed', MetricUnit.Count, report.resumed.length);
   metrics.addMetric('ScheduleRepairsFailed', MetricUnit.Count, report.failed.length);
   metrics.addMetric(metricNames.unreadableGroups, MetricUnit.Count, report.unreadable.length);
-  logger.info('schedules reconciled', { count: repaired, ...report, ...runs });
-  return { ...report, ...runs };
+  metrics.addMetric(metricNames.runsTimedOut, MetricUnit.Count, supervision.timedOut.length);
+  metrics.addMetric(metricNames.jobMessagesResent, MetricUnit.Count, supervision.resent);
+  logger.info('schedules reconciled', { count: repaired, ...report, ...runs, ...supervision });
+  return { ...report, ...runs, ...supervision };
 };
 
 export const handler = middy(lambdaHandler)

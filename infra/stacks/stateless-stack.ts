@@ -80,7 +80,8 @@ export class StatelessStack extends Stack {
 
     const reconcileSchedules = new MoomooFunction(this, 'ReconcileSchedules', {
       entryName: 'reconcile-schedules',
-      description: 'Repairs schedule drift, records missed runs and catches them up by policy',
+      description:
+        'Repairs schedule drift, records and catches up missed runs, and brings unfinished runs to their end',
       // Room for a catch-up dispatch of a large run besides the repairs.
       timeout: Duration.minutes(4),
     })
@@ -93,7 +94,10 @@ export class StatelessStack extends Stack {
       // reconcileSchedules: lists every schedule (reading each), repairs with upsert, deletes orphans.
       .bindScheduleGroup(resources.scheduleGroupName, ['list', 'upsert', 'delete'])
       .bindScheduleTarget(scheduleTarget);
-    for (const fetchQueue of resources.fetchQueues) reconcileSchedules.bindQueue(fetchQueue, 'send');
+    // The watchdog re-sends overdue job messages and reads the dead-letter queues for messages the queues moved.
+    for (const fetchQueue of resources.fetchQueues) {
+      reconcileSchedules.bindQueue(fetchQueue, 'send').bindDeadLetterQueue(fetchQueue, 'consume');
+    }
     new Rule(this, 'ReconcileEveryFiveMinutes', {
       description: 'Runs the schedule reconciler',
       schedule: Schedule.rate(Duration.minutes(5)),

@@ -1,21 +1,37 @@
 import { requireDataset } from '#shared/datasets/registry.ts';
 import { businessDateOf } from '#shared/domain/business-date.ts';
 import type { DataSourceId } from '#shared/domain/data-source.ts';
+import { defaultSettings, effectiveRateLimit } from '#shared/domain/data-source-settings.ts';
 import { ValidationError } from '#shared/domain/errors.ts';
 import { isActive, type JobGroup } from '#shared/domain/job-group.ts';
 import { planRequests } from '#shared/domain/request-planning.ts';
-import { compactInstant, type Job, type Run, type RunTrigger, scheduledRunId } from '#shared/domain/run.ts';
+import {
+  compactInstant,
+  finishedJobStatuses,
+  type Job,
+  newRun,
+  queuedJob,
+  type Run,
+  type RunTrigger,
+  scheduledRunId,
+} from '#shared/domain/run.ts';
+import { runDeadlineMs } from '#shared/domain/run-deadline.ts';
+import { isGoing } from '#shared/domain/run-transitions.ts';
 import type { JobMessage } from '#shared/messages/run-job-message.ts';
 import type { Log } from '#shared/observability/logger.ts';
+import type { MetricsSink } from '#shared/observability/metrics.ts';
 import type { Clock } from '#shared/ports/clock.ts';
+import type { DataSourceSettingsStore } from '#shared/ports/data-source-settings-store.ts';
 import type { JobGroupStore } from '#shared/ports/job-group-store.ts';
 import type { JobQueue } from '#shared/ports/job-queue.ts';
 import type { ListedCodesSource } from '#shared/ports/listed-codes-source.ts';
 import type { RunLedger } from '#shared/ports/run-ledger.ts';
 import type { TradingCalendar } from '#shared/ports/trading-calendar.ts';
+import { allJobs } from '#shared/use-cases/all-jobs.ts';
 import { expandJobs } from '#shared/use-cases/expand-jobs.ts';
+import { runFinished } from '#shared/use-cases/run-finished.ts';
 
-/** What to dispatch: a scheduled tick, or an operator's run-now. */
+/** What to dispatch: a scheduled tick, an operator's run-now, or a run whose dispatch was interrupted. */
 export interface DispatchRequest {
   readonly groupId: string;
   /** The tick's scheduled time (scheduled runs) or the request time (manual runs), an ISO instant. */
@@ -26,6 +42,8 @@ export interface DispatchRequest {
   readonly businessDate?: string;
   /** Dispatch even beside a run still going, whatever the group's overlap policy (catch-up `all`). @default false */
   readonly allowOverlap?: boolean;
+  /** Resume this run, still `dispatching` (the watchdog's repair of an interrupted dispatch, of any trigger). */
+  readonly runId?: string;
 }
 
 export interface DispatchDeps {
@@ -34,8 +52,11 @@ export interface DispatchDeps {
   readonly queues: Readonly<Record<DataSourceId, JobQueue>>;
   readonly listedCodes: ListedCodesSource;
   readonly tradingCalendar: TradingCalendar;
+  /** The data sources' plans and limits, which set a run's default deadline. */
+  readonly settingsStore: DataSourceSettingsStore;
   readonly clock: Clock;
   readonly log: Log;
+  readonly metrics?: MetricsSink;
 }
 
 /** What a dispatch did. */
@@ -45,9 +66,6 @@ export type DispatchOutcome =
   | { readonly outcome: 'duplicate'; readonly run: Run }
   | { readonly outcome: 'no-group' };
 
-/** Runs still going: a new tick of an `overlap: skip` group does not pile onto them. */
-const unfinishedRunStatuses: ReadonlySet<Run['status']> = new Set(['dispatching', 'running']);
-
 /** Thrown when some job messages could not be enqueued: the tick is retried and resumes the run. */
 export class EnqueueError extends Error {
   override readonly name = 'EnqueueError';
@@ -55,10 +73,11 @@ export class EnqueueError extends Error {
 
 /**
  * Turns a tick into a run (design §2): claims the run for (group, scheduled time) with a conditional write, so a
- * second delivery of the same tick does nothing; records a disabled or paused group's tick as `skipped`; expands
- * and validates the jobs, stores them, plans the upstream requests and enqueues them. A dispatch interrupted
- * midway is resumed by the next delivery of its tick: stored jobs keep their progress and only unfinished ones
- * are enqueued again (workers are idempotent).
+ * second delivery of the same tick does nothing; records a disabled or paused group's tick as `skipped`, and so a
+ * tick of an `overlap: skip` group while its previous run is still going (within its deadline); expands and
+ * validates the jobs, stores them, plans the upstream requests and enqueues them, then sets the run `running` with
+ * its deadline. A dispatch interrupted midway is resumed by the next delivery of its tick, or by the watchdog
+ * (`runId`): stored jobs keep their progress and only unfinished ones are enqueued again (workers are idempotent).
  */
 export async function dispatchRun(request: DispatchRequest, deps: DispatchDeps): Promise<DispatchOutcome> {
   const group = await deps.groupStore.get(request.groupId);
@@ -66,50 +85,55 @@ export async function dispatchRun(request: DispatchRequest, deps: DispatchDeps):
     deps.log.warn('tick for a group that no longer exists', { groupId: request.groupId });
     return { outcome: 'no-group' };
   }
+  if (request.runId !== undefined) return resumeDispatch(group, request.runId, deps);
   const trigger = request.trigger ?? 'scheduled';
-  const now = deps.clock.now().toISOString();
-  const run: Run = {
-    runId: trigger === 'scheduled' ? scheduledRunId(group.id, request.scheduledTime) : manualRunId(group.id, now),
+  const now = deps.clock.now();
+  const at = now.toISOString();
+  const identity = {
+    runId: trigger === 'scheduled' ? scheduledRunId(group.id, request.scheduledTime) : manualRunId(group.id, at),
     groupId: group.id,
     dataSource: group.dataSource,
     dataset: group.dataset,
     trigger,
     scheduledTime: new Date(request.scheduledTime).toISOString(),
     businessDate: request.businessDate ?? businessDateOf(new Date(request.scheduledTime), group.timezone),
-    status: 'dispatching',
-    counters: { total: 0, succeeded: 0, failed: 0, dead: 0 },
-    upstreamRequests: 0,
-    createdAt: now,
-    updatedAt: now,
+    at,
   };
 
   if (trigger === 'scheduled' && !isActive(group)) {
     const reason = group.pause === null ? 'group disabled' : `group paused: ${group.pause.reason}`;
-    const skipped: Run = { ...run, status: 'skipped', reason, finishedAt: now };
-    if (!(await deps.runLedger.claimRun(skipped))) return duplicateOf(run.runId, deps);
-    deps.log.info('run skipped', { groupId: group.id, runId: run.runId, reason });
-    return { outcome: 'skipped', run: skipped };
+    return recordSkipped(newRun({ ...identity, status: 'skipped', reason }), deps);
   }
-
   if (trigger === 'scheduled' && group.overlap === 'skip' && request.allowOverlap !== true) {
     const { items } = await deps.runLedger.listRuns(group.id, { limit: 10 });
-    const going = items.find((other) => other.runId !== run.runId && unfinishedRunStatuses.has(other.status));
+    const going = items.find((other) => other.runId !== identity.runId && isGoing(other, now.getTime()));
     if (going !== undefined) {
       const reason = `overlap: run ${going.runId} is still ${going.status}`;
-      const skipped: Run = { ...run, status: 'skipped', reason, finishedAt: now };
-      if (!(await deps.runLedger.claimRun(skipped))) return duplicateOf(run.runId, deps);
-      deps.log.info('run skipped', { groupId: group.id, runId: run.runId, reason });
-      return { outcome: 'skipped', run: skipped };
+      return recordSkipped(newRun({ ...identity, status: 'skipped', reason }), deps);
     }
   }
 
-  const resumed = !(await deps.runLedger.claimRun(run));
-  if (resumed) {
-    const existing = await deps.runLedger.getRun(run.runId);
-    if (existing?.status !== 'dispatching') return duplicateOf(run.runId, deps);
-    deps.log.info('resuming an interrupted dispatch', { groupId: group.id, runId: run.runId });
+  const run = newRun({ ...identity, status: 'dispatching' });
+  if (await deps.runLedger.claimRun(run)) return enqueueJobs(group, run, false, deps);
+  return resumeDispatch(group, run.runId, deps);
+}
+
+async function resumeDispatch(group: JobGroup, runId: string, deps: DispatchDeps): Promise<DispatchOutcome> {
+  const existing = await deps.runLedger.getRun(runId);
+  if (existing === undefined) throw new Error(`run ${runId} was claimed but cannot be read`);
+  if (existing.status !== 'dispatching') return duplicateOf(existing, deps);
+  deps.log.info('resuming an interrupted dispatch', { groupId: group.id, runId });
+  return enqueueJobs(group, existing, true, deps);
+}
+
+async function recordSkipped(skipped: Run, deps: DispatchDeps): Promise<DispatchOutcome> {
+  if (!(await deps.runLedger.claimRun(skipped))) {
+    const existing = await deps.runLedger.getRun(skipped.runId);
+    if (existing === undefined) throw new Error(`run ${skipped.runId} was claimed but cannot be read`);
+    return duplicateOf(existing, deps);
   }
-  return enqueueJobs(group, run, resumed, deps);
+  deps.log.info('run skipped', { groupId: skipped.groupId, runId: skipped.runId, reason: skipped.reason });
+  return { outcome: 'skipped', run: skipped };
 }
 
 async function enqueueJobs(group: JobGroup, run: Run, resumed: boolean, deps: DispatchDeps): Promise<DispatchOutcome> {
@@ -128,32 +152,33 @@ async function enqueueJobs(group: JobGroup, run: Run, resumed: boolean, deps: Di
     );
   } catch (error) {
     if (!(error instanceof ValidationError)) throw error;
-    const failed = await deps.runLedger.updateRun(run.runId, {
-      status: 'failed',
-      reason: `the template did not expand: ${error.message}`,
+    const reason = `the template did not expand: ${error.message}`;
+    const change = await deps.runLedger.updateRun(run.runId, {
+      kind: 'dispatch-failed',
+      reason,
       at: deps.clock.now().toISOString(),
     });
+    if (change.finished !== undefined) await runFinished(change.finished, deps);
     deps.log.error('run failed: template did not expand', { groupId: group.id, runId: run.runId, error });
-    return { outcome: 'failed', run: failed };
+    return { outcome: 'failed', run: change.run };
   }
 
   const at = deps.clock.now().toISOString();
-  const jobs: Job[] = expanded.map(({ jobId, params }) => ({
-    runId: run.runId,
-    jobId,
-    params: params as Job['params'],
-    status: 'queued',
-    attemptsMade: 0,
-    maxAttempts: group.maxAttempts,
-    deadLettered: false,
-    updatedAt: at,
-  }));
+  const jobs = expanded.map(({ jobId, params }) =>
+    queuedJob({ runId: run.runId, jobId, params: params as Job['params'], maxAttempts: group.maxAttempts, at }),
+  );
   // The total is known before any job can finish, so the run cannot look complete too early.
-  await deps.runLedger.updateRun(run.runId, { status: 'dispatching', total: jobs.length, at });
+  await deps.runLedger.updateRun(run.runId, { kind: 'planned', total: jobs.length, at });
   await deps.runLedger.addJobs(run.runId, jobs);
 
   // A resumed dispatch re-sends only what has not finished; a fresh one sends every job.
-  const pending = resumed ? await unfinishedJobIds(run.runId, deps.runLedger) : undefined;
+  const pending = resumed
+    ? new Set(
+        (await allJobs(deps.runLedger, run.runId, (job) => !finishedJobStatuses.has(job.status))).map(
+          (job) => job.jobId,
+        ),
+      )
+    : undefined;
   const plan = planRequests(dataset, pending === undefined ? jobs : jobs.filter((job) => pending.has(job.jobId)));
   const base = {
     runId: run.runId,
@@ -177,34 +202,30 @@ async function enqueueJobs(group: JobGroup, run: Run, resumed: boolean, deps: Di
       `${sent.failed.length} of ${messages.length} job messages of run ${run.runId} could not be enqueued: ${sent.failed[0]?.error}`,
     );
   }
-  const running = await deps.runLedger.updateRun(run.runId, { status: 'running', at: deps.clock.now().toISOString() });
+  const now = deps.clock.now();
+  const deadlineAt = new Date(now.getTime() + (await deadlineOf(group, messages.length, deps))).toISOString();
+  const change = await deps.runLedger.updateRun(run.runId, { kind: 'enqueued', at: now.toISOString(), deadlineAt });
+  if (change.finished !== undefined) await runFinished(change.finished, deps);
   deps.log.info('run dispatched', {
     groupId: group.id,
     runId: run.runId,
     businessDate: run.businessDate,
     count: jobs.length,
     messages: messages.length,
+    deadlineAt,
   });
-  return { outcome: 'dispatched', run: running, messages: messages.length };
+  return { outcome: 'dispatched', run: change.run, messages: messages.length };
 }
 
-async function unfinishedJobIds(runId: string, ledger: RunLedger): Promise<Set<string>> {
-  const ids = new Set<string>();
-  for (const status of ['queued', 'retrying', 'running'] as const) {
-    let cursor: string | undefined;
-    do {
-      const page = await ledger.listJobs(runId, { status, limit: 1000, ...(cursor ? { cursor } : {}) });
-      for (const job of page.items) ids.add(job.jobId);
-      cursor = page.cursor;
-    } while (cursor !== undefined);
-  }
-  return ids;
+/** The run's time from `running` to its deadline: the group's own, or one from its requests and the plan's limit. */
+async function deadlineOf(group: JobGroup, requests: number, deps: DispatchDeps): Promise<number> {
+  const settings =
+    (await deps.settingsStore.get(group.dataSource)) ?? defaultSettings(group.dataSource, new Date(0).toISOString());
+  return runDeadlineMs({ runDeadline: group.runDeadline, requests, rateLimit: effectiveRateLimit(settings) });
 }
 
-async function duplicateOf(runId: string, deps: DispatchDeps): Promise<DispatchOutcome> {
-  const run = await deps.runLedger.getRun(runId);
-  if (run === undefined) throw new Error(`run ${runId} was claimed but cannot be read`);
-  deps.log.info('duplicate tick ignored', { groupId: run.groupId, runId });
+function duplicateOf(run: Run, deps: DispatchDeps): DispatchOutcome {
+  deps.log.info('duplicate tick ignored', { groupId: run.groupId, runId: run.runId });
   return { outcome: 'duplicate', run };
 }
 

@@ -1,7 +1,7 @@
 import { businessDateOf } from '#shared/domain/business-date.ts';
 import { nextFireTimes, parseCron } from '#shared/domain/cron.ts';
 import type { JobGroup } from '#shared/domain/job-group.ts';
-import { type Run, scheduledRunId } from '#shared/domain/run.ts';
+import { newRun, scheduledRunId } from '#shared/domain/run.ts';
 import type { Log } from '#shared/observability/logger.ts';
 import type { Clock } from '#shared/ports/clock.ts';
 import type { JobGroupStore } from '#shared/ports/job-group-store.ts';
@@ -21,8 +21,6 @@ export interface MissedRunsReport {
   readonly skipped: string[];
   /** Dispatched late under the group's catch-up policy. */
   readonly caughtUp: string[];
-  /** Runs whose dispatch was interrupted (stuck `dispatching` past the grace), dispatched again. */
-  readonly resumed: string[];
 }
 
 /** Dispatches one tick exactly as the dispatcher does (claim, expand, enqueue); a claimed run is resumed. */
@@ -33,8 +31,8 @@ export type DispatchTick = (request: DispatchRequest) => Promise<DispatchOutcome
  * each fire time that passed more than `missedRunGraceMs` ago without a run is handled by the group's `catchUp`
  * policy: `none` records it `missed`; `latest` dispatches the most recent one and records the older ones `missed`;
  * `all` dispatches each (beside one another: overlap applies to live ticks, and the rate limiter paces them all).
- * While the group is paused they are recorded `skipped` with the pause's reason, whatever the policy. A run stuck
- * `dispatching` past the grace (its dispatcher gave up midway) is dispatched again, which resumes it.
+ * While the group is paused they are recorded `skipped` with the pause's reason, whatever the policy. (Runs that
+ * began and did not finish are `superviseRuns`'s.)
  *
  * Only fire times after the group's last change are judged, so a new cron or a resume is never blamed for ticks it
  * could not have had. Records and dispatches claim the tick's own run id: a late tick that arrives afterwards finds
@@ -47,7 +45,7 @@ export async function recordMissedRuns(deps: {
   clock: Clock;
   log: Log;
 }): Promise<MissedRunsReport> {
-  const report: MissedRunsReport = { missed: [], skipped: [], caughtUp: [], resumed: [] };
+  const report: MissedRunsReport = { missed: [], skipped: [], caughtUp: [] };
   const nowMs = deps.clock.now().getTime();
   // Unreadable groups are the reconciler's to report; the watchdog judges the others.
   for (const group of (await deps.groupStore.list()).groups) {
@@ -79,11 +77,7 @@ async function watchGroup(
   const runs = new Map(items.map((run) => [run.runId, run]));
   const unrun: Date[] = [];
   for (const instant of expected) {
-    const run = runs.get(scheduledRunId(group.id, instant.toISOString()));
-    if (run === undefined) unrun.push(instant);
-    else if (run.status === 'dispatching' && Date.parse(run.updatedAt) <= untilMs) {
-      await dispatchLate(group, run.scheduledTime, 'resumed', deps, report);
-    }
+    if (!runs.has(scheduledRunId(group.id, instant.toISOString()))) unrun.push(instant);
   }
   if (unrun.length === 0) return;
   if (group.pause !== null) {
@@ -92,7 +86,7 @@ async function watchGroup(
   }
   const toDispatch = group.catchUp === 'all' ? unrun : group.catchUp === 'latest' ? unrun.slice(-1) : [];
   for (const instant of unrun) {
-    if (toDispatch.includes(instant)) await dispatchLate(group, instant.toISOString(), 'caughtUp', deps, report);
+    if (toDispatch.includes(instant)) await dispatchLate(group, instant.toISOString(), deps, report);
     else await recordUnrun(group, instant, nowMs, 'missed', deps, report);
   }
 }
@@ -100,24 +94,15 @@ async function watchGroup(
 async function dispatchLate(
   group: JobGroup,
   scheduledTime: string,
-  as: 'caughtUp' | 'resumed',
   deps: { dispatch: DispatchTick; log: Log },
   report: MissedRunsReport,
 ): Promise<void> {
-  const outcome = await deps.dispatch({
-    groupId: group.id,
-    scheduledTime,
-    allowOverlap: as === 'caughtUp' && group.catchUp === 'all',
-  });
+  const outcome = await deps.dispatch({ groupId: group.id, scheduledTime, allowOverlap: group.catchUp === 'all' });
   // The dispatcher records a tick it skips (paused meanwhile, overlap); a duplicate was handled by someone else.
   if (outcome.outcome === 'skipped') report.skipped.push(outcome.run.runId);
   if (outcome.outcome !== 'dispatched' && outcome.outcome !== 'failed') return;
-  report[as].push(outcome.run.runId);
-  deps.log.warn(as === 'caughtUp' ? 'missed run caught up' : 'interrupted dispatch resumed', {
-    groupId: group.id,
-    runId: outcome.run.runId,
-    scheduledTime,
-  });
+  report.caughtUp.push(outcome.run.runId);
+  deps.log.warn('missed run caught up', { groupId: group.id, runId: outcome.run.runId, scheduledTime });
 }
 
 async function recordUnrun(
@@ -130,7 +115,7 @@ async function recordUnrun(
 ): Promise<void> {
   const scheduledTime = instant.toISOString();
   const at = new Date(nowMs).toISOString();
-  const run: Run = {
+  const run = newRun({
     runId: scheduledRunId(group.id, scheduledTime),
     groupId: group.id,
     dataSource: group.dataSource,
@@ -143,12 +128,8 @@ async function recordUnrun(
       status === 'skipped'
         ? `group paused: ${group.pause?.reason ?? ''}`
         : `no tick arrived within ${missedRunGraceMs / 60_000} minutes of the fire time`,
-    counters: { total: 0, succeeded: 0, failed: 0, dead: 0 },
-    upstreamRequests: 0,
-    createdAt: at,
-    updatedAt: at,
-    finishedAt: at,
-  };
+    at,
+  });
   if (!(await deps.runLedger.claimRun(run))) return;
   report[status].push(run.runId);
   if (status === 'missed') deps.log.warn('run missed', { groupId: group.id, runId: run.runId, scheduledTime });

@@ -1,11 +1,15 @@
 import { type DataSourceId, DataSourceIdSchema } from '#shared/domain/data-source.ts';
 import { NotFoundError, ValidationError } from '#shared/domain/errors.ts';
-import type { JobError } from '#shared/domain/run.ts';
+import { codeOnDate } from '#shared/domain/request-planning.ts';
+import type { Job } from '#shared/domain/run.ts';
+import type { JobMessage } from '#shared/messages/run-job-message.ts';
 import type { Log } from '#shared/observability/logger.ts';
 import type { Clock } from '#shared/ports/clock.ts';
 import type { DeadLetterStore, JobDeadLetter, RedriveDecision } from '#shared/ports/dead-letter-store.ts';
 import type { JobQueue } from '#shared/ports/job-queue.ts';
 import type { RunLedger } from '#shared/ports/run-ledger.ts';
+import { allJobs } from '#shared/use-cases/all-jobs.ts';
+import { failAgain, reopenJobs } from '#shared/use-cases/reopen-jobs.ts';
 
 export interface RedriveDeadLettersDeps {
   /** Each data source's dead-letter queue. */
@@ -110,60 +114,58 @@ async function dataSourcesToRedrive(request: RedriveDeadLettersRequest, ledger: 
 /** The decisions of one pass over one data source's letters. */
 class RedriveDecider {
   readonly #deps: RedriveDeadLettersDeps;
-  /** Jobs (`runId/jobId`) redriven in this pass, and the error to fail each with again should its send fail. */
-  readonly #redriven = new Map<string, JobError | undefined>();
+  /** Jobs (`runId/jobId`) redriven in this pass. */
+  readonly #redriven = new Set<string>();
+  /** The jobs each letter reopened (by letter id), to fail again should its send fail. */
+  readonly #reopened = new Map<string, Job[]>();
 
   constructor(deps: RedriveDeadLettersDeps) {
     this.#deps = deps;
   }
 
+  /**
+   * A letter's jobs are reopened before it is sent. A letter of one job: a job that has succeeded since makes it
+   * stale (discarded), a second letter of a job already redriven in this pass too; a job still unfinished was
+   * reopened before (a run retry, a redrive that stopped before its send), and sending it again can only duplicate
+   * it, which the worker ignores. A date-wide message the queue moved: its date's failed jobs (the watchdog failed
+   * them when it found the message here) are reopened, and the worker runs whichever are unfinished.
+   */
   async decide(letter: JobDeadLetter): Promise<RedriveDecision> {
     const { message } = letter;
-    // A date-wide message the queue moved: the worker runs whichever of its jobs are unfinished.
-    if (message.version !== 1) return 'send';
-    const key = `${message.runId}/${message.jobId}`;
-    if (this.#redriven.has(key)) return 'discard';
-    this.#redriven.set(key, undefined);
-    try {
-      const { reopened, job } = await this.#deps.runLedger.reopenJob(
-        message.runId,
-        message.jobId,
-        this.#deps.clock.now().toISOString(),
-      );
-      if (job.status === 'succeeded') return 'discard';
-      if (reopened) this.#redriven.set(key, job.lastError ?? letter.error);
-      // A job still unfinished was reopened before (by a run retry, or a redrive that stopped before its send):
-      // sending it again can only duplicate it, and the worker does nothing for a duplicate that finds it finished.
-      return 'send';
-    } catch (error) {
-      if (!(error instanceof NotFoundError)) throw error;
-      this.#redriven.delete(key);
+    const jobs = await this.#jobsOf(message);
+    if (jobs === undefined) {
       this.#deps.log.warn('dead letter of a job the run ledger does not know: kept', {
         runId: message.runId,
-        jobId: message.jobId,
+        ...(message.version === 1 ? { jobId: message.jobId } : { date: message.date }),
       });
       return 'keep';
     }
+    const fresh = jobs.filter((job) => !this.#redriven.has(`${message.runId}/${job.jobId}`));
+    if (fresh.length === 0 || fresh.every((job) => job.status === 'succeeded')) return 'discard';
+    for (const job of fresh) this.#redriven.add(`${message.runId}/${job.jobId}`);
+    this.#reopened.set(letter.id, await reopenJobs(message.runId, fresh, this.#deps));
+    return 'send';
   }
 
-  /** A reopened job whose message could not be sent is failed again: its letter stays in the queue. */
+  /** The jobs a reopened letter's send could not bring back are failed again: its letter stays in the queue. */
   async failAgain(letter: JobDeadLetter, sendError: string): Promise<void> {
     const { message } = letter;
-    if (message.version !== 1) return;
-    const lastError = this.#redriven.get(`${message.runId}/${message.jobId}`);
     this.#deps.log.warn('dead letter could not be redriven', {
       runId: message.runId,
-      jobId: message.jobId,
+      ...(message.version === 1 ? { jobId: message.jobId } : { date: message.date }),
       error: sendError,
     });
-    if (lastError === undefined) return;
-    await this.#deps.runLedger.finishJob(message.runId, message.jobId, {
-      status: 'failed',
-      deadLettered: true,
-      durationMs: 0,
-      upstreamRequests: 0,
-      lastError,
-      at: this.#deps.clock.now().toISOString(),
-    });
+    await failAgain(message.runId, this.#reopened.get(letter.id) ?? [], this.#deps);
+  }
+
+  /** The letter's jobs as the ledger has them; undefined when it knows none of them. */
+  async #jobsOf(message: JobMessage): Promise<Job[] | undefined> {
+    if (message.version === 1) {
+      const job = await this.#deps.runLedger.getJob(message.runId, message.jobId);
+      return job === undefined ? undefined : [job];
+    }
+    if ((await this.#deps.runLedger.getRun(message.runId)) === undefined) return undefined;
+    const jobs = await allJobs(this.#deps.runLedger, message.runId, (job) => codeOnDate(job.params) === message.date);
+    return jobs;
   }
 }

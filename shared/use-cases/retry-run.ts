@@ -1,13 +1,12 @@
-import { getDataset } from '#shared/datasets/registry.ts';
 import { NotFoundError } from '#shared/domain/errors.ts';
-import { planRequests } from '#shared/domain/request-planning.ts';
 import type { Job, Run } from '#shared/domain/run.ts';
-import type { JobMessage } from '#shared/messages/run-job-message.ts';
+import { messagesForJobs } from '#shared/use-cases/job-messages.ts';
 import {
   type RedriveCounts,
   type RedriveDeadLettersDeps,
   redriveDeadLetters,
 } from '#shared/use-cases/redrive-dead-letters.ts';
+import { failAgain, reopenJobs } from '#shared/use-cases/reopen-jobs.ts';
 
 /** What a run retry did. */
 export interface RetryRunResult {
@@ -27,8 +26,6 @@ export interface RetryRunResult {
 const defaultLimit = 500;
 /** Jobs reopened and sent together. */
 const jobsPerStep = 100;
-/** Reopens in flight at once (each is two or three conditional writes on the run's partition). */
-const reopenConcurrency = 10;
 
 /**
  * Re-queues a run's failed jobs (design §5, `POST /runs/{runId}/retry`), dead-lettered or not. First the run's
@@ -85,60 +82,20 @@ async function failedJobs(
   return { jobs, more: cursor !== undefined };
 }
 
-/** Reopens the jobs, then sends them: a job is sent only once it may run again. */
+/**
+ * Reopens the jobs, then sends them: a job is sent only once it may run again. A crash between the two leaves the
+ * jobs queued with their message due now: the watchdog sends it when it is overdue.
+ */
 async function requeue(
   run: Run,
   jobs: readonly Job[],
   deps: RedriveDeadLettersDeps,
 ): Promise<{ retried: number; failed: number }> {
-  const at = deps.clock.now().toISOString();
-  const reopened: Job[] = [];
-  for (let start = 0; start < jobs.length; start += reopenConcurrency) {
-    const batch = jobs.slice(start, start + reopenConcurrency);
-    const results = await Promise.all(batch.map((job) => deps.runLedger.reopenJob(run.runId, job.jobId, at)));
-    reopened.push(...batch.filter((_, index) => results[index]?.reopened === true));
-  }
-  const messages = messagesFor(run, reopened);
+  const reopened = await reopenJobs(run.runId, jobs, deps);
+  const messages = messagesForJobs(run, reopened);
   const sent = await deps.queues[run.dataSource].send(messages.map(({ message }) => message));
   const unsent = new Set(sent.failed.map(({ message }) => message));
-  let failed = 0;
-  for (const { message, jobs: messageJobs } of messages) {
-    if (!unsent.has(message)) continue;
-    for (const job of messageJobs) {
-      failed++;
-      // The job is failed again as it was, so that it is neither lost nor waiting for a message that never left.
-      await deps.runLedger.finishJob(run.runId, job.jobId, {
-        status: 'failed',
-        deadLettered: job.deadLettered,
-        durationMs: 0,
-        upstreamRequests: 0,
-        ...(job.lastError === undefined ? {} : { lastError: job.lastError }),
-        at: deps.clock.now().toISOString(),
-      });
-    }
-  }
-  return { retried: reopened.length - failed, failed };
-}
-
-/** The messages of the jobs, planned as the dispatcher plans them, each with the jobs it carries. */
-function messagesFor(run: Run, jobs: readonly Job[]): { message: JobMessage; jobs: Job[] }[] {
-  const base = {
-    runId: run.runId,
-    groupId: run.groupId,
-    dataSource: run.dataSource,
-    dataset: run.dataset,
-    businessDate: run.businessDate,
-  };
-  const plan = planRequests(getDataset(run.dataset) ?? { dateWide: false }, jobs);
-  const byId = new Map(jobs.map((job) => [job.jobId, job]));
-  return [
-    ...plan.dateWide.map((request) => ({
-      message: { version: 2 as const, ...base, date: request.date },
-      jobs: request.jobIds.flatMap((jobId) => byId.get(jobId) ?? []),
-    })),
-    ...plan.perJob.map((job) => ({
-      message: { version: 1 as const, ...base, jobId: job.jobId, params: job.params as Job['params'] },
-      jobs: byId.get(job.jobId) === undefined ? [] : [byId.get(job.jobId) as Job],
-    })),
-  ];
+  const unsentJobs = messages.filter(({ message }) => unsent.has(message)).flatMap(({ jobs: failing }) => failing);
+  await failAgain(run.runId, unsentJobs, deps);
+  return { retried: reopened.length - unsentJobs.length, failed: unsentJobs.length };
 }

@@ -59,7 +59,6 @@ describe('the reconciler catching up missed runs on moto', () => {
       missed: [runIds[0], runIds[1]],
       skipped: [],
       caughtUp: [runIds[2]],
-      resumed: [],
     });
     expect(await ports.runLedger.getRun(runIds[2] ?? '')).toMatchObject({
       status: 'running',
@@ -67,7 +66,7 @@ describe('the reconciler catching up missed runs on moto', () => {
       counters: { total: 1 },
     });
     expect(await ports.runLedger.getRun(runIds[0] ?? '')).toMatchObject({ status: 'missed' });
-    expect(await watch()).toEqual({ missed: [], skipped: [], caughtUp: [], resumed: [] });
+    expect(await watch()).toEqual({ missed: [], skipped: [], caughtUp: [] });
 
     const { Messages = [] } = await sqs.send(
       new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }),

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import type { Run } from '#shared/domain/run.ts';
+import type { Job, Run } from '#shared/domain/run.ts';
 import type { JobMessage } from '#shared/messages/run-job-message.ts';
 import { aGroupDraft, anAdminApi } from '#test/fixtures/admin-api-harness.ts';
 import { aRunJobMessage } from '#test/fixtures/builders.ts';
@@ -18,30 +18,42 @@ async function aRunOfTwoJobs() {
 
   /** Fails a job as the worker does: its letter first (unless `letter: false`), then its record. */
   const failJob = async (jobId: string, options: { letter?: boolean } = {}): Promise<void> => {
-    const job = await harness.runLedger.startAttempt(run.runId, jobId, at);
-    if (job === undefined) throw new Error(`job ${jobId} has finished`);
+    const job = await startJob(jobId);
     if (options.letter !== false) {
       const message = aRunJobMessage({ runId: run.runId, groupId: 'bars', jobId, params: job.params });
       await harness.deadLetters.jquants.send({ message, error: forbidden, attemptsMade: 1, failedAt: at });
     }
-    await harness.runLedger.finishJob(run.runId, jobId, {
-      status: 'failed',
-      deadLettered: options.letter !== false,
-      durationMs: 5,
-      upstreamRequests: 1,
-      lastError: forbidden,
-      at,
-    });
+    await harness.runLedger.updateJobs(run.runId, [
+      {
+        jobId,
+        event: { kind: 'fail', at, holder: 'worker', error: forbidden, deadLettered: options.letter !== false },
+      },
+    ]);
   };
   /** Runs a job to success as the worker does. */
   const succeedJob = async (jobId: string): Promise<void> => {
-    await harness.runLedger.startAttempt(run.runId, jobId, at);
-    await harness.runLedger.finishJob(run.runId, jobId, {
-      status: 'succeeded',
-      durationMs: 5,
-      upstreamRequests: 1,
-      at,
-    });
+    await startJob(jobId);
+    await harness.runLedger.updateJobs(run.runId, [
+      {
+        jobId,
+        event: {
+          kind: 'succeed',
+          at,
+          holder: 'worker',
+          durationMs: 5,
+          rowsWritten: 1,
+          rowsKept: 0,
+          upstreamRequests: 1,
+        },
+      },
+    ]);
+  };
+  /** Starts an attempt of a job, held by `worker`. */
+  const startJob = async (jobId: string): Promise<Job> => {
+    const start = { kind: 'start' as const, at, holder: 'worker', leaseExpiresAt: '2026-11-27T00:10:00.000Z' };
+    const [result] = (await harness.runLedger.updateJobs(run.runId, [{ jobId, event: start }])).jobs;
+    if (!result?.applied) throw new Error(`job ${jobId} could not start`);
+    return result.job;
   };
   return { ...harness, run, path, jobIds, failJob, succeedJob };
 }
@@ -139,7 +151,8 @@ describe('admin API: dead letters', () => {
     const { request, jobIds, failJob, succeedJob, queue, deadLetters, runLedger, run } = await aRunOfTwoJobs();
     const [first = '', second = ''] = jobIds;
     await failJob(first);
-    await runLedger.reopenJob(run.runId, first, at);
+    await runLedger.updateRun(run.runId, { kind: 'reopen', at });
+    await runLedger.updateJobs(run.runId, [{ jobId: first, event: { kind: 'reopen', at } }]);
     await succeedJob(first);
     await failJob(second);
     const duplicate = deadLetters.jquants.letters.at(-1);

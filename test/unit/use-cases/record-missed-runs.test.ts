@@ -5,7 +5,7 @@ import { recordMissedRuns } from '#shared/use-cases/record-missed-runs.ts';
 import { aJobGroup, aRun } from '#test/fixtures/builders.ts';
 import { aDataPlane } from '#test/fixtures/data-plane-harness.ts';
 
-const nothing = { missed: [], skipped: [], caughtUp: [], resumed: [] };
+const nothing = { missed: [], skipped: [], caughtUp: [] };
 // Friday 2026-11-27 18:00 JST: the 17:00, 17:15 and 17:30 ticks of the last day (the lookback) are due.
 const at1700 = 'daily-bars.20261127T080000Z';
 const at1715 = 'daily-bars.20261127T081500Z';
@@ -100,21 +100,5 @@ describe('missed-run watchdog', () => {
       outcome: 'duplicate',
     });
     expect(plane.queue.messages).toHaveLength(1);
-  });
-
-  it('resumes a dispatch that was interrupted past the grace period', async () => {
-    const { plane, watch } = await setUp({ schedule: '30 17 * * 1-5' });
-    const interrupted = aRun({
-      runId: at1730,
-      scheduledTime: '2026-11-27T08:30:00.000Z',
-      status: 'dispatching',
-      updatedAt: '2026-11-27T08:30:01.000Z',
-    });
-    await plane.runLedger.claimRun(interrupted);
-    const report = await watch();
-    expect(report.resumed).toEqual([at1730]);
-    expect(plane.queue.messages).toHaveLength(1);
-    await plane.work();
-    expect(await plane.runLedger.getRun(at1730)).toMatchObject({ status: 'succeeded' });
   });
 });
