@@ -22,21 +22,53 @@ export function lambdaContext(functionName: string, timeoutSeconds: number, regi
   };
 }
 
+/** The invocation ran past its function's timeout: Lambda ends it with no response. */
+export class InvocationTimeoutError extends Error {
+  override readonly name = 'InvocationTimeoutError';
+
+  constructor(functionName: string) {
+    super(`${functionName} timed out: the invocation was abandoned with no response`);
+  }
+}
+
+/** Marks an invocation's context once its timeout has passed. */
+const abandonedKey = Symbol('moomoo.abandoned');
+
 /**
  * Invokes a handler in-process as Lambda Managed Instances run concurrent invocations in one execution environment:
  * each inside its own invocation context, with `AWS_LAMBDA_MAX_CONCURRENCY` set. Powertools then keeps each
  * invocation's Lambda context and log keys, metrics and batch state apart. The sandbox runs every function in one
  * process, many invocations at once; without this, two fetch workers in flight would share one `BatchProcessor`'s
  * records and report each other's failures.
+ *
+ * The function's timeout is enforced as Lambda does: at the context's deadline the invocation is abandoned — the
+ * caller gets `InvocationTimeoutError` and no response (so an SQS poller deletes nothing), and the abandoned code
+ * can no longer reach AWS or an upstream (`abandoned-invocations.ts`).
  */
 export function invokeLocally<Event, Result>(
   handler: (event: Event, context: Context) => Promise<Result>,
   event: Event,
   context: Context,
 ): Promise<Result> {
-  return concurrentInvokeStore().run({ [InvokeStoreBase.PROTECTED_KEYS.REQUEST_ID]: context.awsRequestId }, () =>
-    handler(event, context),
-  );
+  const invocation: Record<string | symbol, unknown> = {
+    [InvokeStoreBase.PROTECTED_KEYS.REQUEST_ID]: context.awsRequestId,
+  };
+  const running = concurrentInvokeStore().run(invocation, () => handler(event, context));
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      invocation[abandonedKey] = true;
+      reject(new InvocationTimeoutError(context.functionName));
+    }, context.getRemainingTimeInMillis());
+  });
+  // What an abandoned invocation does later is nobody's business, its failures included.
+  running.catch(() => undefined);
+  return Promise.race([running, timedOut]).finally(() => clearTimeout(timer));
+}
+
+/** True when the code running now belongs to an invocation abandoned at its timeout. */
+export function isInAbandonedInvocation(): boolean {
+  return installedStore?.get(abandonedKey) === true;
 }
 
 /** The runtime's invocation store for concurrent invocations: one context per invocation, kept across awaits. */
@@ -57,7 +89,7 @@ class ConcurrentInvokeStore extends InvokeStoreBase {
 
   set<T = unknown>(key: string | symbol, value: T): void {
     const context = this.#contexts.getStore();
-    if (this.isProtectedKey(key) || context === undefined) {
+    if (this.isProtectedKey(key) || key === abandonedKey || context === undefined) {
       throw new Error(`cannot set ${String(key)} outside an invocation or on a protected key`);
     }
     context[key] = value;

@@ -10,6 +10,7 @@ import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from '@
 import {
   deadLetterRetentionDays,
   env,
+  type FetchQueueDefinition,
   fetchQueues,
   jobRetentionDays,
   type KeyAttribute,
@@ -101,6 +102,7 @@ export async function provisionResources(
     scheduler: Pick<SchedulerClient, 'send'>;
   },
   prefix: string,
+  queues: readonly FetchQueueDefinition[] = fetchQueues,
 ): Promise<ProvisionedEnvironment> {
   const environment: ProvisionedEnvironment = {};
   for (const table of tables) {
@@ -108,7 +110,7 @@ export async function provisionResources(
     await createTable(clients.dynamodb, table, tableName);
     environment[table.envVar] = tableName;
   }
-  for (const queue of fetchQueues) {
+  for (const queue of queues) {
     const deadLetters = await clients.sqs.send(
       new CreateQueueCommand({
         QueueName: `${prefix}-${queue.id}DeadLetters`,

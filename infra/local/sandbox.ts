@@ -11,6 +11,7 @@ import type {
   SQSBatchResponse,
   SQSEvent,
 } from 'aws-lambda';
+import { freezeAbandonedInvocations } from '#infra/local/abandoned-invocations.ts';
 import { demoGroups } from '#infra/local/demo-groups.ts';
 import {
   type DemoUpstream,
@@ -19,14 +20,14 @@ import {
 } from '#infra/local/demo-upstream/demo-upstream.ts';
 import { watchEmulator } from '#infra/local/emulator-watch.ts';
 import { type FunctionUrlServer, startFunctionUrlServer } from '#infra/local/function-url-server.ts';
-import { invokeLocally, lambdaContext } from '#infra/local/lambda-context.ts';
+import { invokeLocally, isInAbandonedInvocation, lambdaContext } from '#infra/local/lambda-context.ts';
 import { type MotoServer, startMotoServer } from '#infra/local/moto-server.ts';
 import { provisionResources } from '#infra/local/provision.ts';
 import { RunWatcher } from '#infra/local/run-watcher.ts';
 import { SchedulerEngine } from '#infra/local/scheduler-engine.ts';
 import { SqsPoller } from '#infra/local/sqs-poller.ts';
 import { StreamPoller } from '#infra/local/stream-poller.ts';
-import { env, fetchQueues, jobGroupsTable, jobRunsTable } from '#infra/resources.ts';
+import { env, fetchQueues, jobGroupsTable, jobRunsTable, withWorkerTimeout } from '#infra/resources.ts';
 import { createDocumentClient } from '#shared/adapters/aws-clients.ts';
 import { isLoopbackUrl, UnsafeEndpointError } from '#shared/adapters/aws-endpoint.ts';
 import { DynamoDbJobGroupStore } from '#shared/adapters/dynamodb-job-group-store.ts';
@@ -61,6 +62,13 @@ export interface SandboxOptions {
   readonly seedDemoGroups?: boolean;
   /** Poll the fetch queues and run the workers. @default true */
   readonly runWorkers?: boolean;
+  /**
+   * The fetch workers' time limit in seconds, the queues' visibility following it (6 ×), as deployed unless set:
+   * crash-recovery tests shorten it. An emulator reused from an earlier start keeps the visibility it was made with.
+   */
+  readonly workerTimeoutSeconds?: number;
+  /** How often the run watcher prints a running run's progress when nothing changed. @default 15_000 */
+  readonly progressIntervalMs?: number;
   /**
    * Called when the emulator goes away or loses its state under the running sandbox; the sandbox has already
    * printed why and stopped itself. `npm start` exits non-zero.
@@ -146,14 +154,17 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       scheduler: new SchedulerClient({ endpoint: awsEndpoint, region }),
     };
     await prewarm(clients);
+    const queues = withWorkerTimeout(fetchQueues, options.workerTimeoutSeconds);
     const environment: Record<string, string> = {
-      ...(await provisionResources(clients, 'moomoo-local')),
+      ...(await provisionResources(clients, 'moomoo-local', queues)),
       [env.schedulerRoleArn]: schedulerRoleArn,
       [env.dispatcherFunctionArn]: `arn:aws:lambda:${region}:123456789012:function:${dispatcherFunctionName}`,
     };
     Object.assign(process.env, environment);
 
-    // Handlers read their configuration at import, so they are loaded only once the environment is complete.
+    // Handlers read their configuration at import, so they are loaded only once the environment is complete, and
+    // after the runtime can freeze an invocation that passes its timeout.
+    freezeAbandonedInvocations(isInAbandonedInvocation);
     const functions = await loadFunctions();
     const invoke = <Event, Result>(name: string, handler: Handler<Event, Result>, event: Event, timeoutSeconds = 60) =>
       invokeLocally(
@@ -192,7 +203,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     }
 
     if (options.runWorkers !== false) {
-      for (const queue of fetchQueues) {
+      for (const queue of queues) {
         const handler = functions.fetchWorkers[queue.dataSource];
         const queueUrl = environment[queue.envVar] ?? '';
         const { Attributes } = await clients.sqs.send(
@@ -242,6 +253,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       groupStore: new DynamoDbJobGroupStore({ client, tableName: environment[jobGroupsTable.envVar] ?? '' }),
       runLedger: new DynamoDbRunLedger({ client, tableName: environment[jobRunsTable.envVar] ?? '' }),
       print,
+      progressIntervalMs: options.progressIntervalMs ?? 15_000,
     });
     stoppers.push(repeat(() => watcher.poll(), 1000, print));
     if (demoUpstream !== undefined) await matchDemoPlan(server.url, adminToken);
