@@ -7,7 +7,7 @@ import type { MarketDataStore } from '#shared/ports/market-data-store.ts';
 import type { RateLimiter } from '#shared/ports/rate-limiter.ts';
 import type { RunLedger } from '#shared/ports/run-ledger.ts';
 import { UpstreamError } from '#shared/ports/upstream-errors.ts';
-import { type JobAttempt, requestAllowanceMs } from '#shared/use-cases/job-attempt.ts';
+import type { JobAttempt } from '#shared/use-cases/job-attempt.ts';
 
 /** What fetching a job message's pages needs. */
 export interface FetchPagesDeps {
@@ -56,7 +56,7 @@ export async function fetchJobPages(
   const stored = await storedCheckpoint(attempt, deps.runLedger);
   if (stored !== undefined && stored.next === undefined && stored.pages > 0) return stored;
   let progress = stored ?? emptyCheckpoint;
-  const timeLimit = AbortSignal.timeout(Math.max(0, attempt.workEndsAtMs - deps.clock.now().getTime()));
+  const timeLimit = AbortSignal.timeout(Math.max(0, Math.floor(attempt.workEndsAtMs - deps.clock.now().getTime())));
   const signal = deps.signal === undefined ? timeLimit : AbortSignal.any([timeLimit, deps.signal]);
   let heldSlotAt = message.requestSlotAt;
   const params = message.version === 1 ? message.params : { date: message.date };
@@ -64,7 +64,7 @@ export async function fetchJobPages(
     signal,
     ...(progress.next === undefined ? {} : { resumeAt: progress.next }),
     beforeRequest: async (endpoint) => {
-      const maxWaitMs = attempt.workEndsAtMs - requestAllowanceMs - deps.clock.now().getTime();
+      const maxWaitMs = attempt.lastSlotAtMs - deps.clock.now().getTime();
       await deps.rateLimiter.acquire(deps.dataSource.id, endpoint, {
         maxWaitMs,
         ...(heldSlotAt === undefined ? {} : { heldSlotAt }),

@@ -5,11 +5,20 @@ import type { JobUpdateResult } from '#shared/ports/run-ledger.ts';
 
 /**
  * Time an attempt keeps at the end of its invocation to store its last page and record its jobs' outcomes: the
- * upstream call is aborted, and no slot is waited for, past `deadline - outcomeReserveMs`.
+ * upstream call is aborted, and no slot is waited for, past it. A quarter of the invocation, between 1 and 8 s
+ * (7.5 s of a 30 s worker).
  */
-export const outcomeReserveMs = 8_000;
-/** Time one upstream request is given after its slot when deciding whether to wait for the slot in place. */
-export const requestAllowanceMs = 5_000;
+export function outcomeReserveMs(invocationMs: number): number {
+  return Math.round(Math.min(8_000, Math.max(1_000, invocationMs * 0.25)));
+}
+
+/**
+ * Time one upstream request is given after its slot when deciding whether to wait for the slot in place: 15 % of the
+ * invocation, between 0.5 and 5 s (4.5 s of a 30 s worker).
+ */
+export function requestAllowanceMs(invocationMs: number): number {
+  return Math.round(Math.min(5_000, Math.max(500, invocationMs * 0.15)));
+}
 
 /**
  * One delivery of a job message, from the start of its jobs' attempts to their outcomes: the jobs it holds (as last
@@ -27,6 +36,10 @@ export class JobAttempt {
   /** True once this attempt has stored a page. */
   progressed = false;
   #countedRequests = 0;
+  /** When the attempt may no longer wait for a slot before sending its request, in epoch ms. */
+  readonly lastSlotAtMs: number;
+  /** Until when this attempt may wait for slots and upstream answers, in epoch ms. */
+  readonly workEndsAtMs: number;
   readonly #jobs = new Map<string, Job>();
   readonly #startedAt = performance.now();
 
@@ -34,6 +47,8 @@ export class JobAttempt {
     message: JobMessage;
     dataset: DatasetDefinition | undefined;
     holder: string;
+    /** When the attempt began, in epoch ms. */
+    startedAtMs: number;
     deadlineMs: number;
     jobs: readonly Job[];
   }) {
@@ -41,17 +56,15 @@ export class JobAttempt {
     this.dataset = options.dataset;
     this.holder = options.holder;
     this.deadlineMs = options.deadlineMs;
+    const invocationMs = options.deadlineMs - options.startedAtMs;
+    this.workEndsAtMs = options.deadlineMs - outcomeReserveMs(invocationMs);
+    this.lastSlotAtMs = this.workEndsAtMs - requestAllowanceMs(invocationMs);
     for (const job of options.jobs) this.#jobs.set(job.jobId, job);
   }
 
   /** The jobs this attempt still holds. */
   get jobs(): Job[] {
     return [...this.#jobs.values()];
-  }
-
-  /** Until when this attempt may wait for slots and upstream answers, in epoch ms. */
-  get workEndsAtMs(): number {
-    return this.deadlineMs - outcomeReserveMs;
   }
 
   /** The requests made since the last call: each is added to the run once. */

@@ -100,6 +100,7 @@ async function startAttempt(
     message,
     dataset: getDataset(message.dataset),
     holder,
+    startedAtMs: Date.parse(at),
     deadlineMs: invocation.deadlineMs,
     jobs: results.flatMap((result) => (result.applied ? [result.job] : [])),
   });

@@ -71,6 +71,13 @@ describe('progress on every plan', () => {
     expect(await plane.runLedger.getDateCheckpoint(runId, '2026-11-27')).toBeUndefined();
   });
 
+  it('fetches within an invocation of any length, to the millisecond', async () => {
+    const plane = await aDateOfCodes();
+    await plane.dispatch(tick);
+    for (const message of plane.queue.drain()) await plane.deliver(message, plane.clock.now().getTime() + 29_999);
+    expect(await plane.runLedger.getRun(runId)).toMatchObject({ status: 'succeeded', upstreamRequests: 1 });
+  });
+
   it('goes on from the page after the last stored one when an attempt fails midway', async () => {
     const plane = await aDateOfCodes({ code: '72030', from: '2026-11-01', to: '2026-11-27' });
     plane.dataSource.pagesPerFetch = 3;
