@@ -10,6 +10,14 @@ if (!Number.isInteger(port) || port < 0 || port > 65_535) {
   process.exit(2);
 }
 
+// Crash-recovery tests run the workers on a shorter time limit (and the queues' visibility with it).
+const workerTimeoutSeconds =
+  process.env.MOOMOO_WORKER_TIMEOUT_SECONDS === undefined ? undefined : Number(process.env.MOOMOO_WORKER_TIMEOUT_SECONDS);
+if (workerTimeoutSeconds !== undefined && !(Number.isInteger(workerTimeoutSeconds) && workerTimeoutSeconds >= 3)) {
+  console.error(`MOOMOO_WORKER_TIMEOUT_SECONDS must be a whole number of seconds, at least 3, not '${process.env.MOOMOO_WORKER_TIMEOUT_SECONDS}'`);
+  process.exit(2);
+}
+
 let sandbox: Sandbox | undefined;
 let stopping = false;
 
@@ -35,6 +43,7 @@ try {
     port,
     ...(process.env.ADMIN_TOKEN ? { adminToken: process.env.ADMIN_TOKEN } : {}),
     ...(process.env.AWS_ENDPOINT_URL ? { awsEndpoint: process.env.AWS_ENDPOINT_URL } : {}),
+    ...(workerTimeoutSeconds === undefined ? {} : { workerTimeoutSeconds }),
     onEmulatorLost: () => process.exit(1),
     onListening: ({ adminUrl, adminToken, awsEndpoint }) => {
       console.log(`Admin API: ${adminUrl}`);

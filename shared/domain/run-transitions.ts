@@ -126,12 +126,18 @@ export function withTally(run: Run, tally: JobTally): Run {
 }
 
 /**
- * True when the run's own counters say every job has finished, so that a recount from the jobs may finish it. The
- * running counters can fall short (a crash between a job's write and its count), never run ahead for long: the
- * recount decides.
+ * A run's last jobs recount it when they finish: its running counters can fall short of its jobs (a crash between a
+ * job's write and its count), and a run whose count came up short would otherwise wait for the watchdog.
+ */
+export const tailRecountJobs = 10;
+
+/**
+ * True when a recount of the run's jobs may finish it: it is running and its counters leave at most
+ * `tailRecountJobs` jobs unfinished. The counters only fall short, never run ahead for long: the recount decides.
  */
 export function mayBeDone(run: Run): boolean {
-  return run.status === 'running' && allJobsFinished(run.counters);
+  const { total, succeeded, failed } = run.counters;
+  return run.status === 'running' && total - succeeded - failed <= tailRecountJobs;
 }
 
 type RunChanges = { readonly [Key in keyof Run]?: Run[Key] | undefined };
