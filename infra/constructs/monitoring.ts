@@ -63,11 +63,13 @@ export class Monitoring extends Construct {
             customMetric(metricNames.runsSucceeded),
             customMetric(metricNames.runsFailed),
             customMetric(metricNames.runsMissed),
+            customMetric(metricNames.runsTimedOut),
           ]),
           graph('Jobs by status', [
             customMetric(metricNames.jobsSucceeded),
             customMetric(metricNames.jobsRetried),
             customMetric(metricNames.jobsDeferred),
+            customMetric(metricNames.jobsStalled),
             customMetric(metricNames.jobsFailed),
           ]),
           graph('Data sources paused', [customMetric(metricNames.dataSourcePaused, { groupBy: 'dataSource' })]),
@@ -147,6 +149,17 @@ export class Monitoring extends Construct {
         'DataSourcePaused',
         customMetric(metricNames.dataSourcePaused),
         'A data source was paused (rate limited upstream or by an operator).',
+      ),
+      alarmAbove0(
+        'JobsStalled',
+        customMetric(metricNames.jobsStalled),
+        'A job has waited an hour or more for the rate limit without fetching a page: check the data source plan, ' +
+          'its pause after 429s, and the runs waiting on it.',
+      ),
+      alarmAbove0(
+        'RunsTimedOut',
+        customMetric(metricNames.runsTimedOut),
+        'A run passed its deadline: its unfinished jobs failed with run_timed_out.',
       ),
       alarmAbove0(
         'UnreadableGroups',

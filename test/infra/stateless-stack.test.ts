@@ -206,11 +206,18 @@ describe('stateless stack', () => {
     }
   });
 
-  it('alarms on any failed run, missed run, paused data source or unreadable group', () => {
+  it('alarms on any failed, missed or timed-out run, stalled job, paused data source or unreadable group', () => {
     const expressions = resourcesOf(synthesized.statelessTemplate, 'AWS::CloudWatch::Alarm').flatMap(([, alarm]) =>
       ((alarm.Properties.Metrics ?? []) as { Expression?: string }[]).map((metric) => metric.Expression),
     );
-    for (const metricName of ['RunsFailed', 'RunsMissed', 'DataSourcePaused', 'UnreadableGroups']) {
+    for (const metricName of [
+      'RunsFailed',
+      'RunsMissed',
+      'RunsTimedOut',
+      'JobsStalled',
+      'DataSourcePaused',
+      'UnreadableGroups',
+    ]) {
       expect(expressions).toContain(`SELECT SUM(${metricName}) FROM "moomoo-markets"`);
     }
   });
