@@ -1,5 +1,7 @@
 import { benchBundles } from './bundles.bench.ts';
+import { benchCrashRecovery } from './crash-recovery.bench.ts';
 import { benchDispatch } from './dispatch.bench.ts';
+import { benchFreePlan } from './free-plan.bench.ts';
 import { benchRateUtilisation } from './rate-utilisation.bench.ts';
 import { benchStartup } from './startup.bench.ts';
 import { benchUpstreamRequests } from './upstream-requests.bench.ts';
@@ -24,6 +26,16 @@ const benches: { name: string; target: string; run: () => Promise<Record<string,
     name: 'rate utilisation and throttle safety',
     target: 'utilisation ≥ 0.95 with 0 upstream 429s; 0 jobs dead-lettered without a real error',
     run: benchRateUtilisation,
+  },
+  {
+    name: 'free plan: a date of P pages at 5 requests a minute',
+    target: 'P requests, about (P − 1) × 12.4 s from the first to the last, no 429',
+    run: benchFreePlan,
+  },
+  {
+    name: 'crash recovery with the deployed timeouts',
+    target: 'every job running at a kill -9 runs again within 180 s',
+    run: benchCrashRecovery,
   },
   {
     name: 'bundles',

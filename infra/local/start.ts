@@ -12,9 +12,13 @@ if (!Number.isInteger(port) || port < 0 || port > 65_535) {
 
 // Crash-recovery tests run the workers on a shorter time limit (and the queues' visibility with it).
 const workerTimeoutSeconds =
-  process.env.MOOMOO_WORKER_TIMEOUT_SECONDS === undefined ? undefined : Number(process.env.MOOMOO_WORKER_TIMEOUT_SECONDS);
+  process.env.MOOMOO_WORKER_TIMEOUT_SECONDS === undefined
+    ? undefined
+    : Number(process.env.MOOMOO_WORKER_TIMEOUT_SECONDS);
 if (workerTimeoutSeconds !== undefined && !(Number.isInteger(workerTimeoutSeconds) && workerTimeoutSeconds >= 3)) {
-  console.error(`MOOMOO_WORKER_TIMEOUT_SECONDS must be a whole number of seconds, at least 3, not '${process.env.MOOMOO_WORKER_TIMEOUT_SECONDS}'`);
+  console.error(
+    `MOOMOO_WORKER_TIMEOUT_SECONDS must be a whole number of seconds, at least 3, not '${process.env.MOOMOO_WORKER_TIMEOUT_SECONDS}'`,
+  );
   process.exit(2);
 }
 
