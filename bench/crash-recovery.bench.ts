@@ -3,7 +3,7 @@ import { startMotoServer } from '#infra/local/moto-server.ts';
 import { type StartedSandbox, startSandboxProcess } from '#test/fixtures/processes.ts';
 
 /**
- * Recovery after a crash, with the deployed timeouts (30 s workers, 180 s queue visibility): the whole sandbox is
+ * Recovery after a crash, with the deployed timeouts (25 s workers, 150 s queue visibility): the whole sandbox is
  * killed (`kill -9`) while jobs are running, and started again on the same emulator. For each job that was running
  * at the kill, the time until another attempt took it over; target: at most 3 minutes.
  */

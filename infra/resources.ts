@@ -139,7 +139,7 @@ export const crashDeliveryMargin = 30;
  * A worker invocation's time limit. Visibility is 6 × this (Lambda's guidance for SQS event sources), so a crashed
  * invocation's messages come back within 3 minutes; an attempt that needs longer goes on from its checkpoint.
  */
-const workerTimeoutSeconds = 30;
+const workerTimeoutSeconds = 25;
 
 export const fetchQueues: readonly FetchQueueDefinition[] = [
   {

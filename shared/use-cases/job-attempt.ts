@@ -6,7 +6,7 @@ import type { JobUpdateResult } from '#shared/ports/run-ledger.ts';
 /**
  * Time an attempt keeps at the end of its invocation to store its last page and record its jobs' outcomes: the
  * upstream call is aborted, and no slot is waited for, past it. A quarter of the invocation, between 1 and 8 s
- * (7.5 s of a 30 s worker).
+ * (6.25 s of a 25 s worker).
  */
 export function outcomeReserveMs(invocationMs: number): number {
   return Math.round(Math.min(8_000, Math.max(1_000, invocationMs * 0.25)));
@@ -14,7 +14,7 @@ export function outcomeReserveMs(invocationMs: number): number {
 
 /**
  * Time one upstream request is given after its slot when deciding whether to wait for the slot in place: 15 % of the
- * invocation, between 0.5 and 5 s (4.5 s of a 30 s worker).
+ * invocation, between 0.5 and 5 s (3.75 s of a 25 s worker).
  */
 export function requestAllowanceMs(invocationMs: number): number {
   return Math.round(Math.min(5_000, Math.max(500, invocationMs * 0.15)));

@@ -19,7 +19,7 @@ const codes = ['72030', '67580', '130A0'];
 const bars = requireDataset('jquants.equities.bars.daily');
 const tick = { groupId: 'bars', scheduledTime: '2026-11-27T08:30:00.000Z' };
 const runId = 'bars.20261127T083000Z';
-/** Past a crashed attempt's lease (the invocation's 30 s): its message's next delivery takes the jobs over. */
+/** Past a crashed attempt's lease (the invocation's end): its message's next delivery takes the jobs over. */
 const pastTheLease = 60_000;
 
 async function aPlane(
