@@ -1,4 +1,5 @@
-import type { Sandbox } from '#infra/local/sandbox.ts';
+import type { DemoUpstreamOptions } from '#infra/local/demo-upstream/demo-upstream.ts';
+import { type Sandbox, startSandbox } from '#infra/local/sandbox.ts';
 
 /** Calls a sandbox's admin API with its token and reads the JSON answer. */
 export function adminCall(sandbox: Pick<Sandbox, 'adminUrl' | 'adminToken'>) {
@@ -23,4 +24,47 @@ export async function waitForRun(
     if (['succeeded', 'partially_failed', 'failed'].includes(String(run.status))) return run;
     await new Promise((resolve) => setTimeout(resolve, pollMs));
   }
+}
+
+/** A sandbox on a moto of its own with the demo upstream as `demoOptions` says, no demo groups, silent. */
+export function startBenchSandbox(demoOptions: DemoUpstreamOptions): Promise<Sandbox> {
+  return startSandbox({
+    port: 0,
+    autoTick: false,
+    demo: true,
+    demoOptions,
+    seedDemoGroups: false,
+    reconcileIntervalMs: 3_600_000,
+    print: () => {},
+  });
+}
+
+/** Sets the J-Quants data source's plan or rate limit through the admin API (at its current version). */
+export async function setJquantsSettings(
+  call: ReturnType<typeof adminCall>,
+  settings: { plan?: string; rateLimit?: { limit: number; per: string } },
+): Promise<void> {
+  const listed = (await call('GET', '/data-sources')) as { dataSources: { id: string; version: number }[] };
+  const version = listed.dataSources.find((source) => source.id === 'jquants')?.version ?? 0;
+  await call('PATCH', '/data-sources/jquants', { ...settings, version });
+}
+
+/** Creates a daily-bars group of `template` and runs it now; resolves with the finished run and its seconds. */
+export async function runDailyBars(
+  call: ReturnType<typeof adminCall>,
+  id: string,
+  template: Record<string, unknown>,
+): Promise<{ run: Record<string, unknown>; seconds: number }> {
+  await call('POST', '/groups', {
+    id,
+    name: id,
+    dataSource: 'jquants',
+    dataset: 'jquants.equities.bars.daily',
+    schedule: '0 18 * * 1-5',
+    parametersTemplate: template,
+  });
+  const started = performance.now();
+  const run = await call('POST', `/groups/${id}/runs`, {});
+  const finished = await waitForRun(call, String(run.runId), 200);
+  return { run: finished, seconds: (performance.now() - started) / 1000 };
 }

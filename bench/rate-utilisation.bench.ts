@@ -1,5 +1,4 @@
-import { startSandbox } from '#infra/local/sandbox.ts';
-import { adminCall, waitForRun } from './admin-call.ts';
+import { adminCall, setJquantsSettings, startBenchSandbox, waitForRun } from './admin-call.ts';
 
 /**
  * Rate utilisation and throttle safety: the demo upstream enforces a strict sliding window of 120 requests a minute
@@ -11,20 +10,10 @@ import { adminCall, waitForRun } from './admin-call.ts';
 export async function benchRateUtilisation(): Promise<Record<string, number | string>> {
   const limit = 120;
   const jobs = 300;
-  const sandbox = await startSandbox({
-    port: 0,
-    autoTick: false,
-    demo: true,
-    demoOptions: { requestsPerMinute: limit, listedCodeCount: jobs },
-    seedDemoGroups: false,
-    reconcileIntervalMs: 3_600_000,
-    print: () => {},
-  });
+  const sandbox = await startBenchSandbox({ requestsPerMinute: limit, listedCodeCount: jobs });
   try {
     const call = adminCall(sandbox);
-    const settings = (await call('GET', '/data-sources')) as { dataSources: { id: string; version: number }[] };
-    const version = settings.dataSources.find((source) => source.id === 'jquants')?.version ?? 0;
-    await call('PATCH', '/data-sources/jquants', { rateLimit: { limit, per: 'minute' }, version });
+    await setJquantsSettings(call, { rateLimit: { limit, per: 'minute' } });
     await call('POST', '/groups', {
       id: 'ranges',
       name: 'Per-code ranges',

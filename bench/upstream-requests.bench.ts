@@ -1,20 +1,11 @@
-import { startSandbox } from '#infra/local/sandbox.ts';
-import { adminCall, waitForRun } from './admin-call.ts';
+import { adminCall, startBenchSandbox, waitForRun } from './admin-call.ts';
 
 /**
  * Upstream requests of a full-market, one-date daily-bars run over the demo's listed codes: request planning makes
  * it one date-wide request plus its pages, where a naive client makes one request per code.
  */
 export async function benchUpstreamRequests(): Promise<Record<string, number | string>> {
-  const sandbox = await startSandbox({
-    port: 0,
-    autoTick: false,
-    demo: true,
-    demoOptions: { listedCodeCount: 1000, pageSize: 300, requestsPerMinute: 0 },
-    seedDemoGroups: false,
-    reconcileIntervalMs: 3_600_000,
-    print: () => {},
-  });
+  const sandbox = await startBenchSandbox({ listedCodeCount: 1000, pageSize: 300, requestsPerMinute: 0 });
   try {
     const codes = sandbox.demoUpstream?.codes ?? [];
     const call = adminCall(sandbox);
