@@ -1,6 +1,7 @@
 import type { DatasetDefinition } from '#shared/datasets/dataset.ts';
 import type { Job } from '#shared/domain/run.ts';
 import type { JobMessage } from '#shared/messages/run-job-message.ts';
+import type { MetricDimensions } from '#shared/observability/metrics.ts';
 import type { JobUpdateResult } from '#shared/ports/run-ledger.ts';
 
 /**
@@ -104,4 +105,20 @@ export class JobAttempt {
 export function issueCodeOf(job: Pick<Job, 'params'>): string {
   const code = String(job.params.code);
   return code.length === 4 ? `${code}0` : code;
+}
+
+/** The message's jobs will be retried: make it visible again after `delaySeconds`. */
+export class RetryLaterError extends Error {
+  override readonly name = 'RetryLaterError';
+  readonly delaySeconds: number;
+
+  constructor(delaySeconds: number, options?: ErrorOptions) {
+    super(`retry in ${delaySeconds} s`, options);
+    this.delaySeconds = delaySeconds;
+  }
+}
+
+/** The metric dimensions of a message's work: its data source, dataset and group (never a code). */
+export function dimensionsOf(message: JobMessage): MetricDimensions {
+  return { dataSource: message.dataSource, dataset: message.dataset, group: message.groupId };
 }

@@ -10,17 +10,10 @@ import type { JobUpdate, RunLedger } from '#shared/ports/run-ledger.ts';
 import { PermanentUpstreamError } from '#shared/ports/upstream-errors.ts';
 import { allJobs } from '#shared/use-cases/all-jobs.ts';
 import { type FetchPagesDeps, fetchJobPages } from '#shared/use-cases/fetch-job-pages.ts';
-import { JobAttempt } from '#shared/use-cases/job-attempt.ts';
-import {
-  dimensionsOf,
-  failJobs,
-  jobErrorOf,
-  type SettleDeps,
-  settleFailure,
-  succeedJobs,
-} from '#shared/use-cases/settle-attempt.ts';
+import { dimensionsOf, JobAttempt } from '#shared/use-cases/job-attempt.ts';
+import { failJobs, jobErrorOf, type SettleDeps, settleFailure, succeedJobs } from '#shared/use-cases/settle-attempt.ts';
 
-export { RetryLaterError, retryDelaySeconds } from '#shared/use-cases/settle-attempt.ts';
+export { RetryLaterError } from '#shared/use-cases/job-attempt.ts';
 
 export type FetchWorkerDeps = FetchPagesDeps & SettleDeps;
 

@@ -3,7 +3,7 @@ import type { FetchCheckpoint, Job, JobError } from '#shared/domain/run.ts';
 import type { JobMessage, RunJobMessage } from '#shared/messages/run-job-message.ts';
 import type { Log } from '#shared/observability/logger.ts';
 import { metricNames } from '#shared/observability/metric-names.ts';
-import { type MetricDimensions, type MetricsSink, noMetrics } from '#shared/observability/metrics.ts';
+import { type MetricsSink, noMetrics } from '#shared/observability/metrics.ts';
 import type { Clock } from '#shared/ports/clock.ts';
 import type { DataSource } from '#shared/ports/data-source.ts';
 import type { DataSourceSettingsStore } from '#shared/ports/data-source-settings-store.ts';
@@ -17,8 +17,9 @@ import {
   RateLimitedError,
   UpstreamError,
 } from '#shared/ports/upstream-errors.ts';
+import { deferJobs } from '#shared/use-cases/defer-jobs.ts';
 import { AttemptTimeLimitError, InvalidRowsError } from '#shared/use-cases/fetch-job-pages.ts';
-import type { JobAttempt } from '#shared/use-cases/job-attempt.ts';
+import { dimensionsOf, type JobAttempt, RetryLaterError } from '#shared/use-cases/job-attempt.ts';
 import { runFinished } from '#shared/use-cases/run-finished.ts';
 
 /** What settling an attempt's jobs needs. */
@@ -40,30 +41,10 @@ export interface SettleDeps {
   readonly stalledAfterMs?: number;
 }
 
-/** The message's jobs will be retried: make it visible again after `delaySeconds`. */
-export class RetryLaterError extends Error {
-  override readonly name = 'RetryLaterError';
-  readonly delaySeconds: number;
-
-  constructor(delaySeconds: number, options?: ErrorOptions) {
-    super(`retry in ${delaySeconds} s`, options);
-    this.delaySeconds = delaySeconds;
-  }
-}
-
-/** SQS delays a message by at most 15 minutes; a longer wait is taken in several deferrals. */
-const maxDelaySeconds = 900;
-/** A message holding a slot comes back this long before it, to wait the rest in place. */
-const earlyArrivalMs = 2_000;
-
 /** Backoff before attempt `attemptsMade + 1`: `baseSeconds` doubling per attempt, at most 15 min, ±50 % jitter. */
 export function retryDelaySeconds(attemptsMade: number, baseSeconds = 10): number {
   const base = Math.min(900, baseSeconds * 2 ** Math.max(0, attemptsMade - 1));
   return Math.max(1, Math.round(base * (0.5 + Math.random())));
-}
-
-export function dimensionsOf(message: JobMessage): MetricDimensions {
-  return { dataSource: message.dataSource, dataset: message.dataset, group: message.groupId };
 }
 
 /** Records the attempt's jobs as succeeded, each with the rows counted under its key in `checkpoint`. */
@@ -196,92 +177,9 @@ export async function settleFailure(attempt: JobAttempt, error: unknown, deps: S
   if (retried > 0) throw new RetryLaterError(delaySeconds, { cause: error });
 }
 
-/**
- * Defers the attempt's jobs without spending their attempts: a 429 pauses the whole data source first (every
- * worker then waits), and the message goes back to the queue delayed until the slot it holds or the pause's end.
- * It is sent anew rather than made invisible, so its receive count never grows toward the queue's redrive limit.
- */
-async function deferJobs(
-  attempt: JobAttempt,
-  error: RateLimitedError | RateLimitDeferral,
-  deps: SettleDeps,
-): Promise<void> {
-  const { message } = attempt;
-  const metrics = deps.metrics ?? noMetrics;
-  const nowMs = deps.clock.now().getTime();
-  let delaySeconds: number;
-  let requestSlotAt: string | undefined;
-  if (error instanceof RateLimitedError) {
-    const status = await deps.rateLimiter.pause(deps.dataSource.id, {
-      retryAfterMs: error.retryAfterSeconds === undefined ? undefined : error.retryAfterSeconds * 1000,
-    });
-    const waitMs = status.pausedUntil === undefined ? 60_000 : Date.parse(status.pausedUntil) - nowMs;
-    delaySeconds = clampDelay(Math.ceil(waitMs / 1000));
-    metrics.count(metricNames.upstreamThrottled, 1, dimensionsOf(message));
-    metrics.count(metricNames.dataSourcePaused, 1, dimensionsOf(message));
-    deps.log.warn('upstream rate limit hit: data source paused', {
-      dataSource: deps.dataSource.id,
-      runId: message.runId,
-      pausedUntil: status.pausedUntil,
-      consecutive429s: status.consecutive429s,
-    });
-  } else if (error.slotAt !== undefined) {
-    requestSlotAt = error.slotAt;
-    delaySeconds = clampDelay(Math.floor((Date.parse(error.slotAt) - nowMs - earlyArrivalMs) / 1000));
-  } else {
-    delaySeconds = clampDelay(Math.ceil(error.waitMs / 1000));
-  }
-  const at = new Date(nowMs).toISOString();
-  const messageDueAt = new Date(nowMs + delaySeconds * 1000).toISOString();
-  const change = await deps.runLedger.updateJobs(
-    message.runId,
-    attempt.jobs.map((job) => ({
-      jobId: job.jobId,
-      seen: job,
-      event: { kind: 'defer' as const, at, holder: attempt.holder, messageDueAt, progressed: attempt.progressed },
-    })),
-  );
-  attempt.record(change.jobs);
-  const deferred = change.jobs.flatMap((result) => (result.applied ? [result.job] : []));
-  metrics.count(metricNames.jobsDeferred, deferred.length, dimensionsOf(message));
-  reportStalled(message, deferred, nowMs, deps);
-  const { requestSlotAt: _previousSlot, ...rest } = message;
-  const next: JobMessage = requestSlotAt === undefined ? rest : { ...rest, requestSlotAt };
-  const sent = await deps.requeue.send([next], { delaySeconds });
-  if (sent.failed.length > 0) throw new RetryLaterError(Math.max(1, delaySeconds), { cause: error });
-  deps.log.info('jobs deferred by the rate limit', {
-    runId: message.runId,
-    count: deferred.length,
-    delaySeconds,
-    requestSlotAt,
-  });
-}
-
-/** Jobs that have waited long without fetching anything: counted (the JobsStalled alarm) and named in the log. */
-function reportStalled(message: JobMessage, jobs: readonly Job[], nowMs: number, deps: SettleDeps): void {
-  const stalledAfterMs = deps.stalledAfterMs ?? 60 * 60_000;
-  const stalled = jobs.filter(
-    (job) => job.waitingSince !== undefined && nowMs - Date.parse(job.waitingSince) >= stalledAfterMs,
-  );
-  if (stalled.length === 0) return;
-  (deps.metrics ?? noMetrics).count(metricNames.jobsStalled, stalled.length, dimensionsOf(message));
-  for (const job of stalled) {
-    deps.log.warn('job keeps waiting for the rate limit without progress', {
-      runId: message.runId,
-      jobId: job.jobId,
-      waitingSince: job.waitingSince,
-      deferrals: job.deferrals,
-    });
-  }
-}
-
 /** Reports a run that this change finished. */
 export async function reportFinish(change: RunChange, deps: SettleDeps): Promise<void> {
   if (change.finished !== undefined) await runFinished(change.finished, deps);
-}
-
-function clampDelay(seconds: number): number {
-  return Math.min(maxDelaySeconds, Math.max(0, seconds));
 }
 
 /** A job of any message as the version-1 message that redrives it alone. */
