@@ -217,4 +217,12 @@ describe('overlap policy', () => {
     await allowing.dispatch(tick);
     expect(await allowing.dispatch(next)).toMatchObject({ outcome: 'dispatched' });
   });
+
+  it('no longer yields to a previous run once it is past its deadline', async () => {
+    const plane = await withGroup({ runDeadline: 'PT1H' });
+    await plane.dispatch(tick);
+    plane.clock.advance(2 * 60 * 60_000);
+    const next = { groupId: 'daily-bars', scheduledTime: '2026-11-27T10:30:00Z' };
+    expect(await plane.dispatch(next)).toMatchObject({ outcome: 'dispatched' });
+  });
 });

@@ -136,6 +136,22 @@ describe('progress on every plan', () => {
   });
 });
 
+describe('stored data never gets worse', () => {
+  it('keeps a stored row with values when the upstream sends it again without any, and says so on the job', async () => {
+    const plane = await aDateOfCodes({ code: '72030', date: '{{businessDate}}' });
+    const stored = { ...aDailyBarRow('72030', '2026-11-27'), fetchedAt: '2026-11-27T08:00:00.000Z', runId: 'earlier' };
+    await plane.marketData.upsertRows(bars, [stored]);
+    const empty = Object.fromEntries(bars.valueFields.map((field) => [field, null]));
+    plane.dataSource.rowsFor = () => [{ ...aDailyBarRow('72030', '2026-11-27'), ...empty }];
+    await plane.dispatch(tick);
+    await plane.work();
+    const [job] = (await plane.runLedger.listJobs(runId)).items;
+    expect(job).toMatchObject({ status: 'succeeded', rowsWritten: 0, rowsKept: 1 });
+    const [row] = (await plane.marketData.queryRows(bars, { series: '72030' })).items;
+    expect(row).toMatchObject({ close: 1.5, runId: 'earlier' });
+  });
+});
+
 describe('attempts held by their lease', () => {
   it('leaves a job alone while another attempt holds it, and fetches it once', async () => {
     const plane = await aDateOfCodes({ code: '72030', date: '{{businessDate}}' });
