@@ -4,7 +4,7 @@ import type { FetchCheckpoint, Job, RowCounts } from '#shared/domain/run.ts';
 import type { Clock } from '#shared/ports/clock.ts';
 import type { DataSource, FetchedPage, RejectedRow } from '#shared/ports/data-source.ts';
 import type { MarketDataStore } from '#shared/ports/market-data-store.ts';
-import type { RateLimiter } from '#shared/ports/rate-limiter.ts';
+import { RateLimitDeferral, type RateLimiter } from '#shared/ports/rate-limiter.ts';
 import type { RunLedger } from '#shared/ports/run-ledger.ts';
 import { UpstreamError } from '#shared/ports/upstream-errors.ts';
 import type { JobAttempt } from '#shared/use-cases/job-attempt.ts';
@@ -78,10 +78,11 @@ export async function fetchJobPages(
       if (page.restarted === true) progress = emptyCheckpoint;
       progress = await storePage(attempt, page, progress, { ...deps, dataset }, failJobs);
       if (attempt.jobs.length === 0) return progress;
-      if (page.next !== undefined) await saveCheckpoint(attempt, progress, deps.runLedger);
+      if (page.next !== undefined) await saveCheckpoint(attempt, progress, deps);
     }
   } catch (error) {
-    if (timeLimit.aborted) {
+    // A slot too far off for the time left defers the job; only an upstream call cut short is this attempt's end.
+    if (timeLimit.aborted && !(error instanceof RateLimitDeferral)) {
       throw new AttemptTimeLimitError(
         `the attempt ran out of invocation time after ${progress.pages} stored page(s); it goes on from there`,
         { cause: error },
@@ -89,12 +90,12 @@ export async function fetchJobPages(
     }
     throw error;
   }
-  // Every page is stored: should this attempt run out of time recording its many jobs' outcomes, the next one goes
-  // straight to them.
-  if (message.version === 2) await saveCheckpoint(attempt, progress, deps.runLedger);
   if (Object.keys(params).length === 1 && 'date' in params && dataset.dateWide) {
     for (const date of progress.dates) await deps.marketData.markComplete(dataset, date);
   }
+  // Every page is stored (and a whole-market snapshot marked complete): should this attempt run out of time
+  // recording its many jobs' outcomes, the next one goes straight to them.
+  if (message.version === 2) await saveCheckpoint(attempt, progress, deps);
   return progress;
 }
 
@@ -105,14 +106,18 @@ async function storedCheckpoint(attempt: JobAttempt, ledger: RunLedger): Promise
   return ledger.getDateCheckpoint(message.runId, message.date);
 }
 
-async function saveCheckpoint(attempt: JobAttempt, checkpoint: FetchCheckpoint, ledger: RunLedger): Promise<void> {
+async function saveCheckpoint(
+  attempt: JobAttempt,
+  checkpoint: FetchCheckpoint,
+  deps: Pick<FetchPagesDeps, 'runLedger' | 'clock'>,
+): Promise<void> {
   const { message } = attempt;
   if (message.version === 2) {
-    await ledger.saveDateCheckpoint(message.runId, message.date, checkpoint);
+    await deps.runLedger.saveDateCheckpoint(message.runId, message.date, checkpoint);
     return;
   }
-  const at = new Date().toISOString();
-  const { jobs } = await ledger.updateJobs(
+  const at = deps.clock.now().toISOString();
+  const { jobs } = await deps.runLedger.updateJobs(
     message.runId,
     attempt.jobs.map((job) => ({
       jobId: job.jobId,

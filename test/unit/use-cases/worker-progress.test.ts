@@ -5,6 +5,7 @@ import { grantIntervalMs } from '#shared/domain/rate-pacing.ts';
 import type { JobMessage } from '#shared/messages/run-job-message.ts';
 import { metricNames } from '#shared/observability/metric-names.ts';
 import { RetryableUpstreamError } from '#shared/ports/upstream-errors.ts';
+import { FakeDataSource } from '#test/fakes/fake-data-source.ts';
 import { aDailyBarRow, aJobGroup } from '#test/fixtures/builders.ts';
 import { aDataPlane } from '#test/fixtures/data-plane-harness.ts';
 
@@ -76,6 +77,28 @@ describe('progress on every plan', () => {
     await plane.dispatch(tick);
     for (const message of plane.queue.drain()) await plane.deliver(message, plane.clock.now().getTime() + 29_999);
     expect(await plane.runLedger.getRun(runId)).toMatchObject({ status: 'succeeded', upstreamRequests: 1 });
+  });
+
+  it('defers without spending an attempt a job whose invocation has no time left for a request', async () => {
+    // A data source that takes a moment before its first request, by which time the attempt's time is up.
+    const late = new FakeDataSource();
+    late.rowsFor = () => [aDailyBarRow('72030', '2026-11-27')];
+    const plane = aDataPlane({
+      dataSource: () => ({
+        id: 'jquants',
+        validateCredentials: () => late.validateCredentials(),
+        fetchPages: async function* (dataset, params, context) {
+          await new Promise((resolve) => setTimeout(resolve, 20));
+          yield* late.fetchPages(dataset, params, context);
+        },
+      }),
+    });
+    await plane.groupStore.create(aJobGroup({ parametersTemplate: { code: '72030', date: '{{businessDate}}' } }));
+    await plane.dispatch(tick);
+    for (const message of plane.queue.drain()) await plane.deliver(message, plane.clock.now().getTime() + 1_000);
+    const [job] = (await plane.runLedger.listJobs(runId)).items;
+    expect(job).toMatchObject({ status: 'queued', attemptsMade: 0, waitingFor: 'rate-limit' });
+    expect(plane.queue.messages).toHaveLength(1);
   });
 
   it('goes on from the page after the last stored one when an attempt fails midway', async () => {
