@@ -33,7 +33,8 @@ const commands = {
 function nodeProblem(commandName, version, execPath) {
   const major = Number(String(version).replace(/^v/, '').split('.')[0]);
   if (major >= requiredNodeMajor) return undefined;
-  return `${commandName} needs Node.js ${requiredNodeMajor} or later, but this is Node.js ${version} (${execPath}); ${nodeInstall}.`;
+  const found = `this is Node.js ${version} (${execPath})`;
+  return `${commandName} needs Node.js ${requiredNodeMajor} or later, but ${found}; ${nodeInstall}.`;
 }
 
 /** The line about python3 and moto when `python` cannot import the moto server, or undefined. */
@@ -56,7 +57,8 @@ function motoProblem(commandName, orEndpoint, python) {
     found = `${which} cannot import ${motoModules} (${lines[lines.length - 1] || `exit code ${result.status}`}): run`;
   }
   const alternative = orEndpoint ? ', or set AWS_ENDPOINT_URL to a running AWS emulator on loopback' : '';
-  return `${commandName} needs python3 with the moto server 5.2 (the local stand-in for AWS), but ${found} ${motoInstall}${alternative}.`;
+  const needs = `${commandName} needs python3 with the moto server 5.2 (the local stand-in for AWS)`;
+  return `${needs}, but ${found} ${motoInstall}${alternative}.`;
 }
 
 /** Every missing prerequisite of `command` ('start', 'test' or 'cli'), one line each; empty when all are there. */
