@@ -1,11 +1,22 @@
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { type DynamoDBDocumentClient, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import type { DataSourceSettings } from '#shared/domain/data-source-settings.ts';
-import { ValidationError, VersionConflictError } from '#shared/domain/errors.ts';
-import type { JobGroup } from '#shared/domain/job-group.ts';
-import { type BackupRestorer, maxRestoreWrites, type RestoreWrite } from '#shared/ports/backup-restorer.ts';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  type BackupRestorer,
+  RestoreInterruptedError,
+  type RestoreOutcome,
+  type RestoreOutcomes,
+  type RestoreWrites,
+} from '#shared/ports/backup-restorer.ts';
 
-/** BackupRestorer with one DynamoDB transaction across the JobGroups and DataSources tables. */
+/** Each condition named for the rule it enforces. */
+const itemIsNew = (keyAttribute: string): string => `attribute_not_exists(${keyAttribute})`;
+const itemIsStillAtExpectedVersion = '#version = :expectedVersion';
+
+/**
+ * BackupRestorer with one conditional put per item on the JobGroups and DataSources tables (settings items
+ * `settings#<id>`, as the settings store writes them). Puts go one at a time: an interruption then knows exactly
+ * which writes were applied before it.
+ */
 export class DynamoDbBackupRestorer implements BackupRestorer {
   readonly #client: DynamoDBDocumentClient;
   readonly #jobGroupsTableName: string;
@@ -17,59 +28,52 @@ export class DynamoDbBackupRestorer implements BackupRestorer {
     this.#dataSourcesTableName = options.dataSourcesTableName;
   }
 
-  async restore(writes: {
-    groups: readonly RestoreWrite<JobGroup>[];
-    dataSources: readonly RestoreWrite<DataSourceSettings>[];
-  }): Promise<void> {
-    const items = [
+  async restore(writes: RestoreWrites): Promise<RestoreOutcomes> {
+    const groups: RestoreOutcome[] = [];
+    const dataSources: RestoreOutcome[] = [];
+    const puts = [
       ...writes.groups.map((write) => ({
-        kind: 'job group',
+        kind: 'job group' as const,
         id: write.item.id,
+        outcomes: groups,
         expectedVersion: write.expectedVersion,
-        put: { TableName: this.#jobGroupsTableName, Item: write.item, keyAttribute: 'id' },
+        tableName: this.#jobGroupsTableName,
+        item: write.item,
+        keyAttribute: 'id',
       })),
       ...writes.dataSources.map((write) => ({
-        kind: 'data source settings',
+        kind: 'data source settings' as const,
         id: write.item.id,
+        outcomes: dataSources,
         expectedVersion: write.expectedVersion,
-        put: {
-          TableName: this.#dataSourcesTableName,
-          Item: { pk: `settings#${write.item.id}`, ...write.item },
-          keyAttribute: 'pk',
-        },
+        tableName: this.#dataSourcesTableName,
+        item: { pk: `settings#${write.item.id}`, ...write.item },
+        keyAttribute: 'pk',
       })),
     ];
-    if (items.length === 0) return;
-    if (items.length > maxRestoreWrites) {
-      throw ValidationError.of('(body)', `an import applies at most ${maxRestoreWrites} items at once`);
-    }
-    try {
-      await this.#client.send(
-        new TransactWriteCommand({
-          TransactItems: items.map(({ expectedVersion, put }) => ({
-            Put: {
-              TableName: put.TableName,
-              Item: put.Item,
-              ...(expectedVersion === undefined
-                ? { ConditionExpression: `attribute_not_exists(${put.keyAttribute})` }
-                : {
-                    ConditionExpression: '#version = :expectedVersion',
-                    ExpressionAttributeNames: { '#version': 'version' },
-                    ExpressionAttributeValues: { ':expectedVersion': expectedVersion },
-                  }),
-            },
-          })),
-        }),
-      );
-    } catch (error) {
-      if (error instanceof TransactionCanceledException) {
-        const index = (error.CancellationReasons ?? []).findIndex((reason) => reason.Code === 'ConditionalCheckFailed');
-        const item = items[index];
-        if (item !== undefined) {
-          throw new VersionConflictError(item.kind, item.id, item.expectedVersion ?? 0, { cause: error });
+    for (const put of puts) {
+      try {
+        await this.#client.send(
+          new PutCommand({
+            TableName: put.tableName,
+            Item: put.item,
+            ...(put.expectedVersion === undefined
+              ? { ConditionExpression: itemIsNew(put.keyAttribute) }
+              : {
+                  ConditionExpression: itemIsStillAtExpectedVersion,
+                  ExpressionAttributeNames: { '#version': 'version' },
+                  ExpressionAttributeValues: { ':expectedVersion': put.expectedVersion },
+                }),
+          }),
+        );
+        put.outcomes.push('applied');
+      } catch (error) {
+        if (!(error instanceof ConditionalCheckFailedException)) {
+          throw new RestoreInterruptedError({ groups, dataSources }, { kind: put.kind, id: put.id }, { cause: error });
         }
+        put.outcomes.push('conflict');
       }
-      throw error;
     }
+    return { groups, dataSources };
   }
 }

@@ -1,12 +1,20 @@
+import { errorResponse, HttpError } from '#shared/admin-api/api-error.ts';
 import { expectedVersionOf } from '#shared/admin-api/group-routes.ts';
 import { defineRoute, json, type Route } from '#shared/admin-api/route.ts';
 import { datasets } from '#shared/datasets/registry.ts';
 import { DataSourceIdSchema } from '#shared/domain/data-source.ts';
 import { DataSourceSettingsPatchSchema } from '#shared/domain/data-source-settings.ts';
-import type { BackupRestorer } from '#shared/ports/backup-restorer.ts';
+import type { Log } from '#shared/observability/logger.ts';
+import { type BackupRestorer, maxRestoreWrites } from '#shared/ports/backup-restorer.ts';
 import type { DataSourceSettingsStore } from '#shared/ports/data-source-settings-store.ts';
 import type { RateLimiter } from '#shared/ports/rate-limiter.ts';
-import { type Backup, BackupSchema, exportBackup, importBackup } from '#shared/use-cases/backup.ts';
+import {
+  type Backup,
+  BackupSchema,
+  exportBackup,
+  ImportInterruptedError,
+  importBackup,
+} from '#shared/use-cases/backup.ts';
 import { listDataSources, updateDataSource } from '#shared/use-cases/manage-data-sources.ts';
 import {
   previewSchedule,
@@ -22,6 +30,7 @@ export interface SettingsRouteDeps extends ValidateJobGroupDeps {
   /** Pauses after 429s, shown by `GET /data-sources`. */
   readonly rateLimiter?: Pick<RateLimiter, 'status'>;
   readonly restorer: BackupRestorer;
+  readonly log: Log;
 }
 
 /** Schedule preview, data sources, datasets, and backup routes of design §5. */
@@ -85,9 +94,20 @@ export function settingsRoutes(deps: SettingsRouteDeps): Route[] {
       method: 'POST',
       path: '/import',
       operationId: 'importBackup',
-      summary: 'Restore a backup: validated whole first, then applied all or nothing',
+      summary:
+        `Restore a backup of at most ${maxRestoreWrites} groups and settings: validated whole first, then each ` +
+        'differing one written and identical ones skipped; conflicts reported per group',
       body: BackupSchema,
-      handle: async ({ body }) => json(200, await importBackup(body, deps)),
+      handle: async ({ body }) => {
+        try {
+          return json(200, await importBackup(body, deps));
+        } catch (error) {
+          if (!(error instanceof ImportInterruptedError)) throw error;
+          // Answered here rather than thrown: the body must list what was written, and the cause must be logged.
+          deps.log.error('import interrupted', { error });
+          return errorResponse(new HttpError(500, error.code, error.message, error.applied));
+        }
+      },
     }),
   ];
 }

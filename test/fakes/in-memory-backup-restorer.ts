@@ -1,11 +1,18 @@
-import type { DataSourceSettings } from '#shared/domain/data-source-settings.ts';
-import { ValidationError, VersionConflictError } from '#shared/domain/errors.ts';
-import type { JobGroup } from '#shared/domain/job-group.ts';
-import { type BackupRestorer, maxRestoreWrites, type RestoreWrite } from '#shared/ports/backup-restorer.ts';
+import { AlreadyExistsError, NotFoundError, VersionConflictError } from '#shared/domain/errors.ts';
+import {
+  type BackupRestorer,
+  RestoreInterruptedError,
+  type RestoreOutcome,
+  type RestoreOutcomes,
+  type RestoreWrites,
+} from '#shared/ports/backup-restorer.ts';
 import type { InMemoryDataSourceSettingsStore } from '#test/fakes/in-memory-data-source-settings-store.ts';
 import type { InMemoryJobGroupStore } from '#test/fakes/in-memory-job-group-store.ts';
 
-/** BackupRestorer over the in-memory stores: checks every condition, then applies every write. */
+/**
+ * BackupRestorer over the in-memory stores, one write at a time through their optimistic writes. A test that makes a
+ * store throw sees the restore interrupted there, as a failing DynamoDB put would.
+ */
 export class InMemoryBackupRestorer implements BackupRestorer {
   readonly #groups: InMemoryJobGroupStore;
   readonly #settings: InMemoryDataSourceSettingsStore;
@@ -15,27 +22,37 @@ export class InMemoryBackupRestorer implements BackupRestorer {
     this.#settings = settings;
   }
 
-  async restore(writes: {
-    groups: readonly RestoreWrite<JobGroup>[];
-    dataSources: readonly RestoreWrite<DataSourceSettings>[];
-  }): Promise<void> {
-    if (writes.groups.length + writes.dataSources.length > maxRestoreWrites) {
-      throw ValidationError.of('(body)', `an import applies at most ${maxRestoreWrites} items at once`);
-    }
-    for (const { item, expectedVersion } of writes.groups) {
-      if ((await this.#groups.get(item.id))?.version !== expectedVersion) {
-        throw new VersionConflictError('job group', item.id, expectedVersion ?? 0);
+  async restore(writes: RestoreWrites): Promise<RestoreOutcomes> {
+    const groups: RestoreOutcome[] = [];
+    const dataSources: RestoreOutcome[] = [];
+    const apply = async (
+      outcomes: RestoreOutcome[],
+      failed: RestoreInterruptedError['failed'],
+      write: () => Promise<void>,
+    ): Promise<void> => {
+      try {
+        await write();
+        outcomes.push('applied');
+      } catch (error) {
+        // The stores' refusals of a condition: an id taken, a version moved on, a group deleted meanwhile.
+        const isConflict =
+          error instanceof AlreadyExistsError ||
+          error instanceof VersionConflictError ||
+          error instanceof NotFoundError;
+        if (!isConflict) throw new RestoreInterruptedError({ groups, dataSources }, failed, { cause: error });
+        outcomes.push('conflict');
       }
+    };
+    for (const { item, expectedVersion } of writes.groups) {
+      await apply(groups, { kind: 'job group', id: item.id }, () =>
+        expectedVersion === undefined ? this.#groups.create(item) : this.#groups.update(item, expectedVersion),
+      );
     }
     for (const { item, expectedVersion } of writes.dataSources) {
-      if (((await this.#settings.get(item.id))?.version ?? undefined) !== expectedVersion) {
-        throw new VersionConflictError('data source settings', item.id, expectedVersion ?? 0);
-      }
+      await apply(dataSources, { kind: 'data source settings', id: item.id }, () =>
+        this.#settings.put(item, expectedVersion ?? 0),
+      );
     }
-    for (const { item, expectedVersion } of writes.groups) {
-      if (expectedVersion === undefined) await this.#groups.create(item);
-      else await this.#groups.update(item, expectedVersion);
-    }
-    for (const { item, expectedVersion } of writes.dataSources) await this.#settings.put(item, expectedVersion ?? 0);
+    return { groups, dataSources };
   }
 }

@@ -58,7 +58,13 @@ describe('admin API: export and import', () => {
     const target = anAdminApi();
     const imported = await target.request('POST', '/import', exported.body);
     expect(imported.status).toBe(200);
-    expect(imported.body).toEqual({ created: ['bars', 'master'], updated: [], dataSources: ['jquants', 'yahoo'] });
+    expect(imported.body).toEqual({
+      created: ['bars', 'master'],
+      updated: [],
+      unchanged: [],
+      conflicts: [],
+      dataSources: ['jquants', 'yahoo'],
+    });
 
     const sourceGroups = (await source.request('GET', '/groups')).body.groups.map(withoutBookkeeping);
     const targetGroups = (await target.request('GET', '/groups')).body.groups.map(withoutBookkeeping);
@@ -195,7 +201,13 @@ describe('admin API: export and import', () => {
       }),
     );
     expect(response.status).toBe(200);
-    expect(response.body).toEqual({ created: ['fresh'], updated: ['master'], dataSources: [] });
+    expect(response.body).toEqual({
+      created: ['fresh'],
+      updated: ['master'],
+      unchanged: [],
+      conflicts: [],
+      dataSources: [],
+    });
     const master = (await request('GET', '/groups/master')).body;
     expect(master).toMatchObject({
       description: 'new',
