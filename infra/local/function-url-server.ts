@@ -1,6 +1,8 @@
-import { timingSafeEqual } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Hash } from '@smithy/hash-node';
+import { SignatureV4 } from '@smithy/signature-v4';
 import type { LambdaFunctionURLEvent, LambdaFunctionURLResult } from 'aws-lambda';
 
 /** A handler of Function URL events (payload format 2.0). */
@@ -9,21 +11,57 @@ export type FunctionUrlHandler = (event: LambdaFunctionURLEvent) => Promise<Lamb
 /** Function URLs refuse request payloads over 6 MB. */
 const maxPayloadBytes = 6 * 1024 * 1024;
 
-/** A running local Function URL. */
-export interface FunctionUrlServer {
-  readonly url: string;
-  close(): Promise<void>;
+/** AWS credentials the local Function URL accepts signatures of. */
+export interface AcceptedCredentials {
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+  readonly sessionToken?: string;
 }
 
 /**
+ * How the local Function URL authenticates: `Authorization: Bearer <token>` standing in for IAM, or IAM itself —
+ * SigV4 signatures (service `lambda`, this region) made with the accepted credentials, as a Function URL with
+ * `AuthType: AWS_IAM` checks them.
+ */
+export type FunctionUrlAuth =
+  | { readonly kind: 'token'; readonly token: string }
+  | { readonly kind: 'iam'; readonly credentials: AcceptedCredentials; readonly region: string };
+
+/** What a request of this process needs to call the server. */
+export interface LocalRequest {
+  readonly method: string;
+  /** Path and query, e.g. `/groups?limit=1`. */
+  readonly path: string;
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly body?: string;
+}
+
+/** A running local Function URL. */
+export interface FunctionUrlServer {
+  readonly url: string;
+  /** The request's headers with its authentication added: the bearer token, or a SigV4 signature. */
+  authorize(request: LocalRequest): Promise<Record<string, string>>;
+  close(): Promise<void>;
+}
+
+/** How far a signature's date may be from the server's clock, as AWS allows. */
+const maxClockSkewMs = 5 * 60_000;
+
+/** Function URLs are signed for the `lambda` service. */
+const signingService = 'lambda';
+
+/**
  * Serves a Function URL locally: each HTTP request becomes a payload-2.0 event for the handler, and the handler's
- * result becomes the response. Locally, `Authorization: Bearer <token>` stands in for IAM auth.
+ * result becomes the response. A request that fails authentication never reaches the handler: 401 without
+ * credentials, 403 with wrong ones, as a Function URL answers.
  */
 export async function startFunctionUrlServer(options: {
   handler: FunctionUrlHandler;
-  token: string;
+  auth: FunctionUrlAuth;
   port: number;
   host?: string;
+  /** The clock signature dates are checked against. @default the wall clock */
+  now?: () => Date;
 }): Promise<FunctionUrlServer> {
   const host = options.host ?? '127.0.0.1';
   const server: Server = createServer((request, response) => {
@@ -36,8 +74,10 @@ export async function startFunctionUrlServer(options: {
     server.listen(options.port, host, () => resolve());
   });
   const { port } = server.address() as AddressInfo;
+  const url = `http://${host}:${port}`;
   return {
-    url: `http://${host}:${port}`,
+    url,
+    authorize: (request) => authorizeLocal(request, url, options.auth),
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());
@@ -49,9 +89,9 @@ export async function startFunctionUrlServer(options: {
 async function serve(
   request: IncomingMessage,
   response: ServerResponse,
-  options: { handler: FunctionUrlHandler; token: string },
+  options: { handler: FunctionUrlHandler; auth: FunctionUrlAuth; now?: () => Date },
 ): Promise<void> {
-  if (!isAuthorised(request.headers.authorization, options.token)) {
+  if (options.auth.kind === 'token' && !isAuthorised(request.headers.authorization, options.auth.token)) {
     reply(response, 401, { error: { code: 'unauthorized', message: 'send Authorization: Bearer <admin token>' } });
     request.resume();
     return;
@@ -60,6 +100,13 @@ async function serve(
   if (body === undefined) {
     reply(response, 413, { error: { code: 'payload_too_large', message: 'the request is larger than 6 MB' } });
     return;
+  }
+  if (options.auth.kind === 'iam') {
+    const denial = await verifySignature(request, body, options.auth, options.now?.() ?? new Date());
+    if (denial !== undefined) {
+      reply(response, denial.status, { error: { code: denial.code, message: denial.message } });
+      return;
+    }
   }
   const result = await options.handler(toEvent(request, body));
   if (typeof result === 'string') {
@@ -76,6 +123,142 @@ function isAuthorised(header: string | undefined, token: string): boolean {
   const presented = Buffer.from(header ?? '');
   const expected = Buffer.from(`Bearer ${token}`);
   return presented.length === expected.length && timingSafeEqual(presented, expected);
+}
+
+/** Why a request was refused: 401 without a signature, 403 with one that does not hold. */
+interface Denial {
+  readonly status: 401 | 403;
+  readonly code: 'unauthorized' | 'forbidden';
+  readonly message: string;
+}
+
+const forbidden = (message: string): Denial => ({ status: 403, code: 'forbidden', message });
+
+/**
+ * Checks a SigV4 signature the way a Function URL with IAM auth does: the credential scope (accepted access key,
+ * this region, service `lambda`), a date within 5 minutes, the body against `x-amz-content-sha256` when signed,
+ * and the signature itself, recomputed over the signed headers, method, path, query and body.
+ */
+async function verifySignature(
+  request: IncomingMessage,
+  body: Buffer,
+  auth: Extract<FunctionUrlAuth, { kind: 'iam' }>,
+  now: Date,
+): Promise<Denial | undefined> {
+  const authorization = request.headers.authorization;
+  const match =
+    /^AWS4-HMAC-SHA256 Credential=([^/,\s]+)\/(\d{8})\/([^/,\s]+)\/([^/,\s]+)\/aws4_request,\s*SignedHeaders=([a-z0-9;-]+),\s*Signature=([0-9a-f]{64})$/.exec(
+      authorization ?? '',
+    );
+  if (match === null) {
+    return {
+      status: 401,
+      code: 'unauthorized',
+      message: `sign the request with AWS SigV4 (service ${signingService}, region ${auth.region}): this admin API uses IAM auth`,
+    };
+  }
+  const [, accessKeyId, dateStamp, region, service, signedHeaderList = '', signature = ''] = match;
+  if (accessKeyId !== auth.credentials.accessKeyId) {
+    return forbidden(`the security token included in the request is invalid: access key '${accessKeyId}' is unknown`);
+  }
+  if (region !== auth.region || service !== signingService) {
+    return forbidden(`the credential scope must be ${auth.region}/${signingService}, not ${region}/${service}`);
+  }
+  const signedHeaders = signedHeaderList.split(';');
+  const amzDate = headerValue(request, 'x-amz-date');
+  const signedAt = amzDate === undefined ? undefined : parseAmzDate(amzDate);
+  if (!signedHeaders.includes('host') || !signedHeaders.includes('x-amz-date') || signedAt === undefined) {
+    return forbidden('the signature must cover host and x-amz-date, and x-amz-date be YYYYMMDDTHHMMSSZ');
+  }
+  if (Math.abs(now.getTime() - signedAt.getTime()) > maxClockSkewMs || !amzDate?.startsWith(dateStamp ?? '')) {
+    return forbidden(`signature expired: ${amzDate} is more than 5 minutes from ${now.toISOString()}`);
+  }
+  if ((headerValue(request, 'x-amz-security-token') ?? '') !== (auth.credentials.sessionToken ?? '')) {
+    return forbidden('the security token included in the request is invalid');
+  }
+  const contentSha256 = headerValue(request, 'x-amz-content-sha256');
+  if (contentSha256 !== undefined && contentSha256 !== createHash('sha256').update(body).digest('hex')) {
+    return forbidden('the body does not match its x-amz-content-sha256');
+  }
+  const headers: Record<string, string> = {};
+  for (const name of signedHeaders) {
+    const value = headerValue(request, name);
+    if (value === undefined) return forbidden(`signed header '${name}' is missing from the request`);
+    headers[name] = value;
+  }
+  const url = new URL(request.url ?? '/', 'http://local');
+  const query: Record<string, string | string[]> = {};
+  for (const name of new Set(url.searchParams.keys())) {
+    const values = url.searchParams.getAll(name);
+    query[name] = values.length === 1 ? (values[0] ?? '') : values;
+  }
+  const expected = await signerFor(auth, false).sign(
+    {
+      method: request.method ?? 'GET',
+      protocol: 'http:',
+      hostname: url.hostname,
+      path: (request.url ?? '/').split('?')[0] ?? '/',
+      query,
+      headers,
+      body,
+    },
+    { signingDate: signedAt },
+  );
+  const recomputed = /SignedHeaders=([^,]+), Signature=([0-9a-f]{64})$/.exec(expected.headers.authorization ?? '');
+  const matches =
+    recomputed?.[1] === signedHeaderList && timingSafeEqual(Buffer.from(recomputed[2] ?? ''), Buffer.from(signature));
+  return matches
+    ? undefined
+    : forbidden(
+        'the request signature we calculated does not match the signature you provided: check your AWS secret access key and signing method',
+      );
+}
+
+function signerFor(auth: Extract<FunctionUrlAuth, { kind: 'iam' }>, applyChecksum: boolean): SignatureV4 {
+  return new SignatureV4({
+    service: signingService,
+    region: auth.region,
+    credentials: auth.credentials,
+    sha256: Hash.bind(null, 'sha256'),
+    // Verifying: hash the body only where the client signed its hash, so a client that did not is checked as sent.
+    applyChecksum,
+  });
+}
+
+/** `20261127T073000Z` as a date, or undefined. */
+function parseAmzDate(value: string): Date | undefined {
+  const match = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(value);
+  if (match === null) return undefined;
+  const date = new Date(`${match[1]}-${match[2]}-${match[3]}T${match[4]}:${match[5]}:${match[6]}Z`);
+  return Number.isNaN(date.getTime()) ? undefined : date;
+}
+
+function headerValue(request: IncomingMessage, name: string): string | undefined {
+  const value = request.headers[name];
+  return Array.isArray(value) ? value.join(',') : value;
+}
+
+/** Authentication for a request made by this process (the sandbox seeding demo groups). */
+async function authorizeLocal(
+  request: LocalRequest,
+  url: string,
+  auth: FunctionUrlAuth,
+): Promise<Record<string, string>> {
+  const headers = { ...(request.headers ?? {}) };
+  if (auth.kind === 'token') return { ...headers, authorization: `Bearer ${auth.token}` };
+  const target = new URL(request.path, url);
+  const query: Record<string, string> = {};
+  for (const [name, value] of target.searchParams) query[name] = value;
+  const signed = await signerFor(auth, true).sign({
+    method: request.method,
+    protocol: target.protocol,
+    hostname: target.hostname,
+    path: target.pathname,
+    query,
+    headers: { ...headers, host: target.host },
+    ...(request.body === undefined ? {} : { body: request.body }),
+  });
+  return signed.headers;
 }
 
 async function readBody(request: IncomingMessage): Promise<Buffer | undefined> {

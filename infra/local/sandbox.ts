@@ -19,7 +19,11 @@ import {
   startDemoUpstream,
 } from '#infra/local/demo-upstream/demo-upstream.ts';
 import { watchEmulator } from '#infra/local/emulator-watch.ts';
-import { type FunctionUrlServer, startFunctionUrlServer } from '#infra/local/function-url-server.ts';
+import {
+  type FunctionUrlAuth,
+  type FunctionUrlServer,
+  startFunctionUrlServer,
+} from '#infra/local/function-url-server.ts';
 import { invokeLocally, isInAbandonedInvocation, lambdaContext } from '#infra/local/lambda-context.ts';
 import { type MotoServer, startMotoServer } from '#infra/local/moto-server.ts';
 import { provisionResources } from '#infra/local/provision.ts';
@@ -41,6 +45,12 @@ export interface SandboxOptions {
   readonly port?: number;
   /** Bearer token of the admin API. @default a random one */
   readonly adminToken?: string;
+  /**
+   * How the admin API authenticates: `token` (`Authorization: Bearer <adminToken>`), or `iam`, SigV4 signatures
+   * (service `lambda`, the sandbox's region) made with the AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY of its environment,
+   * as the deployed Function URL checks them. @default 'token'
+   */
+  readonly adminAuth?: 'token' | 'iam';
   /** Use this emulator instead of starting moto (loopback only). */
   readonly awsEndpoint?: string;
   /** Drives the scheduler engine; tests inject a fake one. @default the wall clock */
@@ -75,7 +85,13 @@ export interface SandboxOptions {
    */
   readonly onEmulatorLost?: (reason: string) => void;
   /** Called once the admin API listens, before demo groups are seeded and events are printed. */
-  readonly onListening?: (endpoints: { adminUrl: string; adminToken: string; awsEndpoint: string }) => void;
+  readonly onListening?: (endpoints: {
+    adminUrl: string;
+    adminToken: string;
+    /** How the admin API authenticates, in words. */
+    adminAuth: string;
+    awsEndpoint: string;
+  }) => void;
   /** Where the sandbox's own lines go. @default console.log */
   readonly print?: (line: string) => void;
   readonly region?: string;
@@ -84,7 +100,9 @@ export interface SandboxOptions {
 /** A running sandbox. */
 export interface Sandbox {
   readonly adminUrl: string;
+  /** The bearer token, when `adminAuth` is `token`. */
   readonly adminToken: string;
+  readonly adminAuth: 'token' | 'iam';
   readonly awsEndpoint: string;
   /** The environment the functions run with (table names, queue URLs…). */
   readonly environment: Readonly<Record<string, string>>;
@@ -231,13 +249,34 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     stoppers.push(repeat(reconcile, options.reconcileIntervalMs ?? 5 * 60_000, print));
 
     const adminToken = options.adminToken ?? randomBytes(24).toString('base64url');
+    const adminAuth = options.adminAuth ?? 'token';
+    const auth: FunctionUrlAuth =
+      adminAuth === 'iam'
+        ? {
+            kind: 'iam',
+            region,
+            credentials: {
+              accessKeyId: process.env.AWS_ACCESS_KEY_ID ?? 'test',
+              secretAccessKey: process.env.AWS_SECRET_ACCESS_KEY ?? 'test',
+              ...(process.env.AWS_SESSION_TOKEN ? { sessionToken: process.env.AWS_SESSION_TOKEN } : {}),
+            },
+          }
+        : { kind: 'token', token: adminToken };
     const server: FunctionUrlServer = await startFunctionUrlServer({
-      token: adminToken,
+      auth,
       port: options.port ?? 3000,
       handler: (event) => invoke('moomoo-local-handle-admin-request', functions.handleAdminRequest, event, 30),
     });
     stoppers.push(() => server.close());
-    options.onListening?.({ adminUrl: server.url, adminToken, awsEndpoint });
+    options.onListening?.({
+      adminUrl: server.url,
+      adminToken,
+      adminAuth:
+        auth.kind === 'iam'
+          ? `IAM (AWS SigV4, service lambda, region ${region}, access key ${auth.credentials.accessKeyId} of this environment)`
+          : 'bearer token (Authorization: Bearer <admin token>)',
+      awsEndpoint,
+    });
     stoppers.push(
       watchEmulator({
         client: clients.dynamodb,
@@ -256,13 +295,14 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       progressIntervalMs: options.progressIntervalMs ?? 15_000,
     });
     stoppers.push(repeat(() => watcher.poll(), 1000, print));
-    if (demoUpstream !== undefined) await matchDemoPlan(server.url, adminToken);
+    if (demoUpstream !== undefined) await matchDemoPlan(server);
     if (demoUpstream !== undefined && options.seedDemoGroups !== false)
-      await seedDemoGroups(server.url, adminToken, demoUpstream.codes, print);
+      await seedDemoGroups(server, demoUpstream.codes, print);
 
     return {
       adminUrl: server.url,
       adminToken,
+      adminAuth,
       awsEndpoint,
       environment,
       scheduler,
@@ -306,32 +346,36 @@ async function loadFunctions(): Promise<LocalFunctions> {
  * The demo upstream allows 500 requests a minute, as a J-Quants Premium key does: a fresh sandbox sets that plan so
  * the rate limiter paces to the demo, not to the Free plan's 5 a minute. A plan set by the operator is kept.
  */
-async function matchDemoPlan(adminUrl: string, token: string): Promise<void> {
-  const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
-  const listed = (await (await fetch(`${adminUrl}/data-sources`, { headers })).json()) as {
+async function matchDemoPlan(server: FunctionUrlServer): Promise<void> {
+  const call = adminCall(server);
+  const listed = (await (await call('GET', '/data-sources')).json()) as {
     dataSources: { id: string; version: number }[];
   };
   if (listed.dataSources.find((source) => source.id === 'jquants')?.version !== 0) return;
-  await fetch(`${adminUrl}/data-sources/jquants`, {
-    method: 'PATCH',
-    headers,
-    body: JSON.stringify({ plan: 'premium', version: 0 }),
-  });
+  await call('PATCH', '/data-sources/jquants', { plan: 'premium', version: 0 });
+}
+
+/** Calls the sandbox's own admin API, authenticated as its auth mode asks. */
+function adminCall(server: FunctionUrlServer): (method: string, path: string, body?: unknown) => Promise<Response> {
+  return async (method, path, body) => {
+    const text = body === undefined ? undefined : JSON.stringify(body);
+    const headers = await server.authorize({
+      method,
+      path,
+      headers: { 'content-type': 'application/json' },
+      ...(text === undefined ? {} : { body: text }),
+    });
+    return fetch(`${server.url}${path}`, { method, headers, ...(text === undefined ? {} : { body: text }) });
+  };
 }
 
 /** Creates the demo groups through the admin API and runs each once, unless the emulator already holds groups. */
 async function seedDemoGroups(
-  adminUrl: string,
-  token: string,
+  server: FunctionUrlServer,
   codes: readonly string[],
   print: (line: string) => void,
 ): Promise<void> {
-  const call = (method: string, path: string, body?: unknown) =>
-    fetch(`${adminUrl}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
+  const call = adminCall(server);
   const existing = (await (await call('GET', '/groups')).json()) as { groups: unknown[] };
   if (existing.groups.length > 0) return;
   for (const group of demoGroups(codes)) {

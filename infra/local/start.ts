@@ -22,6 +22,13 @@ if (workerTimeoutSeconds !== undefined && !(Number.isInteger(workerTimeoutSecond
   process.exit(2);
 }
 
+// ADMIN_AUTH=iam: the admin API takes SigV4 signatures instead of the token, as deployed.
+const adminAuth = process.env.ADMIN_AUTH ?? 'token';
+if (adminAuth !== 'token' && adminAuth !== 'iam') {
+  console.error(`ADMIN_AUTH must be token or iam, not '${adminAuth}'`);
+  process.exit(2);
+}
+
 let sandbox: Sandbox | undefined;
 let stopping = false;
 
@@ -46,13 +53,15 @@ try {
   sandbox = await startSandbox({
     port,
     ...(process.env.ADMIN_TOKEN ? { adminToken: process.env.ADMIN_TOKEN } : {}),
+    adminAuth,
     ...(process.env.AWS_ENDPOINT_URL ? { awsEndpoint: process.env.AWS_ENDPOINT_URL } : {}),
     ...(workerTimeoutSeconds === undefined ? {} : { workerTimeoutSeconds }),
     onEmulatorLost: () => process.exit(1),
-    onListening: ({ adminUrl, adminToken, awsEndpoint }) => {
-      console.log(`Admin API: ${adminUrl}`);
-      console.log(`Admin token: ${adminToken}`);
-      console.log(`AWS endpoint: ${awsEndpoint}`);
+    onListening: (endpoints) => {
+      console.log(`Admin API: ${endpoints.adminUrl}`);
+      if (adminAuth === 'token') console.log(`Admin token: ${endpoints.adminToken}`);
+      console.log(`Admin auth: ${endpoints.adminAuth}`);
+      console.log(`AWS endpoint: ${endpoints.awsEndpoint}`);
     },
   });
 } catch (error) {
