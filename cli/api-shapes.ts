@@ -68,15 +68,6 @@ export const RetrySchema = z.looseObject({
   more: z.optional(z.boolean()),
 });
 
-export const BackfillStatusSchema = z.enum([
-  'planning',
-  'running',
-  'succeeded',
-  'partially_failed',
-  'failed',
-  'cancelled',
-]);
-
 export const BackfillSchema = z.looseObject({
   backfillId: z.string(),
   groupId: z.string(),

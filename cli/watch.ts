@@ -4,10 +4,10 @@ import { ApiError, CliError } from '#cli/errors.ts';
 import { type ProgressSnapshot, progressDisplay } from '#cli/progress.ts';
 
 /** How a watched thing stands after one poll. */
-export type WatchVerdict<T> =
+export type WatchVerdict =
   | { readonly state: 'going' }
   | { readonly state: 'succeeded'; readonly summary: string }
-  | { readonly state: 'failed'; readonly error: CliError; readonly item: T };
+  | { readonly state: 'failed'; readonly error: CliError };
 
 /** What `watch` needs to follow one run or backfill. */
 export interface WatchTarget<T> {
@@ -16,7 +16,7 @@ export interface WatchTarget<T> {
   poll(): Promise<ApiAnswer>;
   read(answer: ApiAnswer): T;
   snapshot(item: T): ProgressSnapshot;
-  verdict(item: T): WatchVerdict<T>;
+  verdict(item: T): WatchVerdict;
 }
 
 /** Consecutive failed polls (network, 5xx) tolerated before giving up. */

@@ -208,7 +208,7 @@ export function backfillSnapshot(backfill: Backfill): ProgressSnapshot {
 }
 
 /** Whether a backfill is still going, succeeded, or ended otherwise (with what to do next). */
-export function backfillVerdict(backfill: Backfill): WatchVerdict<Backfill> {
+export function backfillVerdict(backfill: Backfill): WatchVerdict {
   const { dates } = backfill.progress;
   const reason = backfill.reason === undefined ? '' : ` (${backfill.reason})`;
   switch (backfill.status) {
@@ -223,7 +223,6 @@ export function backfillVerdict(backfill: Backfill): WatchVerdict<Backfill> {
     case 'cancelled':
       return {
         state: 'failed',
-        item: backfill,
         error: new CliError(
           `backfill ${backfill.backfillId} was cancelled${reason}: ${dates.done} of ${dates.total} dates done`,
           `start it again with \`moomoo backfill start ${backfill.groupId} --from ${backfill.from} --to ${backfill.to}\` (dates that succeeded are skipped)`,
@@ -232,7 +231,6 @@ export function backfillVerdict(backfill: Backfill): WatchVerdict<Backfill> {
     default:
       return {
         state: 'failed',
-        item: backfill,
         error: new CliError(
           `backfill ${backfill.backfillId} ${backfill.status}${reason}: ${dates.failed} of ${dates.total} dates failed`,
           `see the failures with \`moomoo backfill status ${backfill.backfillId}\`; retry a date with \`moomoo runs retry RUN_ID\`, or start the range again`,

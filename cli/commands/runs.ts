@@ -214,13 +214,18 @@ export function runSnapshot(run: Run): ProgressSnapshot {
 }
 
 /** Whether a run is still going, succeeded, or ended otherwise (with what to do next). */
-export function runVerdict(run: Run): WatchVerdict<Run> {
+export function runVerdict(run: Run): WatchVerdict {
   const { counters } = run;
   const failedJobs = (): CliError =>
-    new CliError(
-      `run ${run.runId} ${run.status}: ${counters.failed} of ${counters.total} jobs failed${run.reason === undefined ? '' : ` (${run.reason})`}`,
-      `see why with \`moomoo runs jobs ${run.runId} --status failed\`, then re-queue them with \`moomoo runs retry ${run.runId}\``,
-    );
+    counters.total === 0
+      ? new CliError(
+          `run ${run.runId} ${run.status}${run.reason === undefined ? '' : `: ${run.reason}`}`,
+          `see the group with \`moomoo groups get ${run.groupId}\`, fix it with \`moomoo groups edit\`, and run it again`,
+        )
+      : new CliError(
+          `run ${run.runId} ${run.status}: ${counters.failed} of ${counters.total} jobs failed${run.reason === undefined ? '' : ` (${run.reason})`}`,
+          `see why with \`moomoo runs jobs ${run.runId} --status failed\`, then re-queue them with \`moomoo runs retry ${run.runId}\``,
+        );
   switch (run.status) {
     case 'dispatching':
     case 'running':
@@ -232,11 +237,10 @@ export function runVerdict(run: Run): WatchVerdict<Run> {
       };
     case 'partially_failed':
     case 'failed':
-      return { state: 'failed', item: run, error: failedJobs() };
+      return { state: 'failed', error: failedJobs() };
     default:
       return {
         state: 'failed',
-        item: run,
         error: new CliError(
           `run ${run.runId} ${run.status}${run.reason === undefined ? '' : `: ${run.reason}`}; nothing was fetched`,
           `\`moomoo groups get ${run.groupId}\` shows whether the group is paused; \`moomoo groups run ${run.groupId}\` runs it now`,
