@@ -13,6 +13,8 @@ export interface CursorKeyShape {
   readonly equals?: Readonly<Record<string, string>>;
   /** Attributes whose value must start with this: the range of sort keys the query reads (`JOB#`). */
   readonly startsWith?: Readonly<Record<string, string>>;
+  /** Attributes a cursor of this listing may carry besides the key (a position inside an item): digits only. */
+  readonly optional?: readonly string[];
 }
 
 const notOurs = (): ValidationError => ValidationError.of('cursor', 'is not a cursor returned by this API');
@@ -50,7 +52,12 @@ export function decodeCursor(
     startKey[name] = value;
   }
   if (expected === undefined) return startKey;
-  const names = entries.map(([name]) => name).sort();
+  const optional = new Set(expected.optional ?? []);
+  for (const name of optional) if (startKey[name] !== undefined && !/^\d+$/.test(startKey[name])) throw notOurs();
+  const names = entries
+    .map(([name]) => name)
+    .filter((name) => !optional.has(name))
+    .sort();
   if (names.join('\n') !== [...expected.attributes].sort().join('\n')) throw notForThisQuery();
   for (const [name, value] of Object.entries(expected.equals ?? {})) {
     if (startKey[name] !== value) throw notForThisQuery();

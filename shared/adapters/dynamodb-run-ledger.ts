@@ -1,8 +1,6 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
-  BatchGetCommand,
   BatchWriteCommand,
-  DeleteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
@@ -11,27 +9,36 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { chunk, forEachConcurrently } from '#shared/adapters/batch-concurrency.ts';
 import { decodeCursor, encodeCursor, queryPage } from '#shared/adapters/dynamodb-cursor.ts';
+import {
+  jobItem,
+  jobSk,
+  membersItem,
+  membersPrefix,
+  openRunsPartition,
+  runItem,
+  runPk,
+  runSk,
+  storageAttributes,
+  toJob,
+  toMembers,
+  toRun,
+} from '#shared/adapters/dynamodb-ledger-items.ts';
 import { UpdateExpressionBuilder } from '#shared/adapters/dynamodb-update.ts';
+import { memberShards, memberView } from '#shared/domain/date-jobs.ts';
 import { NotFoundError } from '#shared/domain/errors.ts';
 import {
   addTallies,
   decideJob,
+  finishesJobs,
   isNoTally,
   type JobTally,
   noTally,
+  type TalliedJob,
   tallyChange,
 } from '#shared/domain/job-transitions.ts';
+import type { DateJobMember, Job, JobStatus, Run } from '#shared/domain/run.ts';
 import {
-  type FetchCheckpoint,
-  FetchCheckpointSchema,
-  type Job,
-  JobSchema,
-  type JobStatus,
-  type Run,
-  RunSchema,
-} from '#shared/domain/run.ts';
-import {
-  type CountedJobs,
+  countJobs,
   decideRun,
   mayBeDone,
   type RunEvent,
@@ -40,17 +47,7 @@ import {
 } from '#shared/domain/run-transitions.ts';
 import type { JobUpdate, JobUpdateResult, Page, RunChange, RunLedger } from '#shared/ports/run-ledger.ts';
 
-const runSk = 'RUN';
-const runPk = (runId: string): string => `RUN#${runId}`;
-const jobSk = (jobId: string): string => `JOB#${jobId}`;
-const dateSk = (date: string): string => `DATE#${date}`;
-/** Attributes of the storage, not of the records: the keys and the index keys. */
-const storageAttributes = ['pk', 'sk', 'runSortKey', 'openRunsKey'];
-/** The one partition of the sparse `openRuns` index: every unfinished run, and only those. */
-const openRunsPartition = 'open';
-
 /** DynamoDB batch limits, and the batches kept in flight when the dispatcher stores thousands of jobs. */
-const readsPerBatch = 100;
 const writesPerBatch = 25;
 const batchConcurrency = 4;
 /** Job writes in flight at once when a batch of outcomes is applied. */
@@ -59,13 +56,11 @@ const jobWriteConcurrency = 16;
 const maxDecisionRounds = 20;
 
 /**
- * RunLedger on one DynamoDB table: a run and its jobs share the partition `RUN#<runId>` (sort keys `RUN`,
- * `JOB#<jobId>` and `DATE#<date>` for a date-wide fetch's checkpoint). The index `runsByGroup` (groupId,
- * `<scheduledTime>#<runId>`) lists a group's runs; the sparse index `openRuns` lists the unfinished ones.
- *
- * The state machines decide (`decideJob`, `decideRun`); this class reads, writes each decision with a condition
- * that the record is still what the decision was made on, and makes the decision again when it is not. Counters
- * move by atomic ADDs; no transactions (the emulator loses concurrent writes when one is cancelled).
+ * RunLedger on one DynamoDB table (`dynamodb-ledger-items.ts` says where each record sits). The state machines
+ * decide (`decideJob`, `decideRun`); this class reads, writes each decision with the condition that the record is
+ * still the revision it was decided on, and decides again on a fresh read when it is not. A run's counts move by
+ * atomic ADDs that bump its revision too, and only while it is unfinished; no transactions (the emulator loses
+ * concurrent writes when one is cancelled).
  */
 export class DynamoDbRunLedger implements RunLedger {
   readonly #client: DynamoDBDocumentClient;
@@ -119,7 +114,8 @@ export class DynamoDbRunLedger implements RunLedger {
   }
 
   async listOpenRuns(options: { limit?: number; cursor?: string } = {}): Promise<Page<Run>> {
-    const { Items, LastEvaluatedKey } = await this.#client.send(
+    const { Items, LastEvaluatedKey } = await queryPage(
+      this.#client,
       new QueryCommand({
         TableName: this.#tableName,
         IndexName: 'openRuns',
@@ -142,43 +138,28 @@ export class DynamoDbRunLedger implements RunLedger {
       if ('refused' in decision) return { run, refused: decision.refused };
       if (!(await this.#writeRun(run, decision.run))) continue;
       if (decision.finished) return { run: decision.run, finished: decision.run };
-      // Jobs may all have finished while the run was still dispatching. (A reopened run waits for its reopened
-      // jobs, which its caller reopens next; should it never, the watchdog's recount finishes the run again.)
+      // Jobs may all have finished while the run was still dispatching. (A reopened run waits for the jobs its
+      // caller reopens next; should it never, the watchdog's recount finishes it again.)
       return event.kind === 'enqueued' ? this.#finishIfDone(decision.run, event.at) : { run: decision.run };
     }
     throw new Error(`run ${runId} kept changing under ${event.kind}`);
   }
 
-  async addJobs(runId: string, jobs: readonly Job[]): Promise<void> {
-    // Jobs already stored (an interrupted dispatch being resumed) keep their progress: only missing ones are
-    // written. A job is stored before its message is sent, so none can progress between this read and the write.
-    const existing = new Set<string>();
-    await forEachConcurrently(chunk(jobs, readsPerBatch), batchConcurrency, async (batch) => {
-      let keys: Record<string, unknown>[] = batch.map((job) => ({ pk: runPk(runId), sk: jobSk(job.jobId) }));
-      while (keys.length > 0) {
-        const { Responses, UnprocessedKeys } = await this.#client.send(
-          new BatchGetCommand({
-            RequestItems: { [this.#tableName]: { Keys: keys, ProjectionExpression: 'sk', ConsistentRead: true } },
-          }),
-        );
-        for (const item of Responses?.[this.#tableName] ?? []) existing.add(String(item.sk));
-        keys = UnprocessedKeys?.[this.#tableName]?.Keys ?? [];
-      }
-    });
-    const missing = jobs.filter((job) => !existing.has(jobSk(job.jobId)));
-    await forEachConcurrently(chunk(missing, writesPerBatch), batchConcurrency, async (batch) => {
-      let requests: { PutRequest: { Item: Record<string, unknown> } }[] = batch.map((job) => ({
-        PutRequest: { Item: jobItem(runId, job) },
-      }));
-      while (requests.length > 0) {
-        const { UnprocessedItems } = await this.#client.send(
-          new BatchWriteCommand({ RequestItems: { [this.#tableName]: requests } }),
-        );
-        requests = (UnprocessedItems?.[this.#tableName] ?? []).flatMap((request) =>
-          request.PutRequest?.Item === undefined ? [] : [{ PutRequest: { Item: request.PutRequest.Item } }],
-        );
-      }
-    });
+  async addJobs(
+    runId: string,
+    jobs: readonly Job[],
+    members: Readonly<Record<string, readonly DateJobMember[]>> = {},
+  ): Promise<void> {
+    const memberItems = jobs.flatMap((job) =>
+      memberShards(members[job.jobId] ?? []).map((shard, index) => membersItem(runId, job.jobId, index, shard)),
+    );
+    const jobItems = jobs.map((job) => jobItem(runId, job));
+    const kept = new Set([...memberItems, ...jobItems].map((item) => item.sk));
+    const left = (await this.#storedJobKeys(runId)).filter((sk) => !kept.has(sk));
+    await this.#deleteAll(left.map((sk) => ({ pk: runPk(runId), sk })));
+    // Members first: a date job is never stored without them.
+    await this.#writeAll(memberItems);
+    await this.#writeAll(jobItems);
   }
 
   async getJob(runId: string, jobId: string): Promise<Job | undefined> {
@@ -190,40 +171,89 @@ export class DynamoDbRunLedger implements RunLedger {
 
   async listJobs(
     runId: string,
-    options: { status?: JobStatus; limit?: number; cursor?: string } = {},
+    options: { status?: JobStatus; limit?: number; cursor?: string; asStored?: boolean } = {},
   ): Promise<Page<Job>> {
     const limit = options.limit ?? 100;
-    const jobs: Job[] = [];
-    let startKey: Record<string, unknown> | undefined = decodeCursor(options.cursor, {
+    const matches = (job: Job): boolean => options.status === undefined || job.status === options.status;
+    const position = decodeCursor(options.cursor, {
       attributes: ['pk', 'sk'],
       equals: { pk: runPk(runId) },
       startsWith: { sk: jobSk('') },
+      optional: ['member'],
     });
-    // With a status filter DynamoDB may return short pages; asking for at most the remaining count per query
-    // never reads past what this page returns, so the cursor never skips a job.
-    do {
-      const { Items, LastEvaluatedKey } = await queryPage(
+    const jobs: Job[] = [];
+    let startKey: Record<string, unknown> | undefined =
+      position === undefined ? undefined : { pk: position.pk, sk: position.sk };
+    // A page that ended inside a date job's members goes on from the next member.
+    if (position?.member !== undefined) {
+      const dateJob = await this.getJob(runId, String(position.sk).slice(jobSk('').length));
+      if (dateJob !== undefined) {
+        const rest = await this.#memberViews(runId, dateJob, Number(position.member), limit, matches);
+        jobs.push(...rest.views);
+        if (rest.next !== undefined) return { items: jobs, cursor: this.#cursor(runId, dateJob, rest.next) };
+      }
+    }
+    // With a status filter DynamoDB may return short pages; asking for at most the remaining count per query never
+    // reads past what this page returns, so the cursor never skips a job.
+    while (jobs.length < limit) {
+      const { Items = [], LastEvaluatedKey } = await queryPage(
         this.#client,
         new QueryCommand({
           TableName: this.#tableName,
           KeyConditionExpression: 'pk = :pk AND begins_with(sk, :jobPrefix)',
-          ...(options.status === undefined
+          ...(options.status === undefined || options.asStored !== true
             ? {}
             : { FilterExpression: '#status = :status', ExpressionAttributeNames: { '#status': 'status' } }),
           ExpressionAttributeValues: {
             ':pk': runPk(runId),
-            ':jobPrefix': 'JOB#',
-            ...(options.status === undefined ? {} : { ':status': options.status }),
+            ':jobPrefix': jobSk(''),
+            ...(options.status === undefined || options.asStored !== true ? {} : { ':status': options.status }),
           },
           Limit: limit - jobs.length,
           ExclusiveStartKey: startKey,
           ConsistentRead: true,
         }),
       );
-      jobs.push(...(Items ?? []).map(toJob));
+      let consumed: Record<string, unknown> | undefined = startKey;
+      for (const job of Items.map(toJob)) {
+        // A date job's members may have filled the page before the items after it: they start the next one.
+        if (jobs.length >= limit) return withCursor(jobs, consumed);
+        consumed = { pk: runPk(runId), sk: jobSk(job.jobId) };
+        if (job.members === undefined || options.asStored === true) {
+          if (matches(job)) jobs.push(job);
+          continue;
+        }
+        const expanded = await this.#memberViews(runId, job, 0, limit - jobs.length, matches);
+        jobs.push(...expanded.views);
+        if (expanded.next !== undefined) return { items: jobs, cursor: this.#cursor(runId, job, expanded.next) };
+      }
       startKey = LastEvaluatedKey;
-    } while (startKey !== undefined && jobs.length < limit);
+      if (startKey === undefined) return { items: jobs };
+    }
     return withCursor(jobs, startKey);
+  }
+
+  async getMembers(runId: string, dateJobId: string): Promise<DateJobMember[]> {
+    const members: DateJobMember[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const { Items = [], LastEvaluatedKey } = await this.#client.send(
+        new QueryCommand({
+          TableName: this.#tableName,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+          ExpressionAttributeValues: { ':pk': runPk(runId), ':prefix': membersPrefix(dateJobId) },
+          ExclusiveStartKey: startKey,
+          ConsistentRead: true,
+        }),
+      );
+      for (const item of Items) members.push(...toMembers(item));
+      startKey = LastEvaluatedKey;
+    } while (startKey !== undefined);
+    return members;
+  }
+
+  async saveMembers(runId: string, dateJobId: string, members: readonly DateJobMember[]): Promise<void> {
+    await this.#writeAll(memberShards(members).map((shard, index) => membersItem(runId, dateJobId, index, shard)));
   }
 
   async updateJobs(
@@ -239,16 +269,17 @@ export class DynamoDbRunLedger implements RunLedger {
       if (result.applied && before !== undefined) tally = addTallies(tally, tallyChange(before, result.job));
     });
     const at = latestInstant(updates.map((update) => update.event.at));
-    // A crash right after the job writes leaves the counters short; the recount at the finish (or the watchdog's)
-    // repairs them from the jobs.
+    // A crash right after the job writes leaves the counts short; the recount that finishes the run (the run's last
+    // jobs', or the watchdog's) counts the jobs themselves.
     const run = isNoTally(tally) ? await this.#requireRun(runId) : await this.#addTally(runId, tally, at);
-    return { ...(await this.#finishIfDone(run, at)), jobs: results };
+    const change = finishesJobs(tally) ? await this.#finishIfDone(run, at) : { run };
+    return { ...change, jobs: results };
   }
 
   async recountRun(runId: string, at: string): Promise<RunChange> {
     for (let round = 0; round < maxDecisionRounds; round++) {
       const run = await this.#requireRun(runId);
-      const decision = decideRun(run, { kind: 'recount', at, counted: await this.#countJobs(run) });
+      const decision = decideRun(run, { kind: 'recount', at, counted: await this.#countJobs(runId) });
       if ('refused' in decision) return { run };
       if (!(await this.#writeRun(run, decision.run))) continue;
       return decision.finished ? { run: decision.run, finished: decision.run } : { run: decision.run };
@@ -269,22 +300,6 @@ export class DynamoDbRunLedger implements RunLedger {
     );
   }
 
-  async getDateCheckpoint(runId: string, date: string): Promise<FetchCheckpoint | undefined> {
-    const { Item } = await this.#client.send(
-      new GetCommand({ TableName: this.#tableName, Key: { pk: runPk(runId), sk: dateSk(date) }, ConsistentRead: true }),
-    );
-    return Item?.checkpoint === undefined ? undefined : FetchCheckpointSchema.parse(Item.checkpoint);
-  }
-
-  async saveDateCheckpoint(runId: string, date: string, checkpoint: FetchCheckpoint | undefined): Promise<void> {
-    const Key = { pk: runPk(runId), sk: dateSk(date) };
-    if (checkpoint === undefined) {
-      await this.#client.send(new DeleteCommand({ TableName: this.#tableName, Key }));
-      return;
-    }
-    await this.#client.send(new PutCommand({ TableName: this.#tableName, Item: { ...Key, date, checkpoint } }));
-  }
-
   /** Decides the event on the job as stored (or as seen) and writes it while the job is still that revision. */
   async #applyJobEvent(runId: string, update: JobUpdate): Promise<{ result: JobUpdateResult; before?: Job }> {
     let job = update.seen;
@@ -297,19 +312,13 @@ export class DynamoDbRunLedger implements RunLedger {
       }
       const expression = new UpdateExpressionBuilder();
       const changes = expression.changes(jobItem(runId, job), jobItem(runId, decision.job), storageAttributes);
-      const revision = expression.name('revision');
-      // Jobs stored before revisions existed have none: they are revision 0.
-      const isSeenRevision =
-        job.revision === 0
-          ? `(attribute_not_exists(${revision}) OR ${revision} = ${expression.value(0)})`
-          : `${revision} = ${expression.value(job.revision)}`;
       try {
         await this.#client.send(
           new UpdateCommand({
             TableName: this.#tableName,
             Key: { pk: runPk(runId), sk: jobSk(update.jobId) },
             UpdateExpression: changes,
-            ConditionExpression: `attribute_exists(${expression.name('sk')}) AND ${isSeenRevision}`,
+            ConditionExpression: `attribute_exists(${expression.name('sk')}) AND ${isRevision(expression, job.revision)}`,
             ...expression.attributes(),
           }),
         );
@@ -322,7 +331,10 @@ export class DynamoDbRunLedger implements RunLedger {
     throw new Error(`job ${runId}/${update.jobId} kept changing under ${update.event.kind}`);
   }
 
-  /** Moves the run's counters and summaries by `tally`, atomically. */
+  /**
+   * Moves the run's counts by `tally`, atomically, and its revision on — only while the run is unfinished: a count
+   * that arrives after the run's finish (which counted the jobs themselves) is dropped.
+   */
   async #addTally(runId: string, tally: JobTally, at: string): Promise<Run> {
     try {
       const { Attributes } = await this.#client.send(
@@ -331,36 +343,40 @@ export class DynamoDbRunLedger implements RunLedger {
           Key: { pk: runPk(runId), sk: runSk },
           UpdateExpression:
             'ADD counters.succeeded :succeeded, counters.failed :failed, counters.dead :dead, ' +
-            'waitingForRateLimit :waiting, deferrals :deferrals SET updatedAt = :at',
-          ConditionExpression: 'attribute_exists(pk)',
+            'waitingForRateLimit :waiting, deferrals :deferrals, rowsWritten :rows, revision :one SET updatedAt = :at',
+          ConditionExpression: 'attribute_exists(pk) AND #status IN (:dispatching, :running)',
+          ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: {
             ':succeeded': tally.succeeded,
             ':failed': tally.failed,
             ':dead': tally.dead,
             ':waiting': tally.waitingForRateLimit,
             ':deferrals': tally.deferrals,
+            ':rows': tally.rowsWritten,
+            ':one': 1,
             ':at': at,
+            ':dispatching': 'dispatching',
+            ':running': 'running',
           },
           ReturnValues: 'ALL_NEW',
         }),
       );
       return toRun(Attributes ?? {});
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) throw new NotFoundError('run', runId);
+      if (error instanceof ConditionalCheckFailedException) return this.#requireRun(runId);
       throw error;
     }
   }
 
   /**
-   * Gives a running run whose counters say its jobs are done its final status, decided on a recount of the jobs.
-   * The write holds only while the run's status and counters are those the recount started from: a job counted
-   * or reopened meanwhile makes it decide again.
+   * Gives a running run whose counts say its jobs are (nearly) done its final status, decided on a recount of the
+   * jobs and written only on the revision it was decided on: a count or a reopen meanwhile makes it decide again.
    */
   async #finishIfDone(seen: Run, at: string): Promise<RunChange> {
     let run = seen;
     for (let round = 0; round < maxDecisionRounds; round++) {
       if (!mayBeDone(run)) return { run };
-      const decision = decideRun(run, { kind: 'recount', at, counted: await this.#countJobs(run) });
+      const decision = decideRun(run, { kind: 'recount', at, counted: await this.#countJobs(run.runId) });
       if ('refused' in decision) return { run };
       if (await this.#writeRun(run, decision.run)) {
         return decision.finished ? { run: decision.run, finished: decision.run } : { run: decision.run };
@@ -370,24 +386,22 @@ export class DynamoDbRunLedger implements RunLedger {
     throw new Error(`run ${seen.runId} kept changing while it was finishing`);
   }
 
-  /** Writes `next` over `seen` while the stored run still has `seen`'s status and job counts; false otherwise. */
+  /** Writes `next` over `seen` while the stored run is still `seen`'s revision; false otherwise. */
   async #writeRun(seen: Run, next: Run): Promise<boolean> {
     const expression = new UpdateExpressionBuilder();
-    const changes = expression.changes(runItem(seen), runItem(next), storageAttributes.slice(0, 3));
-    if (changes === undefined) return true;
-    const counters = expression.name('counters');
-    const condition = [
-      `${expression.name('status')} = ${expression.value(seen.status)}`,
-      `${counters}.${expression.name('succeeded')} = ${expression.value(seen.counters.succeeded)}`,
-      `${counters}.${expression.name('failed')} = ${expression.value(seen.counters.failed)}`,
-    ].join(' AND ');
+    const changes = expression.changes(runItem(seen), runItem(next), storageAttributes);
+    // The index key follows the status whatever the stored item holds (runs stored before the index had none).
+    const indexKey = expression.name('openRunsKey');
+    const index = unfinishedRunStatuses.has(next.status)
+      ? `SET ${indexKey} = ${expression.value(openRunsPartition)}`
+      : `REMOVE ${indexKey}`;
     try {
       await this.#client.send(
         new UpdateCommand({
           TableName: this.#tableName,
           Key: { pk: runPk(seen.runId), sk: runSk },
-          UpdateExpression: changes,
-          ConditionExpression: condition,
+          UpdateExpression: mergeClauses(changes, index),
+          ConditionExpression: `attribute_exists(${expression.name('pk')}) AND ${isRevision(expression, seen.revision)}`,
           ...expression.attributes(),
         }),
       );
@@ -398,33 +412,92 @@ export class DynamoDbRunLedger implements RunLedger {
     }
   }
 
-  /** The run's counters as its jobs say they are. */
-  async #countJobs(run: Run): Promise<CountedJobs> {
-    const counted = { succeeded: 0, failed: 0, dead: 0, waitingForRateLimit: 0, deferrals: 0 };
+  /** What the run's jobs as stored add up to (a date job counts its members). */
+  async #countJobs(runId: string): Promise<JobTally> {
+    const jobs: TalliedJob[] = [];
     let startKey: Record<string, unknown> | undefined;
     do {
       const { Items = [], LastEvaluatedKey } = await this.#client.send(
         new QueryCommand({
           TableName: this.#tableName,
           KeyConditionExpression: 'pk = :pk AND begins_with(sk, :jobPrefix)',
-          ProjectionExpression: '#status, deadLettered, waitingFor, deferrals',
+          ProjectionExpression: '#status, deadLettered, waitingFor, deferrals, rowsWritten, members, lastError.code',
           ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':pk': runPk(run.runId), ':jobPrefix': 'JOB#' },
+          ExpressionAttributeValues: { ':pk': runPk(runId), ':jobPrefix': jobSk('') },
           ExclusiveStartKey: startKey,
           ConsistentRead: true,
         }),
       );
-      for (const item of Items) {
-        if (item.status === 'succeeded') counted.succeeded++;
-        if (item.status === 'failed') counted.failed++;
-        if (item.status === 'failed' && item.deadLettered === true) counted.dead++;
-        if (item.waitingFor === 'rate-limit') counted.waitingForRateLimit++;
-        counted.deferrals += Number(item.deferrals ?? 0);
-      }
+      for (const item of Items) jobs.push({ ...item, deferrals: Number(item.deferrals ?? 0) } as TalliedJob);
       startKey = LastEvaluatedKey;
     } while (startKey !== undefined);
-    const { waitingForRateLimit, deferrals, ...counters } = counted;
-    return { counters: { total: run.counters.total, ...counters }, waitingForRateLimit, deferrals };
+    return countJobs(jobs);
+  }
+
+  /** A date job's members as jobs, from member `from` on, at most `room` of those that match. */
+  async #memberViews(
+    runId: string,
+    dateJob: Job,
+    from: number,
+    room: number,
+    matches: (job: Job) => boolean,
+  ): Promise<{ views: Job[]; next?: number }> {
+    const members = await this.getMembers(runId, dateJob.jobId);
+    const views: Job[] = [];
+    for (let index = from; index < members.length; index++) {
+      if (views.length >= room) return { views, next: index };
+      const view = memberView(dateJob, members[index] as DateJobMember);
+      if (matches(view)) views.push(view);
+    }
+    return { views };
+  }
+
+  #cursor(runId: string, dateJob: Job, member: number): string {
+    return encodeCursor({ pk: runPk(runId), sk: jobSk(dateJob.jobId), member: String(member) }) ?? '';
+  }
+
+  /** The sort keys of every job and members item of the run (an interrupted dispatch's, if any). */
+  async #storedJobKeys(runId: string): Promise<string[]> {
+    const keys: string[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const { Items = [], LastEvaluatedKey } = await this.#client.send(
+        new QueryCommand({
+          TableName: this.#tableName,
+          KeyConditionExpression: 'pk = :pk',
+          FilterExpression: 'sk <> :run',
+          ProjectionExpression: 'sk',
+          ExpressionAttributeValues: { ':pk': runPk(runId), ':run': runSk },
+          ExclusiveStartKey: startKey,
+          ConsistentRead: true,
+        }),
+      );
+      for (const item of Items) keys.push(String(item.sk));
+      startKey = LastEvaluatedKey;
+    } while (startKey !== undefined);
+    return keys;
+  }
+
+  /** Deletes items by key in batches of 25, resending what DynamoDB leaves unprocessed. */
+  async #deleteAll(keys: readonly Record<string, unknown>[]): Promise<void> {
+    await this.#batchWrite(keys.map((Key) => ({ DeleteRequest: { Key } })));
+  }
+
+  /** Puts items in batches of 25, resending what DynamoDB leaves unprocessed. */
+  async #writeAll(items: readonly Record<string, unknown>[]): Promise<void> {
+    await this.#batchWrite(items.map((Item) => ({ PutRequest: { Item } })));
+  }
+
+  async #batchWrite(requests: readonly WriteRequest[]): Promise<void> {
+    await forEachConcurrently(chunk(requests, writesPerBatch), batchConcurrency, async (batch) => {
+      let pending: WriteRequest[] = [...batch];
+      while (pending.length > 0) {
+        const { UnprocessedItems } = await this.#client.send(
+          new BatchWriteCommand({ RequestItems: { [this.#tableName]: pending } }),
+        );
+        pending = (UnprocessedItems?.[this.#tableName] ?? []) as WriteRequest[];
+      }
+    });
   }
 
   async #requireRun(runId: string): Promise<Run> {
@@ -434,30 +507,34 @@ export class DynamoDbRunLedger implements RunLedger {
   }
 }
 
-/** A run as stored: with its keys, and in the `openRuns` index while unfinished. */
-function runItem(run: Run): Record<string, unknown> {
-  return {
-    pk: runPk(run.runId),
-    sk: runSk,
-    runSortKey: `${run.scheduledTime}#${run.runId}`,
-    ...(unfinishedRunStatuses.has(run.status) ? { openRunsKey: openRunsPartition } : {}),
-    ...run,
-  };
+/** The condition that the stored record is still `revision` (a record stored before revisions existed is 0). */
+function isRevision(expression: UpdateExpressionBuilder, revision: number): string {
+  const name = expression.name('revision');
+  return revision === 0
+    ? `(attribute_not_exists(${name}) OR ${name} = ${expression.value(0)})`
+    : `${name} = ${expression.value(revision)}`;
 }
 
-function jobItem(runId: string, job: Job): Record<string, unknown> {
-  return { pk: runPk(runId), sk: jobSk(job.jobId), ...job };
+/** Joins update clauses, folding several `SET` or `REMOVE` clauses into one each (DynamoDB allows each once). */
+function mergeClauses(...clauses: (string | undefined)[]): string {
+  const sets: string[] = [];
+  const removes: string[] = [];
+  for (const clause of clauses) {
+    for (const part of (clause ?? '').split(/ (?=SET |REMOVE )/)) {
+      if (part.startsWith('SET ')) sets.push(part.slice(4));
+      else if (part.startsWith('REMOVE ')) removes.push(part.slice(7));
+    }
+  }
+  return [
+    ...(sets.length > 0 ? [`SET ${sets.join(', ')}`] : []),
+    ...(removes.length > 0 ? [`REMOVE ${removes.join(', ')}`] : []),
+  ].join(' ');
 }
 
-function toRun(item: Record<string, unknown>): Run {
-  const { pk: _pk, sk: _sk, runSortKey: _runSortKey, openRunsKey: _openRunsKey, ...run } = item;
-  return RunSchema.parse(run);
-}
-
-function toJob(item: Record<string, unknown>): Job {
-  const { pk: _pk, sk: _sk, ...job } = item;
-  return JobSchema.parse(job);
-}
+/** One put or delete of a batch write. */
+type WriteRequest =
+  | { readonly PutRequest: { readonly Item: Record<string, unknown> } }
+  | { readonly DeleteRequest: { readonly Key: Record<string, unknown> } };
 
 function latestInstant(instants: readonly string[]): string {
   return instants.reduce((latest, at) => (Date.parse(at) > Date.parse(latest) ? at : latest));

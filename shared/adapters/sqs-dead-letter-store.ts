@@ -8,7 +8,7 @@ import {
 import { createSqsClient } from '#shared/adapters/aws-clients.ts';
 import { chunk } from '#shared/adapters/batch-concurrency.ts';
 import type { DataSourceId } from '#shared/domain/data-source.ts';
-import { matchesDeadLetterFilter, readDeadLetter } from '#shared/messages/dead-letter-body.ts';
+import { matchesDeadLetterFilter, type QueueAttributes, readDeadLetter } from '#shared/messages/dead-letter-body.ts';
 import type { JobMessage } from '#shared/messages/run-job-message.ts';
 import type {
   DeadLetterEntry,
@@ -132,7 +132,7 @@ export class SqsDeadLetterStore implements DeadLetterStore {
         MaxNumberOfMessages: max,
         VisibilityTimeout: holdSeconds,
         WaitTimeSeconds: this.#waitTimeSeconds,
-        MessageSystemAttributeNames: ['ApproximateReceiveCount'],
+        MessageSystemAttributeNames: ['ApproximateReceiveCount', 'SentTimestamp'],
       }),
     );
     const fresh: DeadLetterEntry[] = [];
@@ -142,7 +142,7 @@ export class SqsDeadLetterStore implements DeadLetterStore {
       pass.held.set(message.MessageId, message.ReceiptHandle);
       if (pass.seen.has(message.MessageId)) continue;
       pass.seen.add(message.MessageId);
-      fresh.push(readDeadLetter(message.MessageId, message.Body ?? '', receiveCountOf(message)));
+      fresh.push(readDeadLetter(message.MessageId, message.Body ?? '', queueAttributesOf(message)));
     }
     return { fresh, received: Messages.length };
   }
@@ -213,9 +213,14 @@ function newPass(): Pass {
   return { seen: new Set(), held: new Map() };
 }
 
-function receiveCountOf(message: Message): number | undefined {
+/** What the queue says of a letter: how often it was delivered, and when it was first sent. */
+function queueAttributesOf(message: Message): QueueAttributes {
   const count = Number(message.Attributes?.ApproximateReceiveCount);
-  return Number.isInteger(count) && count > 0 ? count : undefined;
+  const sentMs = Number(message.Attributes?.SentTimestamp);
+  return {
+    ...(Number.isInteger(count) && count > 0 ? { receiveCount: count } : {}),
+    ...(Number.isInteger(sentMs) && sentMs > 0 ? { sentAt: new Date(sentMs).toISOString() } : {}),
+  };
 }
 
 /** A dead-letter store per data source, over one SQS client. */

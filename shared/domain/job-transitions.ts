@@ -1,12 +1,19 @@
+import { type Changes, changedRecord } from '#shared/domain/record-changes.ts';
 import { type FetchCheckpoint, finishedJobStatuses, type Job, type JobError } from '#shared/domain/run.ts';
 
 /**
- * The job state machine (design §1): `queued → running → succeeded`, or `running → retrying → running …` until
- * `failed` (dead-lettered or not). Every change of a job is one event decided here, on the job as last read; the
- * run ledger writes the result only while the stored job is still that revision, and re-decides otherwise.
+ * The job state machine (design §1). A job is `queued` until a delivery of its message starts an attempt
+ * (`running`); the attempt ends `succeeded`, `retrying` (another attempt will follow), `failed`, or `queued` again when
+ * the rate limit defers it (its attempt given back). The watchdog fails a job whose run passed its deadline or whose
+ * message the queue dead-lettered; a redrive or run retry reopens a failed job (`queued`). Every change is one
+ * event decided here on the job as last read; the run ledger writes the result only while the stored job is still
+ * that revision, and decides again otherwise.
  *
  * An attempt holds its job by a lease: events of an attempt name their holder, so an attempt that lost the job (it
  * ran past its lease, and another delivery took the job over) can no longer change it.
+ *
+ * A date job fetches one date once for many member jobs (`members`): its outcome counts per member, and a reopen
+ * runs again only the members that failed.
  */
 
 /** One event in a job's life. Instants are ISO strings. */
@@ -17,7 +24,7 @@ export type JobEvent =
   | { readonly kind: 'checkpoint'; readonly at: string; readonly holder: string; readonly checkpoint: FetchCheckpoint }
   /**
    * The attempt found no request slot soon enough (or a 429 paused the data source): it gives its attempt back and
-   * the job waits for its message, due at `messageDueAt`. `progressed` when the attempt stored a page first.
+   * the job waits for the new message it sends, due at `messageDueAt`. `progressed` when the attempt stored a page.
    */
   | {
       readonly kind: 'defer';
@@ -34,6 +41,11 @@ export type JobEvent =
       readonly error: JobError;
       readonly messageDueAt: string;
     }
+  /**
+   * The attempt fetched everything. A date job says how its members stand, all told, as stored beside it (`members`,
+   * and the rows of them all), so that a crash between storing them and this event loses nothing; others succeed
+   * whole.
+   */
   | {
       readonly kind: 'succeed';
       readonly at: string;
@@ -42,6 +54,9 @@ export type JobEvent =
       readonly rowsWritten: number;
       readonly rowsKept: number;
       readonly upstreamRequests: number;
+      readonly members?: { readonly succeeded: number; readonly failed: number };
+      /** Why members failed, when some did. */
+      readonly error?: JobError;
     }
   /**
    * The job cannot succeed: a permanent error, its attempts exhausted, or a send that could not happen. Without a
@@ -58,9 +73,12 @@ export type JobEvent =
     }
   /** The run passed its deadline before the job finished. */
   | { readonly kind: 'time-out'; readonly at: string; readonly deadlineAt: string }
-  /** The job queue moved the job's message to its dead-letter queue (receive limit) behind the ledger's back. */
-  | { readonly kind: 'dead-lettered-by-queue'; readonly at: string; readonly error: JobError }
-  /** A redrive or a run retry lets a failed job run again; its message is sent right after. */
+  /**
+   * The job queue moved a message of the job to its dead-letter queue (its receive limit) behind the ledger's back.
+   * `sentAt` is when that message was sent: a newer message of the job makes the letter stale.
+   */
+  | { readonly kind: 'dead-lettered-by-queue'; readonly at: string; readonly error: JobError; readonly sentAt: string }
+  /** A redrive or a run retry lets a failed job (or a date job's failed members) run again; its message follows. */
   | { readonly kind: 'reopen'; readonly at: string }
   /** The watchdog sent the job's message again because the last one is long overdue. */
   | { readonly kind: 'resend'; readonly at: string; readonly messageDueAt: string };
@@ -75,8 +93,10 @@ export type JobRefusal =
   | 'not-holder'
   /** No attempt is left: the last one ended without an outcome (the worker timed out or crashed). */
   | 'exhausted'
-  /** Only a failed job can be reopened. */
-  | 'not-failed';
+  /** Only a failed job, or a date job with failed members, can be reopened. */
+  | 'not-failed'
+  /** The dead letter is of a message older than the job's current one. */
+  | 'stale';
 
 /** What an event does to a job: its next state, or why nothing changes. */
 export type JobDecision = { readonly job: Job } | { readonly refused: JobRefusal };
@@ -120,6 +140,7 @@ export function decideJob(job: Job, event: JobEvent): JobDecision {
         waitingSince: event.progressed ? event.at : (job.waitingSince ?? event.at),
         deferrals: job.deferrals + 1,
         messageDueAt: event.messageDueAt,
+        messageSentAt: event.at,
       });
     }
     case 'retry': {
@@ -135,6 +156,11 @@ export function decideJob(job: Job, event: JobEvent): JobDecision {
     case 'succeed': {
       const refusal = refusalOfHolder(job, event.holder);
       if (refusal !== undefined) return { refused: refusal };
+      const outcome = event.members ?? { succeeded: job.members?.count ?? 1, failed: 0 };
+      const members =
+        job.members === undefined
+          ? undefined
+          : { ...job.members, succeeded: outcome.succeeded, failed: outcome.failed, dead: outcome.failed };
       return changed(job, event.at, {
         ...cleared(pendingFields),
         status: 'succeeded',
@@ -142,6 +168,8 @@ export function decideJob(job: Job, event: JobEvent): JobDecision {
         rowsWritten: event.rowsWritten,
         rowsKept: event.rowsKept,
         upstreamRequests: event.upstreamRequests,
+        ...(members === undefined ? {} : { members }),
+        ...(event.error === undefined ? {} : { lastError: event.error }),
       });
     }
     case 'fail': {
@@ -161,22 +189,27 @@ export function decideJob(job: Job, event: JobEvent): JobDecision {
     case 'dead-lettered-by-queue': {
       if (finished) return { refused: 'finished' };
       if (isHeld(job, event.at)) return { refused: 'held' };
+      if (job.messageSentAt !== undefined && Date.parse(event.sentAt) < Date.parse(job.messageSentAt)) {
+        return { refused: 'stale' };
+      }
       return failed(job, event.at, event.error, true, {});
     }
     case 'reopen': {
-      if (job.status !== 'failed') return { refused: finished ? 'finished' : 'not-failed' };
+      if (!isReopenable(job)) return { refused: finished ? 'finished' : 'not-failed' };
       return changed(job, event.at, {
         status: 'queued',
         attemptsMade: 0,
         deadLettered: false,
         checkpoint: undefined,
         messageDueAt: event.at,
+        messageSentAt: event.at,
+        ...(job.members === undefined ? {} : { members: { ...job.members, failed: 0, dead: 0 } }),
       });
     }
     case 'resend': {
       if (finished) return { refused: 'finished' };
       if (isHeld(job, event.at)) return { refused: 'held' };
-      return changed(job, event.at, { messageDueAt: event.messageDueAt });
+      return changed(job, event.at, { messageDueAt: event.messageDueAt, messageSentAt: event.at });
     }
   }
 }
@@ -184,6 +217,11 @@ export function decideJob(job: Job, event: JobEvent): JobDecision {
 /** True while an attempt holds the job. */
 export function isHeld(job: Pick<Job, 'status' | 'lease'>, at: string): boolean {
   return job.status === 'running' && job.lease !== undefined && Date.parse(job.lease.expiresAt) > Date.parse(at);
+}
+
+/** A failed job, or a date job some of whose members failed, may run again. */
+export function isReopenable(job: Pick<Job, 'status' | 'members'>): boolean {
+  return job.status === 'failed' || (job.status === 'succeeded' && (job.members?.failed ?? 0) > 0);
 }
 
 /** The error a job carries after an attempt that ended without an outcome. */
@@ -194,42 +232,77 @@ export function abandonedAttemptError(attempt: number): JobError {
   };
 }
 
-/** What a job adds to its run's counters and summaries. */
+/** Members of a date job that have not succeeded: the ones its next attempt fetches for. */
+export function pendingMembers(job: Pick<Job, 'members'>): number {
+  return job.members === undefined ? 0 : job.members.count - job.members.succeeded;
+}
+
+/** What a job adds to its run's counters and summaries (a date job: its members). */
 export interface JobTally {
   readonly succeeded: number;
   readonly failed: number;
   readonly dead: number;
-  /** 1 while the job waits for a request slot. */
+  /** Jobs waiting for a request slot. */
   readonly waitingForRateLimit: number;
   readonly deferrals: number;
+  readonly rowsWritten: number;
+  /** Jobs failed because their run passed its deadline. */
+  readonly timedOut: number;
 }
 
-export const noTally: JobTally = { succeeded: 0, failed: 0, dead: 0, waitingForRateLimit: 0, deferrals: 0 };
+export const noTally: JobTally = {
+  succeeded: 0,
+  failed: 0,
+  dead: 0,
+  waitingForRateLimit: 0,
+  deferrals: 0,
+  rowsWritten: 0,
+  timedOut: 0,
+};
+
+/** The fields of a job its tally reads (a stored job read with a projection of them is enough). */
+export type TalliedJob = Pick<
+  Job,
+  'status' | 'deadLettered' | 'waitingFor' | 'deferrals' | 'rowsWritten' | 'members'
+> & {
+  readonly lastError?: Pick<JobError, 'code'> | undefined;
+};
 
 /** The job's share of its run's counters. */
-export function tallyOf(job: Job): JobTally {
+export function tallyOf(job: TalliedJob): JobTally {
+  const timedOut = job.status === 'failed' && job.lastError?.code === 'run_timed_out';
+  if (job.members !== undefined) {
+    const { count, succeeded, failed, dead } = job.members;
+    return {
+      succeeded,
+      failed,
+      dead,
+      waitingForRateLimit: job.waitingFor === 'rate-limit' ? count - succeeded : 0,
+      deferrals: job.deferrals,
+      rowsWritten: job.rowsWritten ?? 0,
+      timedOut: timedOut ? failed : 0,
+    };
+  }
   return {
     succeeded: job.status === 'succeeded' ? 1 : 0,
     failed: job.status === 'failed' ? 1 : 0,
     dead: job.status === 'failed' && job.deadLettered ? 1 : 0,
     waitingForRateLimit: job.waitingFor === 'rate-limit' ? 1 : 0,
     deferrals: job.deferrals,
+    rowsWritten: job.status === 'succeeded' ? (job.rowsWritten ?? 0) : 0,
+    timedOut: timedOut ? 1 : 0,
   };
 }
 
 /** `a + sign × b`, field by field. */
 export function addTallies(a: JobTally, b: JobTally, sign: 1 | -1 = 1): JobTally {
-  return {
-    succeeded: a.succeeded + sign * b.succeeded,
-    failed: a.failed + sign * b.failed,
-    dead: a.dead + sign * b.dead,
-    waitingForRateLimit: a.waitingForRateLimit + sign * b.waitingForRateLimit,
-    deferrals: a.deferrals + sign * b.deferrals,
-  };
+  return Object.fromEntries(
+    Object.entries(a).map(([key, value]) => [key, value + sign * b[key as keyof JobTally]]),
+  ) as unknown as JobTally;
 }
 
 /** How a change of one job moves its run's counters. */
-export function tallyChange(before: Job, after: Job): JobTally {
+export function tallyChange(before: TalliedJob, after: TalliedJob): JobTally {
   return addTallies(tallyOf(after), tallyOf(before), -1);
 }
 
@@ -238,14 +311,16 @@ export function isNoTally(tally: JobTally): boolean {
   return Object.values(tally).every((value) => value === 0);
 }
 
-type JobChanges = { readonly [Key in keyof Job]?: Job[Key] | undefined };
-
-function changed(job: Job, at: string, changes: JobChanges): JobDecision {
-  const next: Record<string, unknown> = { ...job, ...changes, revision: job.revision + 1, updatedAt: at };
-  for (const [key, value] of Object.entries(changes)) if (value === undefined) delete next[key];
-  return { job: next as Job };
+/** True when a change finishes or reopens jobs: only then may it change whether the run is done. */
+export function finishesJobs(tally: JobTally): boolean {
+  return tally.succeeded !== 0 || tally.failed !== 0;
 }
 
+function changed(job: Job, at: string, changes: Changes<Job>): JobDecision {
+  return { job: changedRecord(job, at, changes) };
+}
+
+/** A failed job: a date job's members that had not succeeded fail with it. */
 function failed(
   job: Job,
   at: string,
@@ -253,10 +328,21 @@ function failed(
   deadLettered: boolean,
   extra: { durationMs?: number; upstreamRequests?: number },
 ): JobDecision {
-  return changed(job, at, { ...cleared(pendingFields), status: 'failed', deadLettered, lastError: error, ...extra });
+  const members =
+    job.members === undefined
+      ? undefined
+      : { ...job.members, failed: pendingMembers(job), dead: deadLettered ? pendingMembers(job) : 0 };
+  return changed(job, at, {
+    ...cleared(pendingFields),
+    status: 'failed',
+    deadLettered,
+    lastError: error,
+    ...(members === undefined ? {} : { members }),
+    ...extra,
+  });
 }
 
-function cleared(fields: readonly (keyof Job)[]): JobChanges {
+function cleared(fields: readonly (keyof Job)[]): Changes<Job> {
   return Object.fromEntries(fields.map((field) => [field, undefined]));
 }
 

@@ -55,11 +55,16 @@ export function codeOnDate(params: Readonly<Record<string, unknown>>): string | 
   return params.date;
 }
 
-/**
- * The rows of a date-wide answer that belong to a job asking for `code`. J-Quants takes a 4-character code for the
- * common stock, whose 5-character code ends in 0.
- */
-export function rowsForCode<Row extends Readonly<Record<string, unknown>>>(rows: readonly Row[], code: string): Row[] {
-  const wanted = code.length === 4 ? `${code}0` : code;
-  return rows.filter((row) => row.code === wanted);
+/** An issue code as rows carry it: J-Quants takes a 4-character code for the common stock, whose 5-character code ends in 0. */
+export function rowCodeOf(code: string): string {
+  return code.length === 4 ? `${code}0` : code;
+}
+
+/** True for a request of a date-wide dataset by date alone: its answer is the whole market on that date. */
+export function isWholeMarketRequest(
+  dataset: Pick<DatasetDefinition, 'dateWide'>,
+  params: Readonly<Record<string, unknown>>,
+): boolean {
+  const keys = Object.keys(params).filter((key) => params[key] !== undefined);
+  return dataset.dateWide && keys.length === 1 && keys[0] === 'date';
 }

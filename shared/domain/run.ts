@@ -50,17 +50,23 @@ export const RunSchema = z.strictObject({
   reason: z.optional(z.string()),
   counters: RunCountersSchema,
   upstreamRequests: countSchema(),
+  /** Rows its jobs have written. */
+  rowsWritten: z._default(countSchema(), 0),
   /** Jobs waiting for a request slot of their data source right now. */
   waitingForRateLimit: z._default(countSchema(), 0),
   /** Times the run's jobs were deferred by the rate limit, in all. */
   deferrals: z._default(countSchema(), 0),
   createdAt: IsoInstantSchema,
   updatedAt: IsoInstantSchema,
+  /** When every job of the run was stored: a resumed dispatch sends them from the ledger, not a new expansion. */
+  plannedAt: z.optional(IsoInstantSchema),
   /** When the run's jobs were all enqueued: its deadline counts from here. */
   runningAt: z.optional(IsoInstantSchema),
   /** Past this, the watchdog fails the run's unfinished jobs (`run_timed_out`) and the run (`timed out`). */
   deadlineAt: z.optional(IsoInstantSchema),
   finishedAt: z.optional(IsoInstantSchema),
+  /** Bumped by every change, counts included: a decision is written only on the revision it was made on. */
+  revision: z._default(countSchema(), 0),
 });
 export type Run = z.infer<typeof RunSchema>;
 
@@ -104,6 +110,22 @@ export const JobLeaseSchema = z.strictObject({
 });
 export type JobLease = z.infer<typeof JobLeaseSchema>;
 
+/**
+ * The member jobs a date job fetches for: one request (plus pages) for the date answers every code, and each member
+ * job (one code of the run's template) gets its own outcome. Counts only; the members themselves are stored beside
+ * the job (`DateJobMember`).
+ */
+export const JobMembersSchema = z.strictObject({
+  count: z.int().check(z.gte(1)),
+  /** Members that have succeeded, kept across a reopen. */
+  succeeded: countSchema(),
+  /** Members that failed in the last attempt (a malformed row, or the whole job failing). */
+  failed: countSchema(),
+  /** Of those, the dead-lettered ones. */
+  dead: countSchema(),
+});
+export type JobMembers = z.infer<typeof JobMembersSchema>;
+
 export const JobSchema = z.strictObject({
   runId: z.string().check(z.minLength(1)),
   jobId: z.string().check(z.minLength(1), z.maxLength(200)),
@@ -127,6 +149,12 @@ export const JobSchema = z.strictObject({
   deferrals: z._default(countSchema(), 0),
   /** When the job's current message is due to be delivered; the watchdog re-sends one that is long overdue. */
   messageDueAt: z.optional(IsoInstantSchema),
+  /** When the job's current message was sent: a dead letter of an older one is stale. */
+  messageSentAt: z.optional(IsoInstantSchema),
+  /** Set on a date job: the member jobs it fetches for, and how they have fared. */
+  members: z.optional(JobMembersSchema),
+  /** Set on a member of a date job as listed: the date job that fetches it with the rest of its date. */
+  fetchedWith: z.optional(z.string()),
   lease: z.optional(JobLeaseSchema),
   checkpoint: z.optional(FetchCheckpointSchema),
   /** Bumped by every change: a write applies only to the revision its decision was made on. */
@@ -173,19 +201,21 @@ export function newRun(
     ...(reason === undefined ? {} : { reason }),
     counters: { total: 0, succeeded: 0, failed: 0, dead: 0 },
     upstreamRequests: 0,
+    rowsWritten: 0,
     waitingForRateLimit: 0,
     deferrals: 0,
     createdAt: at,
     updatedAt: at,
     ...(fields.status === 'dispatching' ? {} : { finishedAt: at }),
+    revision: 0,
   };
 }
 
-/** A job as the dispatcher stores it, its message about to be sent (due at once). */
+/** A job as the dispatcher stores it, its message about to be sent (due at once); a date job with its member count. */
 export function queuedJob(
-  fields: Pick<Job, 'runId' | 'jobId' | 'params' | 'maxAttempts'> & { readonly at: string },
+  fields: Pick<Job, 'runId' | 'jobId' | 'params' | 'maxAttempts'> & { readonly at: string; readonly members?: number },
 ): Job {
-  const { at, ...identity } = fields;
+  const { at, members, ...identity } = fields;
   return {
     ...identity,
     status: 'queued',
@@ -193,7 +223,26 @@ export function queuedJob(
     deadLettered: false,
     deferrals: 0,
     messageDueAt: at,
+    messageSentAt: at,
+    ...(members === undefined ? {} : { members: { count: members, succeeded: 0, failed: 0, dead: 0 } }),
     revision: 0,
     updatedAt: at,
   };
 }
+
+/** One member job of a date job: its id and params in the run's template, and once it has run, its outcome. */
+export const DateJobMemberSchema = z.strictObject({
+  jobId: z.string().check(z.minLength(1), z.maxLength(200)),
+  /** The member's issue code as rows carry it (5 characters). */
+  code: z.string().check(z.minLength(1)),
+  params: z.record(z.string(), z.json()),
+  outcome: z.optional(
+    z.strictObject({
+      status: z.enum(['succeeded', 'failed']),
+      rowsWritten: countSchema(),
+      rowsKept: countSchema(),
+      error: z.optional(JobErrorSchema),
+    }),
+  ),
+});
+export type DateJobMember = z.infer<typeof DateJobMemberSchema>;

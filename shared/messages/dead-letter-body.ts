@@ -1,5 +1,5 @@
 import { JobErrorSchema } from '#shared/domain/run.ts';
-import { JobMessageSchema, RunJobMessageSchema } from '#shared/messages/run-job-message.ts';
+import { JobMessageSchema } from '#shared/messages/run-job-message.ts';
 import type { DeadLetterEntry, DeadLetterFilter } from '#shared/ports/dead-letter-store.ts';
 import * as z from '#shared/zod.ts';
 
@@ -9,9 +9,9 @@ import * as z from '#shared/zod.ts';
  * there unchanged. Letters outlive the code that wrote them, so reading is lenient about extra fields.
  */
 
-/** A failed job, as the worker writes it. */
+/** A failed job, as the worker writes it: one job's message, or a date job's date-wide one. */
 export const JobLetterBodySchema = z.object({
-  message: RunJobMessageSchema,
+  message: JobMessageSchema,
   error: JobErrorSchema,
   attemptsMade: z.int().check(z.gte(0)),
   failedAt: z.string().check(z.minLength(1)),
@@ -29,11 +29,16 @@ export type UnreadableLetterBody = z.infer<typeof UnreadableLetterBodySchema>;
 /** Unreadable bodies are shown cut to this many characters. */
 const maxShownBodyLength = 2000;
 
-/**
- * Reads one stored body. `receiveCount` is how many times the job queue had delivered a message it moved (the SQS
- * `ApproximateReceiveCount`, when known).
- */
-export function readDeadLetter(id: string, body: string, receiveCount?: number): DeadLetterEntry {
+/** What the queue knows of a letter, when it says. */
+export interface QueueAttributes {
+  /** How many times the job queue had delivered a message it moved (SQS `ApproximateReceiveCount`). */
+  readonly receiveCount?: number;
+  /** When the message was first sent (SQS `SentTimestamp`, kept when the queue moves it). */
+  readonly sentAt?: string;
+}
+
+/** Reads one stored body. */
+export function readDeadLetter(id: string, body: string, queue: QueueAttributes = {}): DeadLetterEntry {
   let json: unknown;
   try {
     json = JSON.parse(body);
@@ -47,12 +52,13 @@ export function readDeadLetter(id: string, body: string, receiveCount?: number):
   }
   const moved = JobMessageSchema.safeParse(json);
   if (moved.success) {
-    const deliveries = receiveCount === undefined ? 'many' : String(receiveCount);
+    const deliveries = queue.receiveCount === undefined ? 'many' : String(queue.receiveCount);
     return {
       kind: 'job',
       id,
       movedBy: 'queue',
       message: moved.data,
+      ...(queue.sentAt === undefined ? {} : { sentAt: queue.sentAt }),
       error: {
         code: 'receive_limit_exceeded',
         message: `the job queue moved the message here after ${deliveries} deliveries that never settled it`,

@@ -1,9 +1,12 @@
 import type { JobError } from '#shared/domain/run.ts';
-import type { RunJobMessage } from '#shared/messages/run-job-message.ts';
+import type { JobMessage } from '#shared/messages/run-job-message.ts';
 
-/** A job that cannot succeed: its message, as it would be redriven, and why it failed. */
+/**
+ * A job that cannot succeed: its message, as it would be redriven (a single job's, or a date job's date-wide one),
+ * and why it failed.
+ */
 export interface DeadLetter {
-  readonly message: RunJobMessage;
+  readonly message: JobMessage;
   readonly error: JobError;
   readonly attemptsMade: number;
   readonly failedAt: string;

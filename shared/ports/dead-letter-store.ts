@@ -19,6 +19,11 @@ export interface JobDeadLetter {
   readonly attemptsMade?: number;
   /** When the worker dead-lettered the job; unknown for a message the queue moved. */
   readonly failedAt?: string;
+  /**
+   * When the job message of a letter the queue moved was first sent (the queue keeps it when it moves the message):
+   * a newer message of the same job makes the letter stale.
+   */
+  readonly sentAt?: string;
 }
 
 /** A dead letter that is no job message at all: kept for inspection, never redriven. */

@@ -1,5 +1,5 @@
 import type { JobEvent, JobRefusal } from '#shared/domain/job-transitions.ts';
-import type { FetchCheckpoint, Job, JobStatus, Run } from '#shared/domain/run.ts';
+import type { DateJobMember, Job, JobStatus, Run } from '#shared/domain/run.ts';
 import type { RunEvent, RunRefusal } from '#shared/domain/run-transitions.ts';
 
 /** A page of results and the opaque cursor of the next page, absent on the last page. */
@@ -43,6 +43,8 @@ export interface RunChange {
  * - The run's running counters can fall short of its jobs (a crash between a job's write and the count) but the
  *   finish is always decided on counters recounted from the jobs; `recountRun` repairs them at any time.
  * - A run's finish is persisted exactly once per finish and returned as `finished` to the one caller that made it.
+ * - A date job's members are stored beside it, in items that each stay well under DynamoDB's item limit, so a date
+ *   of any size costs the same few writes; `listJobs` shows each member as a job of its own (`fetchedWith`).
  * - Runs of a group list newest first; `listOpenRuns` lists every run still `dispatching` or `running`.
  */
 export interface RunLedger {
@@ -56,12 +58,30 @@ export interface RunLedger {
   listOpenRuns(options?: { limit?: number; cursor?: string }): Promise<Page<Run>>;
   /** Applies a run event (`run-transitions.ts`); throws NotFoundError for an unknown run. */
   updateRun(runId: string, event: RunEvent): Promise<RunChange & { readonly refused?: RunRefusal }>;
-  /** Stores the run's jobs; a job already stored (a resumed dispatch) is left as it is. */
-  addJobs(runId: string, jobs: readonly Job[]): Promise<void>;
-  /** The job, or undefined. */
+  /**
+   * Stores the run's jobs, and the members of its date jobs (by date job id), as the whole of its jobs: whatever an
+   * interrupted dispatch stored before is replaced, and jobs no longer among them removed. Only for a run not yet
+   * planned, whose jobs no message has reached.
+   */
+  addJobs(
+    runId: string,
+    jobs: readonly Job[],
+    members?: Readonly<Record<string, readonly DateJobMember[]>>,
+  ): Promise<void>;
+  /** The job as stored (a date job as itself), or undefined. */
   getJob(runId: string, jobId: string): Promise<Job | undefined>;
-  /** A run's jobs, ordered by job id, optionally of one status. */
-  listJobs(runId: string, options?: { status?: JobStatus; limit?: number; cursor?: string }): Promise<Page<Job>>;
+  /**
+   * A run's jobs in stored order, optionally of one status. A date job is shown as its members, each a job of its
+   * own (`fetchedWith` names the date job) — or, with `asStored`, as itself.
+   */
+  listJobs(
+    runId: string,
+    options?: { status?: JobStatus; limit?: number; cursor?: string; asStored?: boolean },
+  ): Promise<Page<Job>>;
+  /** The members of a date job, with the outcome of those that have run. */
+  getMembers(runId: string, dateJobId: string): Promise<DateJobMember[]>;
+  /** Stores the members of a date job again, with their outcomes (written before the date job's own outcome). */
+  saveMembers(runId: string, dateJobId: string, members: readonly DateJobMember[]): Promise<void>;
   /** Applies job events (`job-transitions.ts`), then moves the run's counters by their sum, once. */
   updateJobs(
     runId: string,
@@ -71,8 +91,4 @@ export interface RunLedger {
   recountRun(runId: string, at: string): Promise<RunChange>;
   /** Adds upstream requests made on the run's behalf (a date-wide fetch counts once for many jobs). */
   addUpstreamRequests(runId: string, count: number): Promise<void>;
-  /** How far the run's date-wide fetch of `date` has got, if it was interrupted. */
-  getDateCheckpoint(runId: string, date: string): Promise<FetchCheckpoint | undefined>;
-  /** Stores how far the date-wide fetch of `date` has got; undefined removes it (the fetch is done). */
-  saveDateCheckpoint(runId: string, date: string, checkpoint: FetchCheckpoint | undefined): Promise<void>;
 }

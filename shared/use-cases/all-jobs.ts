@@ -1,7 +1,7 @@
 import type { Job } from '#shared/domain/run.ts';
 import type { RunLedger } from '#shared/ports/run-ledger.ts';
 
-/** Every job of a run that `keep` accepts, read page by page. */
+/** Every job of a run as stored (a date job as itself, not its members) that `keep` accepts, read page by page. */
 export async function allJobs(
   ledger: RunLedger,
   runId: string,
@@ -10,7 +10,11 @@ export async function allJobs(
   const jobs: Job[] = [];
   let cursor: string | undefined;
   do {
-    const page = await ledger.listJobs(runId, { limit: 1000, ...(cursor === undefined ? {} : { cursor }) });
+    const page = await ledger.listJobs(runId, {
+      limit: 1000,
+      asStored: true,
+      ...(cursor === undefined ? {} : { cursor }),
+    });
     jobs.push(...page.items.filter(keep));
     cursor = page.cursor;
   } while (cursor !== undefined);

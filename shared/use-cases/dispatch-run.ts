@@ -2,22 +2,20 @@ import { requireDataset } from '#shared/datasets/registry.ts';
 import { businessDateOf } from '#shared/domain/business-date.ts';
 import type { DataSourceId } from '#shared/domain/data-source.ts';
 import { defaultSettings, effectiveRateLimit } from '#shared/domain/data-source-settings.ts';
+import { runJobsOf } from '#shared/domain/date-jobs.ts';
 import { ValidationError } from '#shared/domain/errors.ts';
 import { isActive, type JobGroup } from '#shared/domain/job-group.ts';
-import { planRequests } from '#shared/domain/request-planning.ts';
 import {
   compactInstant,
   finishedJobStatuses,
   type Job,
   newRun,
-  queuedJob,
   type Run,
   type RunTrigger,
   scheduledRunId,
 } from '#shared/domain/run.ts';
 import { runDeadlineMs } from '#shared/domain/run-deadline.ts';
 import { isGoing } from '#shared/domain/run-transitions.ts';
-import type { JobMessage } from '#shared/messages/run-job-message.ts';
 import type { Log } from '#shared/observability/logger.ts';
 import type { MetricsSink } from '#shared/observability/metrics.ts';
 import type { Clock } from '#shared/ports/clock.ts';
@@ -29,7 +27,8 @@ import type { RunLedger } from '#shared/ports/run-ledger.ts';
 import type { TradingCalendar } from '#shared/ports/trading-calendar.ts';
 import { allJobs } from '#shared/use-cases/all-jobs.ts';
 import { expandJobs } from '#shared/use-cases/expand-jobs.ts';
-import { runFinished } from '#shared/use-cases/run-finished.ts';
+import { messagesForJobs } from '#shared/use-cases/job-messages.ts';
+import { reportFinish } from '#shared/use-cases/run-finished.ts';
 
 /** What to dispatch: a scheduled tick, an operator's run-now, or a run whose dispatch was interrupted. */
 export interface DispatchRequest {
@@ -81,11 +80,11 @@ export class EnqueueError extends Error {
  */
 export async function dispatchRun(request: DispatchRequest, deps: DispatchDeps): Promise<DispatchOutcome> {
   const group = await deps.groupStore.get(request.groupId);
+  if (request.runId !== undefined) return resumeDispatch(group, request.runId, deps);
   if (group === undefined) {
     deps.log.warn('tick for a group that no longer exists', { groupId: request.groupId });
     return { outcome: 'no-group' };
   }
-  if (request.runId !== undefined) return resumeDispatch(group, request.runId, deps);
   const trigger = request.trigger ?? 'scheduled';
   const now = deps.clock.now();
   const at = now.toISOString();
@@ -118,12 +117,24 @@ export async function dispatchRun(request: DispatchRequest, deps: DispatchDeps):
   return resumeDispatch(group, run.runId, deps);
 }
 
-async function resumeDispatch(group: JobGroup, runId: string, deps: DispatchDeps): Promise<DispatchOutcome> {
+/**
+ * Resumes a run still `dispatching`. A planned run has its jobs stored and goes on from the ledger, even if its group
+ * has since been deleted; an unplanned one needs its group to expand its template, and fails without it.
+ */
+async function resumeDispatch(
+  group: JobGroup | undefined,
+  runId: string,
+  deps: DispatchDeps,
+): Promise<DispatchOutcome> {
   const existing = await deps.runLedger.getRun(runId);
   if (existing === undefined) throw new Error(`run ${runId} was claimed but cannot be read`);
   if (existing.status !== 'dispatching') return duplicateOf(existing, deps);
-  deps.log.info('resuming an interrupted dispatch', { groupId: group.id, runId });
-  return enqueueJobs(group, existing, true, deps);
+  deps.log.info('resuming an interrupted dispatch', { groupId: existing.groupId, runId });
+  if (group !== undefined) return enqueueJobs(group, existing, true, deps);
+  if (existing.plannedAt === undefined)
+    return failDispatch(existing, 'its group was deleted before it was planned', deps);
+  const jobs = await allJobs(deps.runLedger, runId, (job) => !finishedJobStatuses.has(job.status));
+  return sendJobs(existing, jobs, undefined, deps, true);
 }
 
 async function recordSkipped(skipped: Run, deps: DispatchDeps): Promise<DispatchOutcome> {
@@ -137,6 +148,28 @@ async function recordSkipped(skipped: Run, deps: DispatchDeps): Promise<Dispatch
 }
 
 async function enqueueJobs(group: JobGroup, run: Run, resumed: boolean, deps: DispatchDeps): Promise<DispatchOutcome> {
+  let jobs: readonly Job[];
+  if (run.plannedAt === undefined) {
+    const planned = await planJobs(group, run, deps);
+    if ('failed' in planned) return planned.failed;
+    jobs = planned.jobs;
+  } else {
+    // Its jobs were all stored before any message was sent: a resumed dispatch sends those that have not finished.
+    jobs = await allJobs(deps.runLedger, run.runId, (job) => !finishedJobStatuses.has(job.status));
+  }
+  return sendJobs(run, jobs, group.runDeadline, deps, resumed);
+}
+
+/**
+ * Expands the template and stores the run's jobs, then says how many there are (`planned`): once planned, the run's
+ * jobs are settled, and a resumed dispatch reads them from the ledger. Until then no message is sent, so an
+ * interrupted dispatch stores them again from scratch.
+ */
+async function planJobs(
+  group: JobGroup,
+  run: Run,
+  deps: DispatchDeps,
+): Promise<{ jobs: readonly Job[] } | { failed: DispatchOutcome }> {
   const dataset = requireDataset(group.dataset);
   let expanded: Awaited<ReturnType<typeof expandJobs>>;
   try {
@@ -152,76 +185,67 @@ async function enqueueJobs(group: JobGroup, run: Run, resumed: boolean, deps: Di
     );
   } catch (error) {
     if (!(error instanceof ValidationError)) throw error;
-    const reason = `the template did not expand: ${error.message}`;
-    const change = await deps.runLedger.updateRun(run.runId, {
-      kind: 'dispatch-failed',
-      reason,
-      at: deps.clock.now().toISOString(),
-    });
-    if (change.finished !== undefined) await runFinished(change.finished, deps);
     deps.log.error('run failed: template did not expand', { groupId: group.id, runId: run.runId, error });
-    return { outcome: 'failed', run: change.run };
+    return { failed: await failDispatch(run, `the template did not expand: ${error.message}`, deps) };
   }
-
   const at = deps.clock.now().toISOString();
-  const jobs = expanded.map(({ jobId, params }) =>
-    queuedJob({ runId: run.runId, jobId, params: params as Job['params'], maxAttempts: group.maxAttempts, at }),
-  );
+  const planned = runJobsOf(dataset, expanded, { runId: run.runId, maxAttempts: group.maxAttempts, at });
+  await deps.runLedger.addJobs(run.runId, planned.jobs, planned.members);
   // The total is known before any job can finish, so the run cannot look complete too early.
-  await deps.runLedger.updateRun(run.runId, { kind: 'planned', total: jobs.length, at });
-  await deps.runLedger.addJobs(run.runId, jobs);
+  await deps.runLedger.updateRun(run.runId, { kind: 'planned', total: planned.total, at });
+  return { jobs: planned.jobs };
+}
 
-  // A resumed dispatch re-sends only what has not finished; a fresh one sends every job.
-  const pending = resumed
-    ? new Set(
-        (await allJobs(deps.runLedger, run.runId, (job) => !finishedJobStatuses.has(job.status))).map(
-          (job) => job.jobId,
-        ),
-      )
-    : undefined;
-  const plan = planRequests(dataset, pending === undefined ? jobs : jobs.filter((job) => pending.has(job.jobId)));
-  const base = {
-    runId: run.runId,
-    groupId: group.id,
-    dataSource: group.dataSource,
-    dataset: group.dataset,
-    businessDate: run.businessDate,
-  };
-  const messages: JobMessage[] = [
-    ...plan.dateWide.map((request) => ({ version: 2 as const, ...base, date: request.date })),
-    ...plan.perJob.map((job) => ({
-      version: 1 as const,
-      ...base,
-      jobId: job.jobId,
-      params: job.params as Job['params'],
-    })),
-  ];
-  const sent = await deps.queues[group.dataSource].send(messages);
+/** Sends the jobs' messages, then sets the run `running` with its deadline. */
+async function sendJobs(
+  run: Run,
+  jobs: readonly Job[],
+  runDeadline: JobGroup['runDeadline'] | undefined,
+  deps: DispatchDeps,
+  resumed: boolean,
+): Promise<DispatchOutcome> {
+  const messages = messagesForJobs(run, jobs).map(({ message }) => message);
+  const sent = await deps.queues[run.dataSource].send(messages);
   if (sent.failed.length > 0) {
     throw new EnqueueError(
       `${sent.failed.length} of ${messages.length} job messages of run ${run.runId} could not be enqueued: ${sent.failed[0]?.error}`,
     );
   }
   const now = deps.clock.now();
-  const deadlineAt = new Date(now.getTime() + (await deadlineOf(group, messages.length, deps))).toISOString();
+  const deadlineMs = await deadlineOf(run.dataSource, runDeadline, messages.length, deps);
+  const deadlineAt = new Date(now.getTime() + deadlineMs).toISOString();
   const change = await deps.runLedger.updateRun(run.runId, { kind: 'enqueued', at: now.toISOString(), deadlineAt });
-  if (change.finished !== undefined) await runFinished(change.finished, deps);
-  deps.log.info('run dispatched', {
-    groupId: group.id,
+  await reportFinish(change, deps);
+  deps.log.info(resumed ? 'interrupted dispatch resumed' : 'run dispatched', {
+    groupId: run.groupId,
     runId: run.runId,
     businessDate: run.businessDate,
-    count: jobs.length,
+    count: change.run.counters.total,
     messages: messages.length,
     deadlineAt,
   });
   return { outcome: 'dispatched', run: change.run, messages: messages.length };
 }
 
+async function failDispatch(run: Run, reason: string, deps: DispatchDeps): Promise<DispatchOutcome> {
+  const change = await deps.runLedger.updateRun(run.runId, {
+    kind: 'dispatch-failed',
+    reason,
+    at: deps.clock.now().toISOString(),
+  });
+  await reportFinish(change, deps);
+  return { outcome: 'failed', run: change.run };
+}
+
 /** The run's time from `running` to its deadline: the group's own, or one from its requests and the plan's limit. */
-async function deadlineOf(group: JobGroup, requests: number, deps: DispatchDeps): Promise<number> {
-  const settings =
-    (await deps.settingsStore.get(group.dataSource)) ?? defaultSettings(group.dataSource, new Date(0).toISOString());
-  return runDeadlineMs({ runDeadline: group.runDeadline, requests, rateLimit: effectiveRateLimit(settings) });
+async function deadlineOf(
+  dataSource: DataSourceId,
+  runDeadline: JobGroup['runDeadline'] | undefined,
+  requests: number,
+  deps: DispatchDeps,
+): Promise<number> {
+  const settings = (await deps.settingsStore.get(dataSource)) ?? defaultSettings(dataSource, new Date(0).toISOString());
+  return runDeadlineMs({ runDeadline, requests, rateLimit: effectiveRateLimit(settings) });
 }
 
 function duplicateOf(run: Run, deps: DispatchDeps): DispatchOutcome {

@@ -1,5 +1,6 @@
 import type { DatasetDefinition } from '#shared/datasets/dataset.ts';
 import { rowLayoutOf } from '#shared/datasets/row-layout.ts';
+import { isWholeMarketRequest } from '#shared/domain/request-planning.ts';
 import type { FetchCheckpoint, Job, RowCounts } from '#shared/domain/run.ts';
 import type { Clock } from '#shared/ports/clock.ts';
 import type { DataSource, FetchedPage, RejectedRow } from '#shared/ports/data-source.ts';
@@ -7,7 +8,7 @@ import type { MarketDataStore } from '#shared/ports/market-data-store.ts';
 import { RateLimitDeferral, type RateLimiter } from '#shared/ports/rate-limiter.ts';
 import type { RunLedger } from '#shared/ports/run-ledger.ts';
 import { UpstreamError } from '#shared/ports/upstream-errors.ts';
-import type { JobAttempt } from '#shared/use-cases/job-attempt.ts';
+import { issueCodeOf, type JobAttempt } from '#shared/use-cases/job-attempt.ts';
 
 /** What fetching a job message's pages needs. */
 export interface FetchPagesDeps {
@@ -26,7 +27,7 @@ export class InvalidRowsError extends UpstreamError {
   override readonly name = 'InvalidRowsError';
 }
 
-/** The jobs of a date-wide page's rejected rows, to be failed by the caller while the fetch goes on. */
+/** Fails held jobs of a legacy date whose rows broke the schema, while the fetch goes on for the others. */
 export type FailJobs = (jobs: readonly Job[], error: InvalidRowsError) => Promise<void>;
 
 /** The attempt ran out of invocation time before the upstream answered. */
@@ -38,13 +39,13 @@ const emptyCheckpoint: FetchCheckpoint = { pages: 0, rows: {}, dates: [] };
 
 /**
  * Fetches the attempt's answer page by page and stores each page before asking for the next: its rows are upserted
- * (split over the attempt's jobs for a date-wide message), and the position of the next page is persisted with
- * the rows counted so far — on the job for a single-job message, on the run's date item for a date-wide one. A
- * fetch that stops (deferred for a slot, out of time, crashed) goes on from there next time; pages already stored
- * are never fetched again, and a checkpoint without a next page means every page is stored.
+ * (split by code over the jobs of a date), and the position of the next page is persisted with the rows counted so
+ * far, on the job (a date job holds its whole date). A fetch that stops (deferred for a slot, out of time, crashed)
+ * goes on from there next time: pages already stored are never fetched again.
  *
- * In a date-wide page, a row that breaks its schema fails only the job of its own code (`failJobs`); a row whose
- * code cannot be read fails every job of the message. Returns the checkpoint of the whole answer.
+ * A row that breaks its schema fails a single job at once. In a date's answer it fails only the member (or legacy
+ * job) of its own code; a row whose code cannot be read might be anyone's, so it fails them all. Returns the
+ * checkpoint of the whole answer.
  */
 export async function fetchJobPages(
   attempt: JobAttempt,
@@ -53,12 +54,13 @@ export async function fetchJobPages(
 ): Promise<FetchCheckpoint> {
   const { message } = attempt;
   const dataset = attempt.dataset as DatasetDefinition;
-  const stored = await storedCheckpoint(attempt, deps.runLedger);
-  if (stored !== undefined && stored.next === undefined && stored.pages > 0) return stored;
-  let progress = stored ?? emptyCheckpoint;
+  let progress = (attempt.kind === 'legacy' ? undefined : attempt.jobs[0]?.checkpoint) ?? emptyCheckpoint;
+  // Every member already has its outcome (an attempt that died between recording them and its date job's): nothing
+  // is left to fetch.
+  if (attempt.kind === 'date' && attempt.rowKeys().size === 0) return progress;
   const timeLimit = AbortSignal.timeout(Math.max(0, Math.floor(attempt.workEndsAtMs - deps.clock.now().getTime())));
   const signal = deps.signal === undefined ? timeLimit : AbortSignal.any([timeLimit, deps.signal]);
-  let heldSlotAt = message.requestSlotAt;
+  let heldSlot = message.requestSlot;
   const params = message.version === 1 ? message.params : { date: message.date };
   const pages = deps.dataSource.fetchPages(dataset, params, {
     signal,
@@ -67,9 +69,9 @@ export async function fetchJobPages(
       const maxWaitMs = attempt.lastSlotAtMs - deps.clock.now().getTime();
       await deps.rateLimiter.acquire(deps.dataSource.id, endpoint, {
         maxWaitMs,
-        ...(heldSlotAt === undefined ? {} : { heldSlotAt }),
+        ...(heldSlot === undefined ? {} : { heldSlot }),
       });
-      heldSlotAt = undefined;
+      heldSlot = undefined;
       attempt.upstreamRequests++;
     },
   });
@@ -90,35 +92,22 @@ export async function fetchJobPages(
     }
     throw error;
   }
-  if (Object.keys(params).length === 1 && 'date' in params && dataset.dateWide) {
+  if (isWholeMarketRequest(dataset, params)) {
     for (const date of progress.dates) await deps.marketData.markComplete(dataset, date);
   }
-  // Every page is stored (and a whole-market snapshot marked complete): should this attempt run out of time
-  // recording its many jobs' outcomes, the next one goes straight to them.
-  if (message.version === 2) await saveCheckpoint(attempt, progress, deps);
   return progress;
 }
 
-/** The checkpoint an earlier attempt left: the job's own, or the run's date item. */
-async function storedCheckpoint(attempt: JobAttempt, ledger: RunLedger): Promise<FetchCheckpoint | undefined> {
-  const { message } = attempt;
-  if (message.version === 1) return attempt.jobs[0]?.checkpoint;
-  return ledger.getDateCheckpoint(message.runId, message.date);
-}
-
+/** Keeps the fetch's position on the job that holds the fetch (a single job or a date job). */
 async function saveCheckpoint(
   attempt: JobAttempt,
   checkpoint: FetchCheckpoint,
   deps: Pick<FetchPagesDeps, 'runLedger' | 'clock'>,
 ): Promise<void> {
-  const { message } = attempt;
-  if (message.version === 2) {
-    await deps.runLedger.saveDateCheckpoint(message.runId, message.date, checkpoint);
-    return;
-  }
+  if (attempt.kind === 'legacy') return;
   const at = deps.clock.now().toISOString();
   const { jobs } = await deps.runLedger.updateJobs(
-    message.runId,
+    attempt.message.runId,
     attempt.jobs.map((job) => ({
       jobId: job.jobId,
       seen: job,
@@ -128,7 +117,7 @@ async function saveCheckpoint(
   attempt.record(jobs);
 }
 
-/** Stores one page for the jobs the attempt holds and returns the checkpoint after it. */
+/** Stores one page for the keys the attempt fetches for and returns the checkpoint after it. */
 async function storePage(
   attempt: JobAttempt,
   page: FetchedPage,
@@ -136,21 +125,22 @@ async function storePage(
   deps: FetchPagesDeps & { dataset: DatasetDefinition },
   failJobs: FailJobs,
 ): Promise<FetchCheckpoint> {
-  const { message } = attempt;
   if (page.rejected.length > 0) await rejectRows(attempt, page.rejected, failJobs);
-  const jobsByKey = new Map(attempt.jobs.map((job) => [attempt.rowKeyOf(job), job]));
   const fetchedAt = deps.clock.now().toISOString();
+  const keys = attempt.rowKeys();
   const rowsByKey = new Map<string, Record<string, unknown>[]>();
   for (const row of page.rows) {
-    const key = message.version === 1 ? attempt.jobs[0]?.jobId : String(row.code);
-    if (key === undefined || !jobsByKey.has(key)) continue;
-    rowsByKey.set(key, [...(rowsByKey.get(key) ?? []), { ...row, fetchedAt, runId: message.runId }]);
+    const key = attempt.rowKeyOf(row, keys);
+    if (key === undefined) continue;
+    const keyRows = rowsByKey.get(key) ?? [];
+    keyRows.push({ ...row, fetchedAt, runId: attempt.message.runId });
+    rowsByKey.set(key, keyRows);
   }
   const rows = [...rowsByKey.values()].flat();
   const { kept } = await deps.marketData.upsertRows(deps.dataset, rows);
   const keptByKey = new Map<string, number>();
   for (const row of kept) {
-    const key = message.version === 1 ? (attempt.jobs[0]?.jobId ?? '') : String(row.code);
+    const key = attempt.rowKeyOf(row, keys) ?? '';
     keptByKey.set(key, (keptByKey.get(key) ?? 0) + 1);
   }
   const counts: Record<string, RowCounts> = { ...progress.rows };
@@ -172,31 +162,35 @@ async function storePage(
 }
 
 /**
- * A single-job message fails with its first rejected row. In a date-wide one, each rejected row fails the job of its
- * code; a row whose code could not be read might be anyone's, so it fails them all.
+ * A single job fails with its first rejected row. In a date's answer each rejected row fails only its code: a date
+ * job's member is set aside for the outcome, a legacy job fails at once. A row whose code cannot be read might be
+ * anyone's, so it fails the whole message.
  */
 async function rejectRows(attempt: JobAttempt, rejected: readonly RejectedRow[], failJobs: FailJobs): Promise<void> {
   const { message } = attempt;
   const endpoint = attempt.dataset?.endpoint ?? message.dataset;
   const unattributable = rejected.find((row) => row.series === undefined);
-  if (message.version === 1 || unattributable !== undefined) {
+  if (attempt.kind === 'single' || unattributable !== undefined) {
     const first = unattributable ?? rejected[0];
     throw new InvalidRowsError(`the answer holds a row that breaks the ${message.dataset} schema: ${first?.reason}`, {
       endpoint,
     });
   }
-  const reasons = new Map(rejected.map((row) => [row.series, row.reason]));
-  const failing = attempt.jobs.filter((job) => reasons.has(attempt.rowKeyOf(job)));
-  for (const job of failing) {
-    const reason = reasons.get(attempt.rowKeyOf(job));
-    await failJobs(
-      [job],
-      new InvalidRowsError(
-        `the answer's row for ${attempt.rowKeyOf(job)} breaks the ${message.dataset} schema: ${reason}`,
-        {
-          endpoint,
-        },
-      ),
+  const keys = attempt.rowKeys();
+  for (const row of rejected) {
+    const code = String(row.series);
+    if (!keys.has(code)) continue;
+    const error = new InvalidRowsError(
+      `the answer's row for ${code} breaks the ${message.dataset} schema: ${row.reason}`,
+      {
+        endpoint,
+      },
     );
+    if (attempt.kind === 'date') attempt.rejections.set(code, { code: error.code, message: error.message });
+    else
+      await failJobs(
+        attempt.jobs.filter((job) => issueCodeOf(job) === code),
+        error,
+      );
   }
 }

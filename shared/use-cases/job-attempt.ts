@@ -1,5 +1,7 @@
 import type { DatasetDefinition } from '#shared/datasets/dataset.ts';
-import type { Job } from '#shared/domain/run.ts';
+import { pendingMemberList } from '#shared/domain/date-jobs.ts';
+import { rowCodeOf } from '#shared/domain/request-planning.ts';
+import type { DateJobMember, Job, JobError } from '#shared/domain/run.ts';
 import type { JobMessage } from '#shared/messages/run-job-message.ts';
 import type { MetricDimensions } from '#shared/observability/metrics.ts';
 import type { JobUpdateResult } from '#shared/ports/run-ledger.ts';
@@ -22,10 +24,17 @@ export function requestAllowanceMs(invocationMs: number): number {
 }
 
 /**
+ * What a delivery works on: one job (`single`), a date job fetching a date once for its members (`date`), or, for a
+ * run dispatched before date jobs existed, the run's jobs of one date fetched together (`legacy`).
+ */
+export type AttemptKind = 'single' | 'date' | 'legacy';
+
+/**
  * One delivery of a job message, from the start of its jobs' attempts to their outcomes: the jobs it holds (as last
  * written, so that each next event is decided on the revision this attempt wrote), and what it has done so far.
  */
 export class JobAttempt {
+  readonly kind: AttemptKind;
   readonly message: JobMessage;
   readonly dataset: DatasetDefinition | undefined;
   /** The lease holder every event of this attempt names. */
@@ -41,10 +50,16 @@ export class JobAttempt {
   readonly lastSlotAtMs: number;
   /** Until when this attempt may wait for slots and upstream answers, in epoch ms. */
   readonly workEndsAtMs: number;
+  /** A date job's members, as stored when the attempt began. */
+  readonly members: readonly DateJobMember[];
+  /** Members of a date job whose rows broke the dataset's schema in this attempt, by code, with why. */
+  readonly rejections = new Map<string, JobError>();
   readonly #jobs = new Map<string, Job>();
   readonly #startedAt = performance.now();
 
   constructor(options: {
+    kind: AttemptKind;
+    members?: readonly DateJobMember[];
     message: JobMessage;
     dataset: DatasetDefinition | undefined;
     holder: string;
@@ -53,6 +68,8 @@ export class JobAttempt {
     deadlineMs: number;
     jobs: readonly Job[];
   }) {
+    this.kind = options.kind;
+    this.members = options.members ?? [];
     this.message = options.message;
     this.dataset = options.dataset;
     this.holder = options.holder;
@@ -95,16 +112,34 @@ export class JobAttempt {
     for (const jobId of jobIds) this.#jobs.delete(jobId);
   }
 
-  /** The key a job's rows are counted under: the job id of a single-job message, the issue code of a date-wide one. */
-  rowKeyOf(job: Job): string {
-    return this.message.version === 1 ? job.jobId : issueCodeOf(job);
+  /**
+   * The keys rows are stored and counted under, for the jobs this attempt still fetches for: the job's id (a single
+   * job takes every row), or issue codes — a date job's members that have not succeeded and were not rejected, or
+   * the held jobs of a legacy date.
+   */
+  rowKeys(): Set<string> {
+    if (this.kind === 'single') return new Set(this.jobs.map((job) => job.jobId));
+    if (this.kind === 'legacy') return new Set(this.jobs.map(issueCodeOf));
+    return new Set(
+      pendingMemberList(this.members)
+        .map((member) => member.code)
+        .filter((code) => !this.rejections.has(code)),
+    );
+  }
+
+  /**
+   * The key one of this attempt's rows is counted under (`undefined`: nobody here asked for it), among `keys` (the
+   * attempt's `rowKeys()`, read once per page).
+   */
+  rowKeyOf(row: Readonly<Record<string, unknown>>, keys: ReadonlySet<string> = this.rowKeys()): string | undefined {
+    const key = this.kind === 'single' ? this.jobs[0]?.jobId : String(row.code);
+    return key !== undefined && keys.has(key) ? key : undefined;
   }
 }
 
-/** A date-wide job's issue code as rows carry it: J-Quants takes a 4-character code for the 5-character common one. */
+/** A date-wide job's issue code as rows carry it. */
 export function issueCodeOf(job: Pick<Job, 'params'>): string {
-  const code = String(job.params.code);
-  return code.length === 4 ? `${code}0` : code;
+  return rowCodeOf(String(job.params.code));
 }
 
 /** The message's jobs will be retried: make it visible again after `delaySeconds`. */

@@ -4,8 +4,9 @@ import type { Job, Run } from '#shared/domain/run.ts';
 import type { JobMessage } from '#shared/messages/run-job-message.ts';
 
 /**
- * The messages that send a run's jobs (again), planned as the dispatcher plans them — one date-wide message for
- * many codes of a date — each with the jobs it carries, so that a send that fails can be traced to its jobs.
+ * The messages that send a run's jobs (again), each with the jobs it carries, so that a send that fails can be
+ * traced to its jobs: a date job's date-wide message; single jobs planned as the dispatcher plans them (the jobs of
+ * one date of a run from before date jobs, together).
  */
 export function messagesForJobs(run: Run, jobs: readonly Job[]): { message: JobMessage; jobs: Job[] }[] {
   const base = {
@@ -15,9 +16,15 @@ export function messagesForJobs(run: Run, jobs: readonly Job[]): { message: JobM
     dataset: run.dataset,
     businessDate: run.businessDate,
   };
-  const plan = planRequests(getDataset(run.dataset) ?? { dateWide: false }, jobs);
-  const byId = new Map(jobs.map((job) => [job.jobId, job]));
+  const dateJobs = jobs.filter((job) => job.members !== undefined);
+  const single = jobs.filter((job) => job.members === undefined);
+  const plan = planRequests(getDataset(run.dataset) ?? { dateWide: false }, single);
+  const byId = new Map(single.map((job) => [job.jobId, job]));
   return [
+    ...dateJobs.map((job) => ({
+      message: { version: 2 as const, ...base, date: String(job.params.date) },
+      jobs: [job],
+    })),
     ...plan.dateWide.map((request) => ({
       message: { version: 2 as const, ...base, date: request.date },
       jobs: request.jobIds.flatMap((jobId) => byId.get(jobId) ?? []),

@@ -1,8 +1,9 @@
 import { getDataset } from '#shared/datasets/registry.ts';
+import { dateJobId } from '#shared/domain/date-jobs.ts';
 import { NotFoundError } from '#shared/domain/errors.ts';
-import { abandonedAttemptError } from '#shared/domain/job-transitions.ts';
+import { abandonedAttemptError, type JobEvent } from '#shared/domain/job-transitions.ts';
 import { codeOnDate } from '#shared/domain/request-planning.ts';
-import { finishedJobStatuses, type Job } from '#shared/domain/run.ts';
+import { type DateJobMember, finishedJobStatuses, type Job } from '#shared/domain/run.ts';
 import type { JobMessage } from '#shared/messages/run-job-message.ts';
 import { metricNames } from '#shared/observability/metric-names.ts';
 import { noMetrics } from '#shared/observability/metrics.ts';
@@ -10,7 +11,7 @@ import type { JobUpdate, RunLedger } from '#shared/ports/run-ledger.ts';
 import { PermanentUpstreamError } from '#shared/ports/upstream-errors.ts';
 import { allJobs } from '#shared/use-cases/all-jobs.ts';
 import { type FetchPagesDeps, fetchJobPages } from '#shared/use-cases/fetch-job-pages.ts';
-import { dimensionsOf, JobAttempt } from '#shared/use-cases/job-attempt.ts';
+import { type AttemptKind, dimensionsOf, JobAttempt } from '#shared/use-cases/job-attempt.ts';
 import { failJobs, jobErrorOf, type SettleDeps, settleFailure, succeedJobs } from '#shared/use-cases/settle-attempt.ts';
 
 export { RetryLaterError } from '#shared/use-cases/job-attempt.ts';
@@ -49,7 +50,6 @@ export async function processJobMessage(
     const checkpoint = await fetchJobPages(attempt, deps, failWith);
     await recordUpstreamRequests(attempt, deps);
     if (attempt.jobs.length > 0) await succeedJobs(attempt, checkpoint, deps);
-    if (message.version === 2) await deps.runLedger.saveDateCheckpoint(message.runId, message.date, undefined);
     await deps.rateLimiter.recovered(deps.dataSource.id);
   } catch (error) {
     await recordUpstreamRequests(attempt, deps);
@@ -69,17 +69,7 @@ async function startAttempt(
   const at = deps.clock.now().toISOString();
   const holder = globalThis.crypto.randomUUID();
   const start = { kind: 'start' as const, at, holder, leaseExpiresAt: new Date(invocation.deadlineMs).toISOString() };
-  let updates: JobUpdate[];
-  if (message.version === 1) updates = [{ jobId: message.jobId, event: start }];
-  else {
-    // A date-wide message's jobs are the run's unfinished jobs on its date, read from the ledger.
-    const onDate = await allJobs(
-      deps.runLedger,
-      message.runId,
-      (job) => !finishedJobStatuses.has(job.status) && codeOnDate(job.params) === message.date,
-    );
-    updates = onDate.map((job) => ({ jobId: job.jobId, seen: job, event: start }));
-  }
+  const { kind, updates, members } = await workOf(message, start, deps.runLedger);
   let results: Awaited<ReturnType<RunLedger['updateJobs']>>['jobs'];
   try {
     ({ jobs: results } = await deps.runLedger.updateJobs(message.runId, updates));
@@ -90,6 +80,8 @@ async function startAttempt(
     return undefined;
   }
   const attempt = new JobAttempt({
+    kind,
+    members,
     message,
     dataset: getDataset(message.dataset),
     holder,
@@ -112,6 +104,29 @@ async function startAttempt(
   if (held > 0) deps.log.info('jobs held by another attempt: left alone', { runId: message.runId, count: held });
   if (attempt.jobs.length === 0) return undefined;
   return attempt;
+}
+
+/**
+ * What a message asks for: its one job; the date job of its date, with the members it fetches for; or, for a run
+ * dispatched before date jobs existed, the run's unfinished jobs of that date.
+ */
+async function workOf(
+  message: JobMessage,
+  start: JobEvent,
+  ledger: RunLedger,
+): Promise<{ kind: AttemptKind; updates: JobUpdate[]; members?: DateJobMember[] }> {
+  if (message.version === 1) return { kind: 'single', updates: [{ jobId: message.jobId, event: start }] };
+  const dateJob = await ledger.getJob(message.runId, dateJobId(message.date));
+  if (dateJob !== undefined) {
+    const members = await ledger.getMembers(message.runId, dateJob.jobId);
+    return { kind: 'date', updates: [{ jobId: dateJob.jobId, seen: dateJob, event: start }], members };
+  }
+  const onDate = await allJobs(
+    ledger,
+    message.runId,
+    (job) => !finishedJobStatuses.has(job.status) && codeOnDate(job.params) === message.date,
+  );
+  return { kind: 'legacy', updates: onDate.map((job) => ({ jobId: job.jobId, seen: job, event: start })) };
 }
 
 async function recordUpstreamRequests(attempt: JobAttempt, deps: FetchWorkerDeps): Promise<void> {

@@ -1,5 +1,7 @@
 import { type DataSourceId, DataSourceIdSchema } from '#shared/domain/data-source.ts';
+import { dateJobId } from '#shared/domain/date-jobs.ts';
 import { NotFoundError, ValidationError } from '#shared/domain/errors.ts';
+import { isReopenable } from '#shared/domain/job-transitions.ts';
 import { codeOnDate } from '#shared/domain/request-planning.ts';
 import type { Job } from '#shared/domain/run.ts';
 import type { JobMessage } from '#shared/messages/run-job-message.ts';
@@ -127,8 +129,8 @@ class RedriveDecider {
    * A letter's jobs are reopened before it is sent. A letter of one job: a job that has succeeded since makes it
    * stale (discarded), a second letter of a job already redriven in this pass too; a job still unfinished was
    * reopened before (a run retry, a redrive that stopped before its send), and sending it again can only duplicate
-   * it, which the worker ignores. A date-wide message the queue moved: its date's failed jobs (the watchdog failed
-   * them when it found the message here) are reopened, and the worker runs whichever are unfinished.
+   * it, which the worker ignores. A date job's letter reopens its failed members (a date-wide message the queue
+   * moved: the watchdog failed them when it found the message here), and the worker fetches for those alone.
    */
   async decide(letter: JobDeadLetter): Promise<RedriveDecision> {
     const { message } = letter;
@@ -141,7 +143,7 @@ class RedriveDecider {
       return 'keep';
     }
     const fresh = jobs.filter((job) => !this.#redriven.has(`${message.runId}/${job.jobId}`));
-    if (fresh.length === 0 || fresh.every((job) => job.status === 'succeeded')) return 'discard';
+    if (fresh.every((job) => job.status === 'succeeded' && !isReopenable(job))) return 'discard';
     for (const job of fresh) this.#redriven.add(`${message.runId}/${job.jobId}`);
     this.#reopened.set(letter.id, await reopenJobs(message.runId, fresh, this.#deps));
     return 'send';
@@ -164,8 +166,10 @@ class RedriveDecider {
       const job = await this.#deps.runLedger.getJob(message.runId, message.jobId);
       return job === undefined ? undefined : [job];
     }
+    const dateJob = await this.#deps.runLedger.getJob(message.runId, dateJobId(message.date));
+    if (dateJob !== undefined) return [dateJob];
+    // A run from before date jobs: the date's jobs, each of its own.
     if ((await this.#deps.runLedger.getRun(message.runId)) === undefined) return undefined;
-    const jobs = await allJobs(this.#deps.runLedger, message.runId, (job) => codeOnDate(job.params) === message.date);
-    return jobs;
+    return allJobs(this.#deps.runLedger, message.runId, (job) => codeOnDate(job.params) === message.date);
   }
 }

@@ -1,12 +1,14 @@
+import { isReopenable } from '#shared/domain/job-transitions.ts';
 import type { Job } from '#shared/domain/run.ts';
 import type { Log } from '#shared/observability/logger.ts';
 import type { Clock } from '#shared/ports/clock.ts';
 import type { RunLedger } from '#shared/ports/run-ledger.ts';
-import { runFinished } from '#shared/use-cases/run-finished.ts';
+import { reportFinish } from '#shared/use-cases/run-finished.ts';
 
 /**
- * Lets failed jobs of a run run again, before their messages are sent (a run retry, a redrive): the run first goes
- * back to `running` with a fresh deadline, then each job goes `failed → queued` with its message due now. A crash
+ * Lets failed jobs of a run (and date jobs with failed members) run again, before their messages are sent (a run
+ * retry, a redrive): the run first goes back to `running` with a fresh deadline, then each job goes back to `queued`
+ * with its message due now. A crash
  * after the run's write leaves a running run whose jobs have all finished, which the next count finishes again; a
  * crash before the send leaves queued jobs whose message is overdue, which the watchdog sends. Returns the jobs
  * reopened (as they were before), leaving out those that had moved on meanwhile.
@@ -16,7 +18,7 @@ export async function reopenJobs(
   jobs: readonly Job[],
   deps: { readonly runLedger: RunLedger; readonly clock: Clock; readonly log: Log },
 ): Promise<Job[]> {
-  const failed = jobs.filter((job) => job.status === 'failed');
+  const failed = jobs.filter(isReopenable);
   if (failed.length === 0) return [];
   const at = deps.clock.now().toISOString();
   await deps.runLedger.updateRun(runId, { kind: 'reopen', at });
@@ -25,7 +27,7 @@ export async function reopenJobs(
     failed.map((job) => ({ jobId: job.jobId, seen: job, event: { kind: 'reopen' as const, at } })),
   );
   // Jobs that had succeeded or were reopened by someone else meanwhile leave the run with nothing to wait for.
-  if (change.finished !== undefined) await runFinished(change.finished, deps);
+  await reportFinish(change, deps);
   const before = new Map(failed.map((job) => [job.jobId, job]));
   return change.jobs.flatMap((result) => (result.applied ? (before.get(result.jobId) ?? []) : []));
 }
@@ -53,5 +55,5 @@ export async function failAgain(
       },
     })),
   );
-  if (change.finished !== undefined) await runFinished(change.finished, deps);
+  await reportFinish(change, deps);
 }

@@ -1,5 +1,7 @@
 import { NotFoundError } from '#shared/domain/errors.ts';
+import { isReopenable } from '#shared/domain/job-transitions.ts';
 import type { Job, Run } from '#shared/domain/run.ts';
+import { allJobs } from '#shared/use-cases/all-jobs.ts';
 import { messagesForJobs } from '#shared/use-cases/job-messages.ts';
 import {
   type RedriveCounts,
@@ -63,23 +65,14 @@ export async function retryRun(
   };
 }
 
+/** The run's jobs that may run again (failed ones, date jobs with failed members), as stored, up to `limit`. */
 async function failedJobs(
   runId: string,
   limit: number,
   deps: RedriveDeadLettersDeps,
 ): Promise<{ jobs: Job[]; more: boolean }> {
-  const jobs: Job[] = [];
-  let cursor: string | undefined;
-  do {
-    const page = await deps.runLedger.listJobs(runId, {
-      status: 'failed',
-      limit: Math.min(1000, limit - jobs.length),
-      ...(cursor === undefined ? {} : { cursor }),
-    });
-    jobs.push(...page.items);
-    cursor = page.cursor;
-  } while (cursor !== undefined && jobs.length < limit);
-  return { jobs, more: cursor !== undefined };
+  const jobs = await allJobs(deps.runLedger, runId, isReopenable);
+  return { jobs: jobs.slice(0, limit), more: jobs.length > limit };
 }
 
 /**
@@ -97,5 +90,10 @@ async function requeue(
   const unsent = new Set(sent.failed.map(({ message }) => message));
   const unsentJobs = messages.filter(({ message }) => unsent.has(message)).flatMap(({ jobs: failing }) => failing);
   await failAgain(run.runId, unsentJobs, deps);
-  return { retried: reopened.length - unsentJobs.length, failed: unsentJobs.length };
+  return { retried: jobsIn(reopened) - jobsIn(unsentJobs), failed: jobsIn(unsentJobs) };
+}
+
+/** The jobs reopened, a date job counting its failed members. */
+function jobsIn(reopened: readonly Job[]): number {
+  return reopened.reduce((count, job) => count + (job.members === undefined ? 1 : job.members.failed), 0);
 }

@@ -25,3 +25,8 @@ export async function runFinished(run: Run, deps: RunFinishedDeps): Promise<void
   if (run.status === 'succeeded') deps.log.info('run finished', { status: run.status, ...data });
   else deps.log.warn('run finished', { status: run.status, reason: run.reason, ...data });
 }
+
+/** Reports the run a ledger change finished, if this change finished one (`RunChange.finished`). */
+export async function reportFinish(change: { readonly finished?: Run }, deps: RunFinishedDeps): Promise<void> {
+  if (change.finished !== undefined) await runFinished(change.finished, deps);
+}

@@ -1,6 +1,6 @@
 import { isPermanentError, isSchemaError } from '#shared/domain/errors.ts';
 import type { FetchCheckpoint, Job, JobError } from '#shared/domain/run.ts';
-import type { JobMessage, RunJobMessage } from '#shared/messages/run-job-message.ts';
+import type { JobMessage } from '#shared/messages/run-job-message.ts';
 import type { Log } from '#shared/observability/logger.ts';
 import { metricNames } from '#shared/observability/metric-names.ts';
 import { type MetricsSink, noMetrics } from '#shared/observability/metrics.ts';
@@ -10,7 +10,7 @@ import type { DataSourceSettingsStore } from '#shared/ports/data-source-settings
 import type { DeadLetterQueue } from '#shared/ports/dead-letter-queue.ts';
 import type { JobQueue } from '#shared/ports/job-queue.ts';
 import { RateLimitDeferral, type RateLimiter } from '#shared/ports/rate-limiter.ts';
-import type { RunChange, RunLedger } from '#shared/ports/run-ledger.ts';
+import type { RunLedger } from '#shared/ports/run-ledger.ts';
 import {
   CredentialsError,
   PermanentUpstreamError,
@@ -19,8 +19,8 @@ import {
 } from '#shared/ports/upstream-errors.ts';
 import { deferJobs } from '#shared/use-cases/defer-jobs.ts';
 import { AttemptTimeLimitError, InvalidRowsError } from '#shared/use-cases/fetch-job-pages.ts';
-import { dimensionsOf, type JobAttempt, RetryLaterError } from '#shared/use-cases/job-attempt.ts';
-import { runFinished } from '#shared/use-cases/run-finished.ts';
+import { dimensionsOf, issueCodeOf, type JobAttempt, RetryLaterError } from '#shared/use-cases/job-attempt.ts';
+import { reportFinish } from '#shared/use-cases/run-finished.ts';
 
 /** What settling an attempt's jobs needs. */
 export interface SettleDeps {
@@ -47,14 +47,30 @@ export function retryDelaySeconds(attemptsMade: number, baseSeconds = 10): numbe
   return Math.max(1, Math.round(base * (0.5 + Math.random())));
 }
 
-/** Records the attempt's jobs as succeeded, each with the rows counted under its key in `checkpoint`. */
+/**
+ * Records the attempt's jobs as succeeded, each with the rows counted under its key in `checkpoint`. A date job
+ * first stores its members' outcomes (its rejected members failed, with their errors), then succeeds with their
+ * counts; its rejected members get one dead letter, of the date, which a redrive turns into a rerun of them.
+ */
 export async function succeedJobs(attempt: JobAttempt, checkpoint: FetchCheckpoint, deps: SettleDeps): Promise<void> {
   const { message } = attempt;
   const at = deps.clock.now().toISOString();
+  const members = attempt.kind === 'date' ? await recordMemberOutcomes(attempt, checkpoint, deps) : undefined;
+  // The letter goes first, as with any failed job: a crash after it can only leave a letter a redrive discards.
+  if (members?.error !== undefined) {
+    await deps.deadLetters.send({
+      message,
+      error: members.error,
+      attemptsMade: attempt.jobs[0]?.attemptsMade ?? 1,
+      failedAt: at,
+    });
+  }
+  const succeededBefore = attempt.jobs[0]?.members?.succeeded ?? 0;
   const change = await deps.runLedger.updateJobs(
     message.runId,
     attempt.jobs.map((job) => {
-      const [rowsWritten, rowsKept] = checkpoint.rows[attempt.rowKeyOf(job)] ?? [0, 0];
+      const [rowsWritten, rowsKept] = members?.rows ??
+        checkpoint.rows[attempt.kind === 'single' ? job.jobId : issueCodeOf(job)] ?? [0, 0];
       return {
         jobId: job.jobId,
         seen: job,
@@ -65,16 +81,71 @@ export async function succeedJobs(attempt: JobAttempt, checkpoint: FetchCheckpoi
           durationMs: attempt.elapsedMs(),
           rowsWritten,
           rowsKept,
-          upstreamRequests: message.version === 1 ? attempt.upstreamRequests : 0,
+          upstreamRequests: attempt.kind === 'legacy' ? 0 : attempt.upstreamRequests,
+          ...(members === undefined ? {} : { members: members.counts }),
+          ...(members?.error === undefined ? {} : { error: members.error }),
         },
       };
     }),
   );
   attempt.record(change.jobs);
-  const succeeded = change.jobs.filter((result) => result.applied).length;
+  const succeeded =
+    members === undefined
+      ? change.jobs.filter((result) => result.applied).length
+      : members.counts.succeeded - succeededBefore;
   (deps.metrics ?? noMetrics).count(metricNames.jobsSucceeded, succeeded, dimensionsOf(message));
+  if (members !== undefined && members.counts.failed > 0) {
+    (deps.metrics ?? noMetrics).count(metricNames.jobsFailed, members.counts.failed, dimensionsOf(message));
+  }
   await reportFinish(change, deps);
   deps.log.info('jobs succeeded', { runId: message.runId, dataset: message.dataset, count: succeeded });
+}
+
+/**
+ * Stores a date job's members with this attempt's outcomes: the ones it fetched for succeeded with their rows, the
+ * rejected ones failed. Returns what the date job's own outcome carries: its members all told (an earlier attempt's
+ * included), so that an attempt that died between the two writes is made good by the next.
+ */
+async function recordMemberOutcomes(
+  attempt: JobAttempt,
+  checkpoint: FetchCheckpoint,
+  deps: SettleDeps,
+): Promise<{ counts: { succeeded: number; failed: number }; rows: [number, number]; error?: JobError }> {
+  const members = attempt.members.map((member) => {
+    if (member.outcome?.status === 'succeeded') return member;
+    const rejection = attempt.rejections.get(member.code);
+    if (rejection !== undefined) {
+      return { ...member, outcome: { status: 'failed' as const, rowsWritten: 0, rowsKept: 0, error: rejection } };
+    }
+    const [rowsWritten, rowsKept] = checkpoint.rows[member.code] ?? [0, 0];
+    return { ...member, outcome: { status: 'succeeded' as const, rowsWritten, rowsKept } };
+  });
+  await deps.runLedger.saveMembers(attempt.message.runId, attempt.jobs[0]?.jobId ?? '', members);
+  let succeeded = 0;
+  let written = 0;
+  let kept = 0;
+  for (const { outcome } of members) {
+    if (outcome?.status !== 'succeeded') continue;
+    succeeded++;
+    written += outcome.rowsWritten;
+    kept += outcome.rowsKept;
+  }
+  const rejected = [...attempt.rejections.entries()];
+  const error =
+    rejected.length === 0
+      ? undefined
+      : {
+          code: 'invalid_data',
+          message: `${rejected.length} member job(s) had rows that broke the schema: ${rejected
+            .slice(0, 3)
+            .map(([code, why]) => `${code}: ${why.message}`)
+            .join('; ')}`.slice(0, 1000),
+        };
+  return {
+    counts: { succeeded, failed: members.length - succeeded },
+    rows: [written, kept],
+    ...(error === undefined ? {} : { error }),
+  };
 }
 
 /**
@@ -91,7 +162,7 @@ export async function failJobs(
   const { message } = attempt;
   for (const job of jobs) {
     await deps.deadLetters.send({
-      message: singleJobMessage(message, job),
+      message: letterMessageOf(message, job),
       error,
       attemptsMade: job.attemptsMade,
       failedAt: deps.clock.now().toISOString(),
@@ -177,13 +248,9 @@ export async function settleFailure(attempt: JobAttempt, error: unknown, deps: S
   if (retried > 0) throw new RetryLaterError(delaySeconds, { cause: error });
 }
 
-/** Reports a run that this change finished. */
-export async function reportFinish(change: RunChange, deps: SettleDeps): Promise<void> {
-  if (change.finished !== undefined) await runFinished(change.finished, deps);
-}
-
-/** A job of any message as the version-1 message that redrives it alone. */
-function singleJobMessage(message: JobMessage, job: Job): RunJobMessage {
+/** The message that redrives a failed job: a date job's date-wide one, or the single job's own. */
+function letterMessageOf(message: JobMessage, job: Job): JobMessage {
+  if (job.members !== undefined) return message;
   const { runId, groupId, dataSource, dataset, businessDate } = message;
   return { version: 1, runId, groupId, dataSource, dataset, businessDate, jobId: job.jobId, params: job.params };
 }

@@ -1,4 +1,5 @@
 import type { DataSourceId } from '#shared/domain/data-source.ts';
+import { dateJobId } from '#shared/domain/date-jobs.ts';
 import type { JobEvent } from '#shared/domain/job-transitions.ts';
 import { isHeld } from '#shared/domain/job-transitions.ts';
 import { codeOnDate } from '#shared/domain/request-planning.ts';
@@ -9,11 +10,11 @@ import type { MetricsSink } from '#shared/observability/metrics.ts';
 import type { Clock } from '#shared/ports/clock.ts';
 import type { DeadLetterStore, JobDeadLetter } from '#shared/ports/dead-letter-store.ts';
 import type { JobQueue } from '#shared/ports/job-queue.ts';
-import type { RunChange, RunLedger } from '#shared/ports/run-ledger.ts';
+import type { RunLedger } from '#shared/ports/run-ledger.ts';
 import { allJobs } from '#shared/use-cases/all-jobs.ts';
 import type { DispatchOutcome, DispatchRequest } from '#shared/use-cases/dispatch-run.ts';
 import { messagesForJobs } from '#shared/use-cases/job-messages.ts';
-import { runFinished } from '#shared/use-cases/run-finished.ts';
+import { reportFinish } from '#shared/use-cases/run-finished.ts';
 
 /**
  * A job's message counts as lost once it is this long overdue: its due time (or its attempt's lapsed lease) plus the
@@ -53,8 +54,8 @@ export interface SuperviseRunsDeps {
  * each unfinished run to its true end.
  * - A run stuck `dispatching` (its dispatcher crashed or timed out between claiming and enqueueing, on any trigger)
  *   is dispatched again, which resumes it.
- * - A run past its deadline ends `failed` (`timed out`), and its unfinished jobs `failed` (`run_timed_out`), so a
- *   late message does nothing.
+ * - A run past its deadline: its unfinished jobs end `failed` (`run_timed_out`), so a late message does nothing,
+ *   and the run `failed` (`timed out`).
  * - A job whose message is long overdue (lost between a reopen and its send, or never sent) is sent again; a
  *   duplicate is harmless, as no delivery fetches a job that another attempt holds or that has finished.
  * - A job whose message the job queue moved to its dead-letter queue (its receive limit, behind the ledger's back)
@@ -103,12 +104,11 @@ async function superviseRun(run: Run, deps: SuperviseRunsDeps, report: Supervisi
     }
     return;
   }
-  const unfinished = await allJobs(deps.runLedger, run.runId, isUnfinished);
   if (deadlineOf(run) <= nowMs) {
-    await timeOut(run, unfinished, at, deps);
-    report.timedOut.push(run.runId);
+    if (await timeOut(run, at, deps)) report.timedOut.push(run.runId);
     return;
   }
+  const unfinished = await allJobs(deps.runLedger, run.runId, isUnfinished);
   report.resent += await resendOverdue(run, unfinished, nowMs, deps);
   const change = await deps.runLedger.recountRun(run.runId, at);
   if (change.finished !== undefined) {
@@ -118,17 +118,23 @@ async function superviseRun(run: Run, deps: SuperviseRunsDeps, report: Supervisi
   await reportFinish(change, deps);
 }
 
-/** The run ends `failed` first, so that nothing finishes it otherwise meanwhile; then its unfinished jobs fail. */
-async function timeOut(run: Run, unfinished: readonly Job[], at: string, deps: SuperviseRunsDeps): Promise<void> {
-  const change = await deps.runLedger.updateRun(run.runId, { kind: 'time-out', at });
+/**
+ * The run's unfinished jobs fail (`run_timed_out`); the recount that follows finishes the run `failed`, `timed out`.
+ * The run is read again first: a reopen since the listing gave it a fresh deadline.
+ */
+async function timeOut(listed: Run, at: string, deps: SuperviseRunsDeps): Promise<boolean> {
+  const run = await deps.runLedger.getRun(listed.runId);
+  if (run === undefined || run.status !== 'running' || deadlineOf(run) > Date.parse(at)) return false;
+  const unfinished = await allJobs(deps.runLedger, run.runId, isUnfinished);
   const deadlineAt = new Date(deadlineOf(run)).toISOString();
-  await deps.runLedger.updateJobs(
+  const change = await deps.runLedger.updateJobs(
     run.runId,
     unfinished.map((job) => ({ jobId: job.jobId, seen: job, event: { kind: 'time-out' as const, at, deadlineAt } })),
   );
-  await deps.runLedger.recountRun(run.runId, at);
-  deps.log.warn('run timed out', { groupId: run.groupId, runId: run.runId, deadlineAt, count: unfinished.length });
   await reportFinish(change, deps);
+  await reportFinish(await deps.runLedger.recountRun(run.runId, at), deps);
+  deps.log.warn('run timed out', { groupId: run.groupId, runId: run.runId, deadlineAt, count: unfinished.length });
+  return true;
 }
 
 /** Sends the messages of jobs that are long overdue again, planned as the dispatcher plans them. */
@@ -183,11 +189,13 @@ async function failJobsTheQueueDeadLettered(
         kind: 'dead-lettered-by-queue',
         at,
         error: { code: letter.error.code, message: `${letter.error.message}; redrive it from the dead-letter queue` },
+        // A letter of unknown age is taken as the job's current message.
+        sentAt: letter.sentAt ?? at,
       };
       const carried =
         message.version === 1
           ? jobs.filter((job) => job.jobId === message.jobId)
-          : jobs.filter((job) => codeOnDate(job.params) === message.date);
+          : jobs.filter((job) => job.jobId === dateJobId(message.date) || codeOnDate(job.params) === message.date);
       return carried.map((job) => ({ jobId: job.jobId, seen: job, event }));
     });
     if (updates.length === 0) continue;
@@ -201,8 +209,4 @@ async function failJobsTheQueueDeadLettered(
 
 function isUnfinished(job: Job): boolean {
   return !finishedJobStatuses.has(job.status);
-}
-
-async function reportFinish(change: RunChange, deps: SuperviseRunsDeps): Promise<void> {
-  if (change.finished !== undefined) await runFinished(change.finished, deps);
 }

@@ -93,11 +93,15 @@ export function describeDeadLetterStoreContract(name: string, createHarness: () 
       expect(await harness.available()).toBe(4);
     });
 
-    it('reads a message that the job queue itself moved as a letter to redrive', async () => {
+    it('reads a message that the job queue itself moved as a letter to redrive, with when it was sent', async () => {
       const moved = { ...aRunJobMessage({ jobId: 'moved' }) };
+      const before = Date.now();
       await harness.moveFromJobQueue(JSON.stringify(moved));
       const [entry] = await harness.store.peek({ limit: 10 });
       expect(entry).toMatchObject({ kind: 'job', movedBy: 'queue', message: moved });
+      const sentMs = Date.parse(entry?.kind === 'job' ? (entry.sentAt ?? '') : '');
+      expect(sentMs).toBeGreaterThanOrEqual(before - 1_000);
+      expect(sentMs).toBeLessThanOrEqual(Date.now() + 1_000);
       expect(entry?.kind === 'job' ? entry.error.code : undefined).toBe('receive_limit_exceeded');
       const target = new InMemoryJobQueue();
       expect(await harness.store.redrive({}, target)).toMatchObject({ redriven: 1 });

@@ -1,7 +1,8 @@
 import { beforeEach, describe, expect, it } from 'vitest';
+import { dateJobId } from '#shared/domain/date-jobs.ts';
 import { NotFoundError } from '#shared/domain/errors.ts';
 import type { JobEvent } from '#shared/domain/job-transitions.ts';
-import type { Job } from '#shared/domain/run.ts';
+import { type DateJobMember, type Job, queuedJob } from '#shared/domain/run.ts';
 import type { JobUpdate, RunLedger } from '#shared/ports/run-ledger.ts';
 import { aJob, aRun } from '#test/fixtures/builders.ts';
 
@@ -25,6 +26,15 @@ const succeed = (holder: string): JobEvent => ({
 });
 const fail = (holder: string): JobEvent => ({ kind: 'fail', at: later, holder, error: forbidden, deadLettered: true });
 const each = (jobIds: readonly string[], event: JobEvent): JobUpdate[] => jobIds.map((jobId) => ({ jobId, event }));
+const day = '2026-11-27';
+const dateJob = dateJobId(day);
+const members = (count: number): DateJobMember[] =>
+  Array.from({ length: count }, (_, index) => {
+    const code = `c${String(index).padStart(4, '0')}`;
+    return { jobId: `m-${String(index).padStart(4, '0')}`, code, params: { code, date: day } };
+  });
+const aDateJob = (count: number): Job =>
+  queuedJob({ runId, jobId: dateJob, params: { date: day }, maxAttempts: 5, at, members: count });
 
 /** The behaviour every RunLedger must have; run against the fake (unit) and DynamoDB on moto (integration). */
 export function describeRunLedgerContract(name: string, createLedger: () => Promise<RunLedger>): void {
@@ -37,11 +47,11 @@ export function describeRunLedgerContract(name: string, createLedger: () => Prom
     /** A running run with queued jobs, as the dispatcher leaves it. */
     async function aRunWithJobs(jobIds: readonly string[], id = runId): Promise<void> {
       await ledger.claimRun(aRun({ runId: id, status: 'dispatching' }));
-      await ledger.updateRun(id, { kind: 'planned', total: jobIds.length, at });
       await ledger.addJobs(
         id,
         jobIds.map((jobId) => aJob({ runId: id, jobId })),
       );
+      await ledger.updateRun(id, { kind: 'planned', total: jobIds.length, at });
       await ledger.updateRun(id, { kind: 'enqueued', at, deadlineAt: deadline });
     }
 
@@ -86,13 +96,21 @@ export function describeRunLedgerContract(name: string, createLedger: () => Prom
       expect([...open.items, ...rest.items].map((run) => run.runId)).toEqual(['a.dispatching', 'b.running']);
     });
 
-    it('stores jobs as queued, lists them by status and keeps the progress of jobs added again', async () => {
+    it('stores jobs as queued and lists them by status', async () => {
       await aRunWithJobs(['a', 'b', 'c']);
       await started(['b']);
-      await ledger.addJobs(runId, [aJob({ jobId: 'b' })]);
       const queued = await ledger.listJobs(runId, { status: 'queued' });
       expect(queued.items.map((job) => job.jobId)).toEqual(['a', 'c']);
       expect(await ledger.getJob(runId, 'b')).toMatchObject({ status: 'running', attemptsMade: 1 });
+    });
+
+    it('replaces the jobs an interrupted dispatch stored before its run was planned', async () => {
+      await ledger.claimRun(aRun({ status: 'dispatching' }));
+      await ledger.addJobs(runId, [aJob({ jobId: 'a' }), aDateJob(3)], { [dateJob]: members(3) });
+      await ledger.addJobs(runId, [aJob({ jobId: 'b' }), aDateJob(2)], { [dateJob]: members(2) });
+      const listed = await ledger.listJobs(runId);
+      expect(listed.items.map((job) => job.jobId)).toEqual(['m-0000', 'm-0001', 'b']);
+      expect(await ledger.getMembers(runId, dateJob)).toHaveLength(2);
     });
 
     it('pages through jobs with a cursor', async () => {
@@ -174,8 +192,8 @@ export function describeRunLedgerContract(name: string, createLedger: () => Prom
 
     it('finishes a run whose jobs all ended while it was still dispatching, when it is enqueued', async () => {
       await ledger.claimRun(aRun({ status: 'dispatching' }));
-      await ledger.updateRun(runId, { kind: 'planned', total: 1, at });
       await ledger.addJobs(runId, [aJob({ jobId: 'a' })]);
+      await ledger.updateRun(runId, { kind: 'planned', total: 1, at });
       await started(['a']);
       const done = await ledger.updateJobs(runId, each(['a'], succeed('attempt-1')));
       expect(done.run.status).toBe('dispatching');
@@ -240,15 +258,70 @@ export function describeRunLedgerContract(name: string, createLedger: () => Prom
       expect((await ledger.getJob(runId, 'a'))?.checkpoint).toBeUndefined();
     });
 
-    it('keeps a date-wide fetch position on the run until it is removed', async () => {
-      await aRunWithJobs(['a']);
-      const checkpoint = { next: 'k', pages: 2, rows: { '72030': [1, 0] as [number, number] }, dates: ['2026-11-27'] };
-      expect(await ledger.getDateCheckpoint(runId, '2026-11-27')).toBeUndefined();
-      await ledger.saveDateCheckpoint(runId, '2026-11-27', checkpoint);
-      expect(await ledger.getDateCheckpoint(runId, '2026-11-27')).toEqual(checkpoint);
-      expect(await ledger.getDateCheckpoint(runId, '2026-11-26')).toBeUndefined();
-      await ledger.saveDateCheckpoint(runId, '2026-11-27', undefined);
-      expect(await ledger.getDateCheckpoint(runId, '2026-11-27')).toBeUndefined();
+    it('keeps a date job members beside it, in as many items as they need, and lists each as a job', async () => {
+      await ledger.claimRun(aRun({ status: 'dispatching' }));
+      await ledger.addJobs(runId, [aDateJob(2_500), aJob({ jobId: 'z' })], { [dateJob]: members(2_500) });
+      await ledger.updateRun(runId, { kind: 'planned', total: 2_501, at });
+      expect(await ledger.getMembers(runId, dateJob)).toEqual(members(2_500));
+      expect((await ledger.listJobs(runId, { asStored: true })).items.map((job) => job.jobId)).toEqual([dateJob, 'z']);
+      // Listed, members page like any jobs: a page may end inside a date job's members and go on from there.
+      const seen: Job[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await ledger.listJobs(runId, { limit: 700, ...(cursor === undefined ? {} : { cursor }) });
+        seen.push(...page.items);
+        cursor = page.cursor;
+      } while (cursor !== undefined);
+      expect(seen).toHaveLength(2_501);
+      expect(new Set(seen.map((job) => job.jobId)).size).toBe(2_501);
+      expect(seen[0]).toMatchObject({ jobId: 'm-0000', params: { code: 'c0000', date: day }, fetchedWith: dateJob });
+      expect(seen.at(-1)?.jobId).toBe('z');
+    });
+
+    it('shows each member as its date job stands, with its own outcome once it has one', async () => {
+      await ledger.claimRun(aRun({ status: 'dispatching' }));
+      await ledger.addJobs(runId, [aDateJob(3)], { [dateJob]: members(3) });
+      await ledger.updateRun(runId, { kind: 'planned', total: 3, at });
+      await ledger.updateRun(runId, { kind: 'enqueued', at, deadlineAt: deadline });
+      await started([dateJob]);
+      expect((await ledger.listJobs(runId, { status: 'running' })).items).toHaveLength(3);
+      const stored = await ledger.getMembers(runId, dateJob);
+      await ledger.saveMembers(runId, dateJob, [
+        { ...(stored[0] as DateJobMember), outcome: { status: 'succeeded', rowsWritten: 1, rowsKept: 0 } },
+        { ...(stored[1] as DateJobMember), outcome: { status: 'succeeded', rowsWritten: 1, rowsKept: 0 } },
+        {
+          ...(stored[2] as DateJobMember),
+          outcome: { status: 'failed', rowsWritten: 0, rowsKept: 0, error: forbidden },
+        },
+      ]);
+      const done = await ledger.updateJobs(runId, [
+        {
+          jobId: dateJob,
+          event: {
+            kind: 'succeed',
+            at: later,
+            holder: 'attempt-1',
+            durationMs: 120,
+            rowsWritten: 2,
+            rowsKept: 0,
+            upstreamRequests: 1,
+            members: { succeeded: 2, failed: 1 },
+            error: forbidden,
+          },
+        },
+      ]);
+      expect(done.finished).toMatchObject({
+        status: 'partially_failed',
+        counters: { total: 3, succeeded: 2, failed: 1, dead: 1 },
+        rowsWritten: 2,
+      });
+      const failed = await ledger.listJobs(runId, { status: 'failed' });
+      expect(failed.items).toEqual([
+        expect.objectContaining({ jobId: 'm-0002', deadLettered: true, lastError: forbidden, fetchedWith: dateJob }),
+      ]);
+      expect((await ledger.listJobs(runId, { status: 'succeeded' })).items.map((job) => job.rowsWritten)).toEqual([
+        1, 1,
+      ]);
     });
 
     it('reopens a failed job and puts its finished run back to running with a fresh deadline', async () => {
@@ -294,21 +367,33 @@ export function describeRunLedgerContract(name: string, createLedger: () => Prom
       });
     });
 
-    it('times a run out once: it ends failed, and its unfinished jobs then refuse every attempt', async () => {
-      await aRunWithJobs(['a', 'b']);
-      await started(['a']);
-      const timedOut = await ledger.updateRun(runId, { kind: 'time-out', at: afterLease });
-      expect(timedOut.finished).toMatchObject({ status: 'failed', reason: 'timed out', finishedAt: afterLease });
-      expect((await ledger.updateRun(runId, { kind: 'time-out', at: afterLease })).refused).toBe('not-running');
-      await ledger.updateJobs(runId, each(['a', 'b'], { kind: 'time-out', at: afterLease, deadlineAt: deadline }));
+    it('times a run out through its jobs: they fail, refuse every later attempt, and the run ends failed once', async () => {
+      await aRunWithJobs(['a', 'b', 'c']);
+      await started(['a', 'c']);
+      await ledger.updateJobs(runId, each(['c'], succeed('attempt-1')));
+      const timedOut = await ledger.updateJobs(
+        runId,
+        each(['a', 'b'], { kind: 'time-out', at: afterLease, deadlineAt: deadline }),
+      );
+      expect(timedOut.finished).toMatchObject({
+        status: 'failed',
+        reason: 'timed out',
+        finishedAt: afterLease,
+        counters: { total: 3, succeeded: 1, failed: 2, dead: 0 },
+      });
       const late = await ledger.updateJobs(runId, each(['b'], start('late', afterLease)));
       expect(late.jobs[0]).toMatchObject({ applied: false, refused: 'finished' });
       expect(await ledger.getJob(runId, 'a')).toMatchObject({ status: 'failed', lastError: { code: 'run_timed_out' } });
-      expect((await ledger.recountRun(runId, afterLease)).run).toMatchObject({
-        status: 'failed',
-        reason: 'timed out',
-        counters: { total: 2, succeeded: 0, failed: 2, dead: 0 },
-      });
+      expect((await ledger.recountRun(runId, afterLease)).finished).toBeUndefined();
+    });
+
+    it('bumps a run revision with every write, the counts its jobs add included', async () => {
+      await aRunWithJobs(['a', 'b']);
+      const before = (await ledger.getRun(runId))?.revision ?? 0;
+      await started(['a']);
+      await ledger.updateJobs(runId, each(['a'], succeed('attempt-1')));
+      expect((await ledger.getRun(runId))?.revision).toBeGreaterThan(before);
+      expect((await ledger.getRun(runId))?.rowsWritten).toBe(1);
     });
 
     it('fails a run whose dispatch could not expand its jobs, once', async () => {

@@ -22,7 +22,7 @@ import type { JobQueue } from '#shared/ports/job-queue.ts';
  * `DeadLetterStore`. Bodies are stored as the SQS adapters store them and read back with the same code.
  */
 export class InMemoryDeadLetterQueue implements DeadLetterQueue, DeadLetterStore {
-  readonly #stored: { id: string; body: string }[] = [];
+  readonly #stored: { id: string; body: string; sentAt?: string }[] = [];
   #nextId = 0;
 
   /** The job letters the worker wrote, oldest first. */
@@ -54,9 +54,9 @@ export class InMemoryDeadLetterQueue implements DeadLetterQueue, DeadLetterStore
     this.#store(JSON.stringify({ unreadable: body, error, failedAt: at }));
   }
 
-  /** Stores a job message as the job queue's own redrive policy moves it: unchanged. */
-  moveFromJobQueue(body: string): void {
-    this.#store(body);
+  /** Stores a job message as the job queue's own redrive policy moves it: unchanged, first sent at `sentAt`. */
+  moveFromJobQueue(body: string, sentAt: string = new Date().toISOString()): void {
+    this.#store(body, sentAt);
   }
 
   async peek(options: { filter?: DeadLetterFilter; limit: number }): Promise<DeadLetterEntry[]> {
@@ -108,12 +108,12 @@ export class InMemoryDeadLetterQueue implements DeadLetterQueue, DeadLetterStore
     return { redriven, discarded, skipped, failed, more: looked.length > limit };
   }
 
-  #store(body: string): void {
-    this.#stored.push({ id: `letter-${++this.#nextId}`, body });
+  #store(body: string, sentAt?: string): void {
+    this.#stored.push({ id: `letter-${++this.#nextId}`, body, ...(sentAt === undefined ? {} : { sentAt }) });
   }
 
   #entries(): DeadLetterEntry[] {
-    return this.#stored.map(({ id, body }) => readDeadLetter(id, body));
+    return this.#stored.map(({ id, body, sentAt }) => readDeadLetter(id, body, sentAt === undefined ? {} : { sentAt }));
   }
 }
 

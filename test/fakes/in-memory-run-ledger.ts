@@ -1,8 +1,17 @@
+import { memberView } from '#shared/domain/date-jobs.ts';
 import { NotFoundError } from '#shared/domain/errors.ts';
-import { addTallies, decideJob, type JobTally, noTally, tallyChange } from '#shared/domain/job-transitions.ts';
-import type { FetchCheckpoint, Job, JobStatus, Run } from '#shared/domain/run.ts';
 import {
-  type CountedJobs,
+  addTallies,
+  decideJob,
+  finishesJobs,
+  isNoTally,
+  type JobTally,
+  noTally,
+  tallyChange,
+} from '#shared/domain/job-transitions.ts';
+import type { DateJobMember, Job, JobStatus, Run } from '#shared/domain/run.ts';
+import {
+  countJobs,
   decideRun,
   mayBeDone,
   type RunEvent,
@@ -19,7 +28,7 @@ import type { JobUpdate, JobUpdateResult, Page, RunChange, RunLedger } from '#sh
 export class InMemoryRunLedger implements RunLedger {
   readonly #runs = new Map<string, Run>();
   readonly #jobs = new Map<string, Map<string, Job>>();
-  readonly #dateCheckpoints = new Map<string, FetchCheckpoint>();
+  readonly #members = new Map<string, DateJobMember[]>();
 
   async claimRun(run: Run): Promise<boolean> {
     if (this.#runs.has(run.runId)) return false;
@@ -37,14 +46,14 @@ export class InMemoryRunLedger implements RunLedger {
     const runs = [...this.#runs.values()]
       .filter((run) => run.groupId === groupId)
       .sort((a, b) => runSortKey(b).localeCompare(runSortKey(a)));
-    return paginate(runs, runSortKey, options);
+    return paginate(structuredClone(runs), runSortKey, options);
   }
 
   async listOpenRuns(options: { limit?: number; cursor?: string } = {}): Promise<Page<Run>> {
     const runs = [...this.#runs.values()]
       .filter((run) => unfinishedRunStatuses.has(run.status))
       .sort((a, b) => runSortKey(a).localeCompare(runSortKey(b)));
-    return paginate(runs, runSortKey, options, 'ascending');
+    return paginate(structuredClone(runs), runSortKey, options, 'ascending');
   }
 
   async updateRun(runId: string, event: RunEvent): Promise<RunChange & { readonly refused?: RunRefusal }> {
@@ -56,9 +65,19 @@ export class InMemoryRunLedger implements RunLedger {
     return event.kind === 'enqueued' ? this.#finishIfDone(runId, event.at) : { run: structuredClone(decision.run) };
   }
 
-  async addJobs(runId: string, jobs: readonly Job[]): Promise<void> {
+  async addJobs(
+    runId: string,
+    jobs: readonly Job[],
+    members: Readonly<Record<string, readonly DateJobMember[]>> = {},
+  ): Promise<void> {
     const runJobs = this.#jobsOf(runId);
-    for (const job of jobs) if (!runJobs.has(job.jobId)) runJobs.set(job.jobId, structuredClone(job));
+    for (const jobId of runJobs.keys()) this.#members.delete(`${runId}/${jobId}`);
+    runJobs.clear();
+    for (const job of jobs) {
+      runJobs.set(job.jobId, structuredClone(job));
+      if (members[job.jobId] !== undefined)
+        this.#members.set(`${runId}/${job.jobId}`, structuredClone([...(members[job.jobId] ?? [])]));
+    }
   }
 
   async getJob(runId: string, jobId: string): Promise<Job | undefined> {
@@ -68,12 +87,28 @@ export class InMemoryRunLedger implements RunLedger {
 
   async listJobs(
     runId: string,
-    options: { status?: JobStatus; limit?: number; cursor?: string } = {},
+    options: { status?: JobStatus; limit?: number; cursor?: string; asStored?: boolean } = {},
   ): Promise<Page<Job>> {
-    const jobs = [...(this.#jobs.get(runId)?.values() ?? [])]
-      .filter((job) => options.status === undefined || job.status === options.status)
-      .sort((a, b) => a.jobId.localeCompare(b.jobId));
-    return paginate(structuredClone(jobs), (job) => job.jobId, options, 'ascending');
+    const stored = [...(this.#jobs.get(runId)?.values() ?? [])].sort((a, b) => byteOrder(a.jobId, b.jobId));
+    const listed = stored.flatMap((job) =>
+      job.members === undefined || options.asStored === true
+        ? [job]
+        : (this.#members.get(`${runId}/${job.jobId}`) ?? []).map((member) => memberView(job, member)),
+    );
+    // Positions in the listing stand for keys: the order is stable, a date job's members in their stored order.
+    const entries = listed
+      .map((job, index) => ({ job, key: String(index).padStart(9, '0') }))
+      .filter(({ job }) => options.status === undefined || job.status === options.status);
+    const page = paginate(entries, (entry) => entry.key, options, 'ascending');
+    return { ...page, items: structuredClone(page.items.map((entry) => entry.job)) };
+  }
+
+  async getMembers(runId: string, dateJobId: string): Promise<DateJobMember[]> {
+    return structuredClone(this.#members.get(`${runId}/${dateJobId}`) ?? []);
+  }
+
+  async saveMembers(runId: string, dateJobId: string, members: readonly DateJobMember[]): Promise<void> {
+    this.#members.set(`${runId}/${dateJobId}`, structuredClone([...members]));
   }
 
   async updateJobs(
@@ -93,15 +128,21 @@ export class InMemoryRunLedger implements RunLedger {
       tally = addTallies(tally, tallyChange(job, decision.job));
       return { jobId: update.jobId, applied: true, job: structuredClone(decision.job) };
     });
-    const at = updates.at(-1)?.event.at ?? new Date().toISOString();
     const run = this.#requireRun(runId);
-    this.#runs.set(runId, { ...withTally(run, tally), updatedAt: at });
-    return { ...(await this.#finishIfDone(runId, at)), jobs: results };
+    // As in DynamoDB: counts move only while the run is unfinished, and only a finishing change may finish it.
+    if (!isNoTally(tally) && unfinishedRunStatuses.has(run.status)) {
+      this.#runs.set(runId, withTally(run, tally, latestInstant(updates.map((update) => update.event.at))));
+    }
+    const at = latestInstant(updates.map((update) => update.event.at));
+    const change = finishesJobs(tally)
+      ? await this.#finishIfDone(runId, at)
+      : { run: structuredClone(this.#requireRun(runId)) };
+    return { ...change, jobs: results };
   }
 
   async recountRun(runId: string, at: string): Promise<RunChange> {
     const run = this.#requireRun(runId);
-    const decision = decideRun(run, { kind: 'recount', at, counted: this.#countJobs(run) });
+    const decision = decideRun(run, { kind: 'recount', at, counted: countJobs(this.#jobs.get(runId)?.values() ?? []) });
     if ('refused' in decision) return { run: structuredClone(run) };
     this.#runs.set(runId, decision.run);
     return decision.finished
@@ -114,16 +155,6 @@ export class InMemoryRunLedger implements RunLedger {
     this.#runs.set(runId, { ...run, upstreamRequests: run.upstreamRequests + count });
   }
 
-  async getDateCheckpoint(runId: string, date: string): Promise<FetchCheckpoint | undefined> {
-    const checkpoint = this.#dateCheckpoints.get(`${runId}@${date}`);
-    return checkpoint === undefined ? undefined : structuredClone(checkpoint);
-  }
-
-  async saveDateCheckpoint(runId: string, date: string, checkpoint: FetchCheckpoint | undefined): Promise<void> {
-    if (checkpoint === undefined) this.#dateCheckpoints.delete(`${runId}@${date}`);
-    else this.#dateCheckpoints.set(`${runId}@${date}`, structuredClone(checkpoint));
-  }
-
   /** Sets a job as given, bypassing the state machine: tests use it to stage a crash's leftovers. */
   putJob(runId: string, job: Job): void {
     this.#jobsOf(runId).set(job.jobId, structuredClone(job));
@@ -133,21 +164,6 @@ export class InMemoryRunLedger implements RunLedger {
     const run = this.#requireRun(runId);
     if (!mayBeDone(run)) return { run: structuredClone(run) };
     return this.recountRun(runId, at);
-  }
-
-  #countJobs(run: Run): CountedJobs {
-    const jobs = [...(this.#jobs.get(run.runId)?.values() ?? [])];
-    const count = (keep: (job: Job) => boolean): number => jobs.filter(keep).length;
-    return {
-      counters: {
-        total: run.counters.total,
-        succeeded: count((job) => job.status === 'succeeded'),
-        failed: count((job) => job.status === 'failed'),
-        dead: count((job) => job.status === 'failed' && job.deadLettered),
-      },
-      waitingForRateLimit: count((job) => job.waitingFor === 'rate-limit'),
-      deferrals: jobs.reduce((sum, job) => sum + job.deferrals, 0),
-    };
   }
 
   #requireRun(runId: string): Run {
@@ -165,6 +181,10 @@ export class InMemoryRunLedger implements RunLedger {
     }
     return jobs;
   }
+}
+
+function latestInstant(instants: readonly string[]): string {
+  return instants.reduce((latest, at) => (Date.parse(at) > Date.parse(latest) ? at : latest));
 }
 
 function runSortKey(run: Run): string {
@@ -187,4 +207,10 @@ function paginate<Item>(
   const page = remaining.slice(0, limit);
   const last = page.at(-1);
   return remaining.length > limit && last !== undefined ? { items: page, cursor: keyOf(last) } : { items: page };
+}
+
+/** DynamoDB's sort key order (the ids are ASCII). */
+function byteOrder(a: string, b: string): number {
+  if (a === b) return 0;
+  return a < b ? -1 : 1;
 }

@@ -7,10 +7,11 @@ import { aRunJobMessage } from '#test/fixtures/builders.ts';
 const at = '2026-11-27T00:05:00.000Z';
 const forbidden = { code: 'upstream_forbidden', message: 'HTTP 403' };
 
-/** An admin API holding group `bars` and one run of its two jobs (72030 and 130A0), dispatched. */
+/** An admin API holding group `bars` and one run of its two jobs (72030 and 130A0, a range each), dispatched. */
 async function aRunOfTwoJobs() {
   const harness = anAdminApi();
-  await harness.request('POST', '/groups', aGroupDraft({ id: 'bars' }));
+  const parametersTemplate = { code: { $each: ['72030', '130A0'] }, from: '{{businessDate}}', to: '{{businessDate}}' };
+  await harness.request('POST', '/groups', aGroupDraft({ id: 'bars', parametersTemplate }));
   const run = (await harness.request('POST', '/groups/bars/runs')).body as Run;
   harness.queue.drain();
   const path = `/runs/${encodeURIComponent(run.runId)}`;
@@ -56,6 +57,74 @@ async function aRunOfTwoJobs() {
     return result.job;
   };
   return { ...harness, run, path, jobIds, failJob, succeedJob };
+}
+
+/**
+ * An admin API holding group `bars` and one run of one date of two codes (72030 and 130A0), dispatched: one date
+ * job fetches the date for both.
+ */
+async function aRunOfOneDate() {
+  const harness = anAdminApi();
+  await harness.request('POST', '/groups', aGroupDraft({ id: 'bars' }));
+  const run = (await harness.request('POST', '/groups/bars/runs')).body as Run;
+  harness.queue.drain();
+  const path = `/runs/${encodeURIComponent(run.runId)}`;
+  const dateJob = '@date-2026-11-27';
+  const start = { kind: 'start' as const, at, holder: 'worker', leaseExpiresAt: '2026-11-27T00:10:00.000Z' };
+  const outcome = (succeeded: number, failed: number) => ({
+    kind: 'succeed' as const,
+    at,
+    holder: 'worker',
+    durationMs: 5,
+    rowsWritten: 1,
+    rowsKept: 0,
+    upstreamRequests: 1,
+    members: { succeeded, failed },
+    ...(failed > 0 ? { error: forbidden } : {}),
+  });
+  /** Fetches the date as the worker does, one code's row breaking the schema: its letter, its members, its job. */
+  const failMember = async (code: string): Promise<void> => {
+    await harness.runLedger.updateJobs(run.runId, [{ jobId: dateJob, event: start }]);
+    const members = await harness.runLedger.getMembers(run.runId, dateJob);
+    await harness.deadLetters.jquants.send({
+      message: {
+        version: 2,
+        runId: run.runId,
+        groupId: 'bars',
+        dataSource: 'jquants',
+        dataset: run.dataset,
+        businessDate: run.businessDate,
+        date: '2026-11-27',
+      },
+      error: forbidden,
+      attemptsMade: 1,
+      failedAt: at,
+    });
+    await harness.runLedger.saveMembers(
+      run.runId,
+      dateJob,
+      members.map((member) => ({
+        ...member,
+        outcome:
+          member.code === code
+            ? { status: 'failed' as const, rowsWritten: 0, rowsKept: 0, error: forbidden }
+            : { status: 'succeeded' as const, rowsWritten: 1, rowsKept: 0 },
+      })),
+    );
+    await harness.runLedger.updateJobs(run.runId, [{ jobId: dateJob, event: outcome(1, 1) }]);
+  };
+  /** Fetches the date again for the members left, all of which succeed. */
+  const succeedDate = async (): Promise<void> => {
+    await harness.runLedger.updateJobs(run.runId, [{ jobId: dateJob, event: start }]);
+    const members = await harness.runLedger.getMembers(run.runId, dateJob);
+    await harness.runLedger.saveMembers(
+      run.runId,
+      dateJob,
+      members.map((member) => ({ ...member, outcome: { status: 'succeeded' as const, rowsWritten: 1, rowsKept: 0 } })),
+    );
+    await harness.runLedger.updateJobs(run.runId, [{ jobId: dateJob, event: outcome(2, 0) }]);
+  };
+  return { ...harness, run, path, failMember, succeedDate };
 }
 
 const jobIdsOf = (messages: readonly JobMessage[]): string[] =>
@@ -227,13 +296,37 @@ describe('admin API: POST /runs/{runId}/retry', () => {
     expect((await request('GET', path)).body.status).toBe('succeeded');
   });
 
-  it('re-sends failed jobs without letters from the run ledger, a date of codes as one message', async () => {
+  it('re-sends failed jobs without letters from the run ledger', async () => {
     const { request, path, jobIds, failJob, queue } = await aRunOfTwoJobs();
     for (const jobId of jobIds) await failJob(jobId, { letter: false });
     const response = await request('POST', `${path}/retry`, {});
     expect(response.body).toMatchObject({ retried: 2, deadLetters: { redriven: 0 }, run: { status: 'running' } });
-    expect(queue.drain()).toEqual([expect.objectContaining({ version: 2, date: '2026-11-27', groupId: 'bars' })]);
+    expect(jobIdsOf(queue.drain())).toEqual([...jobIds].sort());
     expect((await request('GET', `${path}/jobs?status=queued`)).body.jobs).toHaveLength(2);
+  });
+
+  it('retries only the failed codes of a date fetched once, with one date-wide message', async () => {
+    const { request, path, failMember, succeedDate, queue, deadLetters } = await aRunOfOneDate();
+    await failMember('130A0');
+    expect((await request('GET', path)).body).toMatchObject({
+      status: 'partially_failed',
+      counters: { total: 2, succeeded: 1, failed: 1, dead: 1 },
+    });
+    expect((await request('GET', `${path}/jobs?status=failed`)).body.jobs).toEqual([
+      expect.objectContaining({ params: { code: '130A0', date: '2026-11-27' }, lastError: forbidden }),
+    ]);
+    const response = await request('POST', `${path}/retry`);
+    expect(response.body).toMatchObject({ retried: 1, deadLetters: { redriven: 1 }, run: { status: 'running' } });
+    expect(queue.drain()).toEqual([expect.objectContaining({ version: 2, date: '2026-11-27', groupId: 'bars' })]);
+    expect(deadLetters.jquants.size).toBe(0);
+    expect((await request('GET', `${path}/jobs?status=queued`)).body.jobs).toEqual([
+      expect.objectContaining({ params: { code: '130A0', date: '2026-11-27' } }),
+    ]);
+    await succeedDate();
+    expect((await request('GET', path)).body).toMatchObject({
+      status: 'succeeded',
+      counters: { total: 2, succeeded: 2, failed: 0 },
+    });
   });
 
   it('fails the jobs again when their messages cannot be sent', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { planRequests, rowsForCode } from '#shared/domain/request-planning.ts';
+import { planRequests, rowCodeOf } from '#shared/domain/request-planning.ts';
 
 const job = (jobId: string, params: Record<string, unknown>) => ({ jobId, params });
 
@@ -39,10 +39,9 @@ describe('request planning', () => {
     expect(planRequests({ dateWide: false }, jobs)).toEqual({ perJob: jobs, dateWide: [] });
   });
 
-  it('splits a date-wide answer per code, 4-character codes taking the common stock', () => {
-    const rows = [{ code: '72030' }, { code: '72031' }, { code: '130A0' }];
-    expect(rowsForCode(rows, '7203')).toEqual([{ code: '72030' }]);
-    expect(rowsForCode(rows, '130A0')).toEqual([{ code: '130A0' }]);
-    expect(rowsForCode(rows, '99840')).toEqual([]);
+  it('reads a 4-character code as the common stock rows carry', () => {
+    expect(rowCodeOf('7203')).toBe('72030');
+    expect(rowCodeOf('130A0')).toBe('130A0');
+    expect(rowCodeOf('72031')).toBe('72031');
   });
 });

@@ -1,18 +1,24 @@
 import { describe, expect, it } from 'vitest';
 import { durationMs } from '#shared/domain/iso-duration.ts';
+import { type JobTally, noTally } from '#shared/domain/job-transitions.ts';
 import type { Run } from '#shared/domain/run.ts';
 import { minimumRunDeadlineMs, runDeadlineMs } from '#shared/domain/run-deadline.ts';
-import { type CountedJobs, decideRun, isGoing, type RunDecision } from '#shared/domain/run-transitions.ts';
+import { decideRun, isGoing, type RunDecision, withTally } from '#shared/domain/run-transitions.ts';
 import { aRun } from '#test/fixtures/builders.ts';
 
 const at = '2026-11-27T08:31:00.000Z';
 const later = '2026-11-27T09:31:00.000Z';
 const deadlineAt = '2026-11-27T14:31:00.000Z';
-const counted = (succeeded: number, failed: number, total = succeeded + failed): CountedJobs => ({
-  counters: { total, succeeded, failed, dead: failed },
-  waitingForRateLimit: 0,
-  deferrals: 0,
+const counted = (succeeded: number, failed: number, extra: Partial<JobTally> = {}): JobTally => ({
+  ...noTally,
+  succeeded,
+  failed,
+  dead: failed,
+  ...extra,
 });
+/** A running run of two jobs. */
+const twoJobs = (overrides: Partial<Run> = {}): Run =>
+  aRun({ counters: { total: 2, succeeded: 0, failed: 0, dead: 0 }, ...overrides });
 
 function runOf(decision: RunDecision): Run & { finished: boolean } {
   if ('refused' in decision) throw new Error(`refused: ${decision.refused}`);
@@ -26,16 +32,37 @@ describe('run transitions', () => {
     expect(decideRun(aRun(), { kind: 'enqueued', at, deadlineAt })).toEqual({ refused: 'not-dispatching' });
   });
 
-  it('finishes a running run on a recount that finds every job finished, by what they did', () => {
-    expect(runOf(decideRun(aRun(), { kind: 'recount', at, counted: counted(2, 0) }))).toMatchObject({
-      status: 'succeeded',
-      finishedAt: at,
-      finished: true,
+  it('is planned once with its total, before it is enqueued', () => {
+    const dispatching = aRun({ status: 'dispatching' });
+    expect(runOf(decideRun(dispatching, { kind: 'planned', at, total: 3 }))).toMatchObject({
+      status: 'dispatching',
+      plannedAt: at,
+      counters: { total: 3 },
+      revision: 1,
     });
-    expect(runOf(decideRun(aRun(), { kind: 'recount', at, counted: counted(1, 1) })).status).toBe('partially_failed');
-    expect(runOf(decideRun(aRun(), { kind: 'recount', at, counted: counted(0, 2) })).status).toBe('failed');
-    const unfinished = runOf(decideRun(aRun(), { kind: 'recount', at, counted: counted(1, 0, 2) }));
-    expect(unfinished).toMatchObject({ status: 'running', counters: { succeeded: 1 }, finished: false });
+    expect(decideRun(aRun(), { kind: 'planned', at, total: 3 })).toEqual({ refused: 'not-dispatching' });
+  });
+
+  it('finishes a running run on a recount that finds every job finished, by what they did', () => {
+    expect(
+      runOf(decideRun(twoJobs(), { kind: 'recount', at, counted: counted(2, 0, { rowsWritten: 7 }) })),
+    ).toMatchObject({ status: 'succeeded', finishedAt: at, finished: true, rowsWritten: 7 });
+    expect(runOf(decideRun(twoJobs(), { kind: 'recount', at, counted: counted(1, 1) })).status).toBe(
+      'partially_failed',
+    );
+    expect(runOf(decideRun(twoJobs(), { kind: 'recount', at, counted: counted(0, 2) })).status).toBe('failed');
+  });
+
+  it('never writes the counts of a run still going: other writers are adding to them', () => {
+    expect(decideRun(twoJobs(), { kind: 'recount', at, counted: counted(1, 0) })).toEqual({ refused: 'unchanged' });
+    expect(decideRun(aRun({ status: 'dispatching' }), { kind: 'recount', at, counted: counted(1, 0) })).toEqual({
+      refused: 'unchanged',
+    });
+  });
+
+  it('finishes a run whose jobs the watchdog timed out as failed, timed out', () => {
+    const timedOut = runOf(decideRun(twoJobs(), { kind: 'recount', at, counted: counted(1, 1, { timedOut: 1 }) }));
+    expect(timedOut).toMatchObject({ status: 'failed', reason: 'timed out', finished: true });
   });
 
   it('repairs a finished run counters without finishing it again, and changes nothing when they agree', () => {
@@ -49,6 +76,13 @@ describe('run transitions', () => {
     expect(decideRun(agreed, { kind: 'recount', at, counted: counted(2, 0) })).toEqual({ refused: 'unchanged' });
   });
 
+  it('bumps its revision with every change, the counts its jobs add included', () => {
+    const run = twoJobs({ revision: 4 });
+    expect(runOf(decideRun(run, { kind: 'recount', at, counted: counted(2, 0) })).revision).toBe(5);
+    const added = withTally(run, counted(1, 0, { rowsWritten: 3, deferrals: 2 }), at);
+    expect(added).toMatchObject({ revision: 5, rowsWritten: 3, deferrals: 2, counters: { succeeded: 1 } });
+  });
+
   it('reopens a finished run with as long to go as it first had, from now', () => {
     const done = aRun({ status: 'partially_failed', runningAt: at, deadlineAt, finishedAt: at, reason: 'x' });
     const reopened = runOf(decideRun(done, { kind: 'reopen', at: later }));
@@ -56,15 +90,6 @@ describe('run transitions', () => {
     expect(reopened.finishedAt).toBeUndefined();
     expect(reopened.reason).toBeUndefined();
     expect(decideRun(aRun(), { kind: 'reopen', at })).toEqual({ refused: 'not-finished' });
-  });
-
-  it('times out a run still going, once, as failed with the reason', () => {
-    expect(runOf(decideRun(aRun(), { kind: 'time-out', at }))).toMatchObject({
-      status: 'failed',
-      reason: 'timed out',
-      finished: true,
-    });
-    expect(decideRun(aRun({ status: 'failed' }), { kind: 'time-out', at })).toEqual({ refused: 'not-running' });
   });
 
   it('counts a run as going only while within its deadline, or dispatching and not stuck', () => {
