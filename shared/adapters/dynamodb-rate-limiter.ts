@@ -3,9 +3,11 @@ import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk
 import type { DataSourceId } from '#shared/domain/data-source.ts';
 import {
   grantIntervalMs,
+  type HeldSlot,
+  isHeldSlotUsable,
   nextGrant,
+  type PacingState,
   pauseAfterRateLimitMs,
-  sendJitterAllowanceMs,
 } from '#shared/domain/rate-pacing.ts';
 import type { Clock } from '#shared/ports/clock.ts';
 import {
@@ -34,6 +36,15 @@ export interface DynamoDbRateLimiterOptions {
 }
 
 const sourceKey = (dataSource: DataSourceId): string => `bucket#${dataSource}`;
+
+/** A bucket item's pacing state. */
+function pacingOf(item: Record<string, unknown> | undefined): PacingState {
+  return {
+    nextGrantAtMs: Number(item?.nextGrantAtMs ?? 0),
+    pausedUntilMs: Number(item?.pausedUntilMs ?? 0),
+    ...(item?.intervalMs === undefined ? {} : { intervalMs: Number(item.intervalMs) }),
+  };
+}
 const bucketIsFreeNow = '(attribute_not_exists(pausedUntilMs) OR pausedUntilMs <= :now)';
 const slotIsStillOurs = '(attribute_not_exists(nextGrantAtMs) OR nextGrantAtMs = :previous)';
 
@@ -55,11 +66,12 @@ export class DynamoDbRateLimiter implements RateLimiter {
 
   async acquire(dataSource: DataSourceId, endpoint: string, options: AcquireOptions = {}): Promise<void> {
     const maxWaitMs = options.maxWaitMs ?? this.#options.maxWaitMs ?? 5_000;
-    if (options.heldSlotAt !== undefined && (await this.#stillValid(dataSource, options.heldSlotAt))) {
-      await this.#waitFor(dataSource, Date.parse(options.heldSlotAt), maxWaitMs);
+    const limits = await this.#limitsOf(dataSource);
+    const intervalMs = grantIntervalMs(limits.limit);
+    if (options.heldSlot !== undefined && (await this.#usable(dataSource, options.heldSlot, intervalMs))) {
+      await this.#waitFor(dataSource, options.heldSlot, maxWaitMs);
       return;
     }
-    const limits = await this.#limitsOf(dataSource);
     const endpointLimit = limits.endpointLimits.find((cap) => cap.endpoints.some((path) => endpoint.startsWith(path)));
     // The source's bucket holds the pause, so every request checks it, whatever endpoint it calls. An endpoint's own
     // slot comes first; the source's slot is then taken no earlier than it, and the request goes at the later one.
@@ -72,13 +84,8 @@ export class DynamoDbRateLimiter implements RateLimiter {
             grantIntervalMs(endpointLimit),
             0,
           );
-    const slotMs = await this.#reserve(
-      dataSource,
-      sourceKey(dataSource),
-      grantIntervalMs(limits.limit),
-      endpointSlotMs,
-    );
-    await this.#waitFor(dataSource, slotMs, maxWaitMs);
+    const slotMs = await this.#reserve(dataSource, sourceKey(dataSource), intervalMs, endpointSlotMs);
+    await this.#waitFor(dataSource, { at: new Date(slotMs).toISOString(), intervalMs }, maxWaitMs);
   }
 
   async pause(dataSource: DataSourceId, options: { retryAfterMs?: number | undefined }): Promise<RateLimitStatus> {
@@ -157,15 +164,20 @@ export class DynamoDbRateLimiter implements RateLimiter {
       const previous = item?.nextGrantAtMs === undefined ? undefined : Number(item.nextGrantAtMs);
       const paused =
         key === sourceKey(dataSource) ? Number(item?.pausedUntilMs ?? 0) : await this.#pausedUntil(dataSource);
-      const { grantAtMs, next } = nextGrant({ nextGrantAtMs: previous ?? 0, pausedUntilMs: paused }, nowMs, intervalMs);
+      const { grantAtMs, next } = nextGrant({ ...pacingOf(item), pausedUntilMs: paused }, nowMs, intervalMs);
       try {
         await this.#options.client.send(
           new UpdateCommand({
             TableName: this.#options.tableName,
             Key: { pk: key },
-            UpdateExpression: 'SET nextGrantAtMs = :next',
+            UpdateExpression: 'SET nextGrantAtMs = :next, intervalMs = :interval',
             ConditionExpression: `${slotIsStillOurs} AND ${bucketIsFreeNow}`,
-            ExpressionAttributeValues: { ':next': next.nextGrantAtMs, ':previous': previous ?? 0, ':now': grantAtMs },
+            ExpressionAttributeValues: {
+              ':next': next.nextGrantAtMs,
+              ':interval': intervalMs,
+              ':previous': previous ?? 0,
+              ':now': grantAtMs,
+            },
           }),
         );
         return grantAtMs;
@@ -178,21 +190,16 @@ export class DynamoDbRateLimiter implements RateLimiter {
   }
 
   /** Sleeps until the slot, or defers with it when the caller may not wait that long. */
-  async #waitFor(dataSource: DataSourceId, slotMs: number, maxWaitMs: number): Promise<void> {
-    const waitMs = slotMs - this.#options.clock.now().getTime();
-    if (waitMs > maxWaitMs) throw new RateLimitDeferral(dataSource, waitMs, new Date(slotMs).toISOString());
+  async #waitFor(dataSource: DataSourceId, slot: HeldSlot, maxWaitMs: number): Promise<void> {
+    const waitMs = Date.parse(slot.at) - this.#options.clock.now().getTime();
+    if (waitMs > maxWaitMs) throw new RateLimitDeferral(dataSource, waitMs, slot);
     if (waitMs > 0) await this.#sleep(waitMs);
   }
 
-  /**
-   * A held slot is good while it has not passed by more than a request may leave late (the pacing's allowance) and
-   * no 429 pause has begun since that reaches past it.
-   */
-  async #stillValid(dataSource: DataSourceId, slotAt: string): Promise<boolean> {
-    const slotMs = Date.parse(slotAt);
-    if (Number.isNaN(slotMs)) return false;
-    if (this.#options.clock.now().getTime() > slotMs + sendJitterAllowanceMs) return false;
-    return (await this.#pausedUntil(dataSource)) <= slotMs;
+  /** Whether a held slot of the source's bucket may still be used at the current pace (`isHeldSlotUsable`). */
+  async #usable(dataSource: DataSourceId, slot: HeldSlot, intervalMs: number): Promise<boolean> {
+    const bucket = await this.#read(sourceKey(dataSource));
+    return isHeldSlotUsable(slot, pacingOf(bucket), this.#options.clock.now().getTime(), intervalMs);
   }
 
   async #pausedUntil(dataSource: DataSourceId): Promise<number> {

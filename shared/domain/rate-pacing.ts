@@ -28,16 +28,54 @@ export interface PacingState {
   readonly nextGrantAtMs: number;
   /** Nothing goes before this (a 429 paused the source); 0 when not paused. */
   readonly pausedUntilMs: number;
+  /** The interval the bucket last paced at; absent for a bucket never used (or written before it was kept). */
+  readonly intervalMs?: number;
 }
 
-/** When a request asked for at `nowMs` may go, and the state it leaves behind once it takes that slot. */
+/**
+ * How far ahead a slot may be that its caller waits for in place: no wait outlasts one fetch worker invocation.
+ * Slots further ahead are held by deferred messages.
+ */
+export const inPlaceWaitHorizonMs = 30_000;
+
+/**
+ * When a request asked for at `nowMs` may go, and the state it leaves behind once it takes that slot. When the
+ * interval changed (a new plan or limit), slots held ahead at the old pace are void (`isHeldSlotUsable`): the new
+ * pace follows the last slot granted at the old one that a caller may still be waiting for in place.
+ */
 export function nextGrant(
   state: PacingState,
   nowMs: number,
   intervalMs: number,
-): { grantAtMs: number; next: PacingState } {
-  const grantAtMs = Math.max(state.nextGrantAtMs, state.pausedUntilMs, nowMs);
-  return { grantAtMs, next: { nextGrantAtMs: grantAtMs + intervalMs, pausedUntilMs: state.pausedUntilMs } };
+): { grantAtMs: number; next: PacingState & { readonly intervalMs: number } } {
+  const paced =
+    state.intervalMs === undefined || state.intervalMs === intervalMs
+      ? state.nextGrantAtMs
+      : Math.min(state.nextGrantAtMs - state.intervalMs, nowMs + inPlaceWaitHorizonMs) + intervalMs;
+  const grantAtMs = Math.max(paced, state.pausedUntilMs, nowMs);
+  return { grantAtMs, next: { nextGrantAtMs: grantAtMs + intervalMs, pausedUntilMs: state.pausedUntilMs, intervalMs } };
+}
+
+/** A slot reserved for a deferred request: when it is, and the interval its bucket paced at when it was reserved. */
+export interface HeldSlot {
+  readonly at: string;
+  readonly intervalMs: number;
+}
+
+/**
+ * A held slot is good while it has not passed by more than a request may leave late, no 429 pause that reaches past
+ * it has begun since, and the limits still pace its bucket at the interval it was reserved at: after a limit
+ * change, slots held at the old pace are given up for fresh ones.
+ */
+export function isHeldSlotUsable(
+  slot: HeldSlot,
+  bucket: Pick<PacingState, 'pausedUntilMs'>,
+  nowMs: number,
+  intervalMs: number,
+): boolean {
+  const slotMs = Date.parse(slot.at);
+  if (Number.isNaN(slotMs) || nowMs > slotMs + sendJitterAllowanceMs) return false;
+  return bucket.pausedUntilMs <= slotMs && slot.intervalMs === intervalMs;
 }
 
 /**

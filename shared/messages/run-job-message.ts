@@ -14,9 +14,14 @@ const runFields = {
   dataset: z.string().check(z.minLength(1)),
   businessDate: z.iso.date(),
   /**
-   * A request slot of the data source that an earlier delivery reserved for this message's next request: the
-   * message was deferred until just before it. Absent on a message that holds none.
+   * A request slot of the data source that an earlier delivery reserved for this message's next request, and the
+   * interval its bucket paced at then: the message was deferred until just before it. Absent on a message that
+   * holds none.
    */
+  requestSlot: z.optional(
+    z.object({ at: z.iso.datetime({ offset: true }), intervalMs: z.number().check(z.positive()) }),
+  ),
+  /** A slot held by a message written before slots carried their pace: read, never used (a fresh one is taken). */
   requestSlotAt: z.optional(z.iso.datetime({ offset: true })),
 };
 

@@ -1,3 +1,4 @@
+import type { HeldSlot } from '#shared/domain/rate-pacing.ts';
 import type { Job } from '#shared/domain/run.ts';
 import type { JobMessage } from '#shared/messages/run-job-message.ts';
 import { metricNames } from '#shared/observability/metric-names.ts';
@@ -26,7 +27,7 @@ export async function deferJobs(
   const metrics = deps.metrics ?? noMetrics;
   const nowMs = deps.clock.now().getTime();
   let delaySeconds: number;
-  let requestSlotAt: string | undefined;
+  let requestSlot: HeldSlot | undefined;
   if (error instanceof RateLimitedError) {
     const status = await deps.rateLimiter.pause(deps.dataSource.id, {
       retryAfterMs: error.retryAfterSeconds === undefined ? undefined : error.retryAfterSeconds * 1000,
@@ -41,9 +42,9 @@ export async function deferJobs(
       pausedUntil: status.pausedUntil,
       consecutive429s: status.consecutive429s,
     });
-  } else if (error.slotAt !== undefined) {
-    requestSlotAt = error.slotAt;
-    delaySeconds = clampDelay(Math.floor((Date.parse(error.slotAt) - nowMs - earlyArrivalMs) / 1000));
+  } else if (error.slot !== undefined) {
+    requestSlot = error.slot;
+    delaySeconds = clampDelay(Math.floor((Date.parse(error.slot.at) - nowMs - earlyArrivalMs) / 1000));
   } else {
     delaySeconds = clampDelay(Math.ceil(error.waitMs / 1000));
   }
@@ -61,15 +62,15 @@ export async function deferJobs(
   const deferred = change.jobs.flatMap((result) => (result.applied ? [result.job] : []));
   metrics.count(metricNames.jobsDeferred, deferred.length, dimensionsOf(message));
   reportStalled(message, deferred, nowMs, deps);
-  const { requestSlotAt: _previousSlot, ...rest } = message;
-  const next: JobMessage = requestSlotAt === undefined ? rest : { ...rest, requestSlotAt };
+  const { requestSlot: _previousSlot, requestSlotAt: _legacySlot, ...rest } = message;
+  const next: JobMessage = requestSlot === undefined ? rest : { ...rest, requestSlot };
   const sent = await deps.requeue.send([next], { delaySeconds });
   if (sent.failed.length > 0) throw new RetryLaterError(Math.max(1, delaySeconds), { cause: error });
   deps.log.info('jobs deferred by the rate limit', {
     runId: message.runId,
     count: deferred.length,
     delaySeconds,
-    requestSlotAt,
+    requestSlotAt: requestSlot?.at,
   });
 }
 

@@ -1,5 +1,5 @@
 import type { DataSourceId } from '#shared/domain/data-source.ts';
-import { nextGrant, sendJitterAllowanceMs } from '#shared/domain/rate-pacing.ts';
+import { isHeldSlotUsable, nextGrant, type PacingState } from '#shared/domain/rate-pacing.ts';
 import type { Clock } from '#shared/ports/clock.ts';
 import {
   type AcquireOptions,
@@ -25,7 +25,7 @@ export class InMemoryRateLimiter implements RateLimiter {
   maxWaitMs = 5_000;
   #consecutive429s = 0;
   readonly #pausedUntil = new Map<DataSourceId, number>();
-  readonly #nextGrantAt = new Map<DataSourceId, number>();
+  readonly #buckets = new Map<DataSourceId, PacingState>();
   readonly #clock: Clock;
 
   constructor(clock: Clock) {
@@ -37,21 +37,20 @@ export class InMemoryRateLimiter implements RateLimiter {
     const nowMs = this.#clock.now().getTime();
     const pausedUntilMs = this.#pausedUntil.get(dataSource) ?? 0;
     let slotMs: number;
-    const held = options.heldSlotAt === undefined ? Number.NaN : Date.parse(options.heldSlotAt);
-    if (!Number.isNaN(held) && nowMs <= held + sendJitterAllowanceMs && pausedUntilMs <= held) {
-      slotMs = held;
+    const bucket = { ...(this.#buckets.get(dataSource) ?? { nextGrantAtMs: 0 }), pausedUntilMs };
+    if (options.heldSlot !== undefined && isHeldSlotUsable(options.heldSlot, bucket, nowMs, this.intervalMs)) {
+      slotMs = Date.parse(options.heldSlot.at);
     } else {
-      const { grantAtMs, next } = nextGrant(
-        { nextGrantAtMs: this.#nextGrantAt.get(dataSource) ?? 0, pausedUntilMs },
-        nowMs,
-        this.intervalMs,
-      );
-      this.#nextGrantAt.set(dataSource, next.nextGrantAtMs);
+      const { grantAtMs, next } = nextGrant(bucket, nowMs, this.intervalMs);
+      this.#buckets.set(dataSource, next);
       slotMs = grantAtMs;
     }
     const waitMs = slotMs - nowMs;
     if (waitMs > (options.maxWaitMs ?? this.maxWaitMs)) {
-      throw new RateLimitDeferral(dataSource, waitMs, new Date(slotMs).toISOString());
+      throw new RateLimitDeferral(dataSource, waitMs, {
+        at: new Date(slotMs).toISOString(),
+        intervalMs: this.intervalMs,
+      });
     }
     this.acquired.push({ dataSource, endpoint, atMs: Math.max(slotMs, nowMs) });
   }

@@ -1,24 +1,26 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createTable } from '#infra/local/provision.ts';
 import { dataSourcesTable } from '#infra/resources.ts';
 import { createDocumentClient } from '#shared/adapters/aws-clients.ts';
 import { DynamoDbRateLimiter } from '#shared/adapters/dynamodb-rate-limiter.ts';
 import { systemClock } from '#shared/adapters/system-clock.ts';
 import type { RateLimit } from '#shared/domain/data-source-settings.ts';
+import { grantIntervalMs } from '#shared/domain/rate-pacing.ts';
 import { RateLimitDeferral } from '#shared/ports/rate-limiter.ts';
 
 const client = createDocumentClient();
 let tableName: string;
 let sequence = 0;
 
-beforeAll(async () => {
-  tableName = `buckets-${Date.now()}`;
+// Each test paces its own buckets: a limit that changes from one test to the next would pace anew.
+beforeEach(async () => {
+  tableName = `buckets-${Date.now()}-${++sequence}`;
   await createTable(client, dataSourcesTable, tableName);
 });
 
-const aLimiter = (limit: RateLimit, options: { maxWaitMs?: number; finsPerSecond?: number } = {}) =>
+const aLimiter = (limit: RateLimit, options: { maxWaitMs?: number; finsPerSecond?: number; tableName?: string } = {}) =>
   new DynamoDbRateLimiter({
     client,
     tableName,
@@ -107,4 +109,29 @@ describe('DynamoDB rate limiter', () => {
     await expect(limiter.acquire('yahoo', '/v8/finance/chart')).rejects.toBeInstanceOf(RateLimitDeferral);
     expect(await limiter.status('yahoo')).toMatchObject({ consecutive429s: 1, pausedUntil: first.pausedUntil });
   });
+
+  it('gives up a slot held at the old pace once the limit changes, for one at the new pace', async () => {
+    const free = aLimiter({ limit: 5, per: 'minute' }, { maxWaitMs: 1_000 });
+    await free.acquire('jquants', '/equities/bars/daily');
+    const held = await deferralOf(free.acquire('jquants', '/equities/bars/daily'));
+    expect(held.slot?.intervalMs).toBe(grantIntervalMs({ limit: 5, per: 'minute' }));
+    const light = aLimiter({ limit: 60, per: 'minute' }, { maxWaitMs: 1_000 });
+    const fresh = await deferralOf(light.acquire('jquants', '/equities/bars/daily', { heldSlot: held.slot }));
+    expect(fresh.slot?.intervalMs).toBe(grantIntervalMs({ limit: 60, per: 'minute' }));
+    expect(fresh.slot?.at).not.toBe(held.slot?.at);
+    // At the pace it was held at, the slot is still good: its holder comes back and waits for it in place.
+    const again = aLimiter({ limit: 60, per: 'minute' }, { maxWaitMs: 1_000 });
+    const reused = await deferralOf(again.acquire('jquants', '/equities/bars/daily', { heldSlot: fresh.slot }));
+    expect(reused.slot).toEqual(fresh.slot);
+  });
 });
+
+/** The deferral an acquisition ends in (it must end in one). */
+async function deferralOf(acquisition: Promise<void>): Promise<RateLimitDeferral> {
+  const outcome = await acquisition.then(
+    () => undefined,
+    (error: unknown) => error,
+  );
+  if (!(outcome instanceof RateLimitDeferral)) throw new Error(`expected a deferral, got ${String(outcome)}`);
+  return outcome;
+}

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import {
   grantIntervalMs,
+  inPlaceWaitHorizonMs,
+  isHeldSlotUsable,
   nextGrant,
   pauseAfterRateLimitMs,
   sendJitterAllowanceMs,
@@ -69,5 +71,31 @@ describe('rate pacing', () => {
     expect(pauseAfterRateLimitMs({ consecutive429s: 3, minimumMs: 60_000 })).toBe(240_000);
     expect(pauseAfterRateLimitMs({ consecutive429s: 10, minimumMs: 60_000 })).toBe(900_000);
     expect(pauseAfterRateLimitMs({ consecutive429s: 1, minimumMs: 60_000, retryAfterMs: 120_000 })).toBe(120_000);
+  });
+
+  it('gives up slots held at another pace once the limit changes, and paces anew after the last one in place', () => {
+    const free = grantIntervalMs({ limit: 5, per: 'minute' });
+    const light = grantIntervalMs({ limit: 60, per: 'minute' });
+    const nowMs = 1_000_000;
+    // Twenty deferred jobs hold slots at the free pace, up to four minutes ahead.
+    const bucket = { nextGrantAtMs: nowMs + 20 * free, pausedUntilMs: 0, intervalMs: free };
+    const held = { at: new Date(nowMs + 19 * free).toISOString(), intervalMs: free };
+    expect(isHeldSlotUsable(held, bucket, nowMs, free)).toBe(true);
+    // An upgrade voids them: a fresh slot comes within the in-place horizon, not four minutes on.
+    expect(isHeldSlotUsable(held, bucket, nowMs, light)).toBe(false);
+    const upgraded = nextGrant(bucket, nowMs, light);
+    expect(upgraded.grantAtMs).toBe(nowMs + inPlaceWaitHorizonMs + light);
+    expect(upgraded.next).toMatchObject({ intervalMs: light, nextGrantAtMs: upgraded.grantAtMs + light });
+    // A downgrade keeps a full new interval after the last slot granted at the old pace.
+    const busy = { nextGrantAtMs: nowMs + light, pausedUntilMs: 0, intervalMs: light };
+    expect(nextGrant(busy, nowMs, free).grantAtMs).toBe(nowMs + free);
+  });
+
+  it('uses a held slot only until it has passed by more than the jitter allowance, or a pause overtook it', () => {
+    const slot = { at: new Date(10_000).toISOString(), intervalMs: 100 };
+    const bucket = { pausedUntilMs: 0 };
+    expect(isHeldSlotUsable(slot, bucket, 10_000 + sendJitterAllowanceMs, 100)).toBe(true);
+    expect(isHeldSlotUsable(slot, bucket, 10_001 + sendJitterAllowanceMs, 100)).toBe(false);
+    expect(isHeldSlotUsable(slot, { pausedUntilMs: 10_001 }, 9_000, 100)).toBe(false);
   });
 });
