@@ -103,15 +103,27 @@ export const tables = [jobGroupsTable, jobRunsTable, marketDataTable, dataSource
 export const dataSourceIds = ['jquants', 'yahoo'] as const;
 export type DataSourceId = (typeof dataSourceIds)[number];
 
-/** A data source's fetch worker and the queue that feeds it. */
-export interface FetchQueueDefinition {
-  readonly dataSource: DataSourceId;
+/** A queue, its dead-letter queue and the Lambda that consumes it through an SQS event source. */
+export interface QueueDefinition {
   /** CDK construct id of the queue; its DLQ is `${id}DeadLetters`. */
   readonly id: string;
   /** Environment variable with the queue URL (`…_QUEUE_URL`). */
   readonly envVar: string;
   /** Environment variable with the dead-letter queue URL. */
   readonly deadLetterEnvVar: string;
+  /** The consumer's Lambda timeout; the queue's visibility timeout is 6 × this (`visibilityTimeoutSeconds`). */
+  readonly workerTimeoutSeconds: number;
+  /** Reserved concurrency of the consumer. */
+  readonly workerReservedConcurrency: number;
+  /** Event source batch size. */
+  readonly batchSize: number;
+  /** Receives after which SQS moves a message to the dead-letter queue. */
+  readonly maxReceiveCount: number;
+}
+
+/** A data source's fetch worker and the queue that feeds it. */
+export interface FetchQueueDefinition extends QueueDefinition {
+  readonly dataSource: DataSourceId;
   /**
    * Worker Lambda timeout; the queue's visibility timeout is 6 × this, and a job whose worker crashed is delivered
    * again once it passes (docs/decisions.md, "A crashed job runs again within 3 minutes").
@@ -119,8 +131,6 @@ export interface FetchQueueDefinition {
   readonly workerTimeoutSeconds: number;
   /** Reserved concurrency of the worker; the event source's maxConcurrency never exceeds it. */
   readonly workerReservedConcurrency: number;
-  /** Event source batch size. */
-  readonly batchSize: number;
   /**
    * SQS redrive safety net only: the application counts attempts (`attemptsMade`) and dead-letters exhausted
    * jobs itself, so throttled or deferred deliveries must never reach this. It stays above the most attempts a job
@@ -130,7 +140,7 @@ export interface FetchQueueDefinition {
 }
 
 /** SQS event sources accept a maxConcurrency of 2 to 1000. */
-const minimumEventSourceConcurrency = 2;
+export const minimumEventSourceConcurrency = 2;
 
 /** Deliveries beyond the most attempts a job may have that the redrive safety net allows for crashes. */
 export const crashDeliveryMargin = 30;
@@ -175,10 +185,31 @@ export function withWorkerTimeout(
   return seconds === undefined ? queues : queues.map((queue) => ({ ...queue, workerTimeoutSeconds: seconds }));
 }
 
-/** Visibility timeout of a fetch queue: AWS advises at least 6 × the consumer's timeout. */
-export function visibilityTimeoutSeconds(queue: FetchQueueDefinition): number {
+/** Visibility timeout of a queue: AWS advises at least 6 × the consumer's timeout. */
+export function visibilityTimeoutSeconds(queue: QueueDefinition): number {
   return queue.workerTimeoutSeconds * 6;
 }
+
+/**
+ * The queue of backfill steps (`{ backfillId }`), consumed by `advance-backfill` one step at a time: the admin API
+ * asks for a step when a backfill starts, each of its runs when it finishes, the step itself when it has more to do,
+ * and the reconciler for every open backfill on each pass.
+ */
+export const backfillStepsQueue: QueueDefinition = {
+  id: 'BackfillSteps',
+  envVar: 'BACKFILL_QUEUE_URL',
+  deadLetterEnvVar: 'BACKFILL_DEAD_LETTER_QUEUE_URL',
+  // A step does bounded work: it dispatches the dates that keep about a minute of the plan's requests busy, or
+  // records a few dozen dates, and the next step goes on from what the backfill recorded.
+  workerTimeoutSeconds: 120,
+  // Steps run one at a time, whichever backfill they advance: each reads where its backfill stands, then records
+  // what it did, and relies on no other step doing the same meanwhile.
+  workerReservedConcurrency: 1,
+  batchSize: 1,
+  // A step is idempotent and the reconciler asks every open backfill for one every 5 minutes, so a step that keeps
+  // failing is set aside after a handful of receives: nothing is lost, and its letter says which backfill is stuck.
+  maxReceiveCount: 5,
+};
 
 /** Dead letters are kept for the SQS maximum, so a long weekend never loses one. */
 export const deadLetterRetentionDays = 14;

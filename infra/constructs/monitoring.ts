@@ -13,13 +13,14 @@ import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import type { MoomooFunction } from '#infra/constructs/moomoo-function.ts';
-import type { FetchQueueResource } from '#infra/stacks/stateful-resources.ts';
+import type { FetchQueueResource, QueueResource } from '#infra/stacks/stateful-resources.ts';
 import { type MetricName, metricNames, metricsNamespace } from '#shared/observability/metric-names.ts';
 
 /** What to watch and whom to tell. */
 export interface MonitoringProps {
   readonly functions: readonly MoomooFunction[];
   readonly fetchQueues: readonly FetchQueueResource[];
+  readonly backfillSteps: QueueResource;
   readonly alarmTopic: ITopic;
 }
 
@@ -44,14 +45,16 @@ const graph = (title: string, left: IMetric[], width = 8): GraphWidget => new Gr
 /**
  * The operations dashboard (runs, jobs by status, upstream requests and 429s, rate-limit wait, queues, DLQs and
  * each function's errors, throttles and duration) and the alarms that notify the alarm topic: a DLQ holds a
- * message, a function errs, a run failed or was missed, a data source was paused.
+ * message (a job queue's or the backfill steps'), a function errs, a run failed or was missed, a data source was
+ * paused.
  */
 export class Monitoring extends Construct {
   readonly alarms: readonly Alarm[];
 
   constructor(scope: Construct, id: string, props: MonitoringProps) {
     super(scope, id);
-    const { functions, fetchQueues } = props;
+    const { functions, fetchQueues, backfillSteps } = props;
+    const queues = [...fetchQueues, backfillSteps];
     const label = (fn: MoomooFunction): string => fn.node.id;
 
     new Dashboard(this, 'Dashboard', {
@@ -84,19 +87,19 @@ export class Monitoring extends Construct {
         [
           graph(
             'Queue depth',
-            fetchQueues.map(({ definition, queue }) =>
+            queues.map(({ definition, queue }) =>
               queue.metricApproximateNumberOfMessagesVisible({ label: definition.id, period }),
             ),
           ),
           graph(
             'Age of oldest message (s)',
-            fetchQueues.map(({ definition, queue }) =>
+            queues.map(({ definition, queue }) =>
               queue.metricApproximateAgeOfOldestMessage({ label: definition.id, period }),
             ),
           ),
           graph(
             'Dead letters',
-            fetchQueues.map(({ definition, deadLetterQueue }) =>
+            queues.map(({ definition, deadLetterQueue }) =>
               deadLetterQueue.metricApproximateNumberOfMessagesVisible({ label: definition.id, period }),
             ),
           ),
@@ -135,6 +138,13 @@ export class Monitoring extends Construct {
           deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period, statistic: Stats.MAXIMUM }),
           `The ${definition.dataSource} dead-letter queue holds jobs: inspect them and redrive.`,
         ),
+      ),
+      alarmAbove0(
+        `${backfillSteps.definition.id}DeadLettersNotEmpty`,
+        backfillSteps.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period, statistic: Stats.MAXIMUM }),
+        'A backfill step failed on every delivery; its message names the backfill: look for its backfillId in the ' +
+          'AdvanceBackfill logs. Nothing is lost (the reconciler asks every open backfill for a step every 5 ' +
+          'minutes): purge the dead-letter queue once the cause is fixed.',
       ),
       ...functions.map((fn) =>
         alarmAbove0(

@@ -7,7 +7,7 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { lambdaNodeOptions, nodejsFunctionBundling } from '#infra/bundling.ts';
 import { type DataSourceId, env } from '#infra/resources.ts';
-import type { FetchQueueResource, SecretResource, TableResource } from '#infra/stacks/stateful-resources.ts';
+import type { QueueResource, SecretResource, TableResource } from '#infra/stacks/stateful-resources.ts';
 import { type ScheduleStoreMethod, schedulerActionsOf } from '#shared/adapters/scheduler-actions.ts';
 import { metricsNamespace, serviceName } from '#shared/observability/metric-names.ts';
 
@@ -17,6 +17,7 @@ export type FunctionEntryName =
   | 'sync-schedules'
   | 'reconcile-schedules'
   | 'dispatch-run'
+  | 'advance-backfill'
   | `fetch-${DataSourceId}-job`;
 
 /** Options of one function; everything else is a house default. */
@@ -55,12 +56,15 @@ const repoRoot = (relativePath: string): string => fileURLToPath(new URL(`../../
  * statement and never the role's other permissions.
  */
 export class MoomooFunction extends Construct {
+  /** The entry file in `functions/` this function runs. */
+  readonly entryName: FunctionEntryName;
   readonly function: NodejsFunction;
   readonly role: Role;
   readonly logGroup: LogGroup;
 
   constructor(scope: Construct, id: string, props: MoomooFunctionProps) {
     super(scope, id);
+    this.entryName = props.entryName;
     this.logGroup = new LogGroup(this, 'Logs', {
       retention: RetentionDays.ONE_MONTH,
       removalPolicy: RemovalPolicy.DESTROY,
@@ -133,16 +137,16 @@ export class MoomooFunction extends Construct {
     return this;
   }
 
-  /** Grants sending to, or consuming from, a data source's job queue and sets its `…_QUEUE_URL`. */
-  bindQueue(resource: FetchQueueResource, access: 'send' | 'consume'): this {
+  /** Grants sending to, or consuming from, a queue (a data source's jobs, backfill steps) and sets its `…_QUEUE_URL`. */
+  bindQueue(resource: QueueResource, access: 'send' | 'consume'): this {
     if (access === 'send') resource.queue.grantSendMessages(this.role);
     else resource.queue.grantConsumeMessages(this.role);
     this.function.addEnvironment(resource.definition.envVar, resource.queue.queueUrl);
     return this;
   }
 
-  /** Grants sending to, or consuming from, a data source's dead-letter queue and sets its URL variable. */
-  bindDeadLetterQueue(resource: FetchQueueResource, access: 'send' | 'consume'): this {
+  /** Grants sending to, or consuming from, a queue's dead-letter queue and sets its URL variable. */
+  bindDeadLetterQueue(resource: QueueResource, access: 'send' | 'consume'): this {
     if (access === 'send') resource.deadLetterQueue.grantSendMessages(this.role);
     else resource.deadLetterQueue.grantConsumeMessages(this.role);
     this.function.addEnvironment(resource.definition.deadLetterEnvVar, resource.deadLetterQueue.queueUrl);

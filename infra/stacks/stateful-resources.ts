@@ -2,7 +2,7 @@ import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
-import type { FetchQueueDefinition, TableDefinition } from '#infra/resources.ts';
+import type { FetchQueueDefinition, QueueDefinition, TableDefinition } from '#infra/resources.ts';
 
 /** A deployed table paired with its definition, so a binding grants and configures the same table. */
 export interface TableResource {
@@ -10,11 +10,16 @@ export interface TableResource {
   readonly table: ITable;
 }
 
-/** A data source's job queue and dead-letter queue paired with their definition. */
-export interface FetchQueueResource {
-  readonly definition: FetchQueueDefinition;
+/** A queue and its dead-letter queue paired with their definition, so a binding grants and configures the same queue. */
+export interface QueueResource {
+  readonly definition: QueueDefinition;
   readonly queue: IQueue;
   readonly deadLetterQueue: IQueue;
+}
+
+/** A data source's job queue and dead-letter queue paired with their definition. */
+export interface FetchQueueResource extends QueueResource {
+  readonly definition: FetchQueueDefinition;
 }
 
 /** A secret paired with the environment variable that carries its ARN. */
@@ -31,6 +36,8 @@ export interface StatefulResources {
   readonly dataSources: TableResource;
   /** One per entry of `fetchQueues`, in the same order. */
   readonly fetchQueues: readonly FetchQueueResource[];
+  /** The queue of backfill steps, consumed one step at a time by advance-backfill. */
+  readonly backfillSteps: QueueResource;
   /** The EventBridge Scheduler group holding one schedule per job group. */
   readonly scheduleGroupName: string;
   readonly jquantsApiKey: SecretResource;

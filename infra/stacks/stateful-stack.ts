@@ -8,16 +8,17 @@ import { Topic } from 'aws-cdk-lib/aws-sns';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import {
+  backfillStepsQueue,
   dataSourcesTable,
   deadLetterRetentionDays,
   env,
-  type FetchQueueDefinition,
   fetchQueues,
   jobGroupsTable,
   jobRetentionDays,
   jobRunsTable,
   type KeyAttribute,
   marketDataTable,
+  type QueueDefinition,
   scheduleGroupName,
   type TableDefinition,
   tables,
@@ -25,6 +26,7 @@ import {
 } from '#infra/resources.ts';
 import type {
   FetchQueueResource,
+  QueueResource,
   SecretResource,
   StatefulResources,
   TableResource,
@@ -36,9 +38,9 @@ const attribute = (key: KeyAttribute): { name: string; type: AttributeType } => 
 });
 
 /**
- * Everything that holds state or must keep its identity across deploys: the tables, the job queues and their
- * dead-letter queues, the schedule group, the J-Quants API-key secret and the alarm topic. Built from
- * `infra/resources.ts`, the same definitions the local sandbox provisions.
+ * Everything that holds state or must keep its identity across deploys: the tables, the job queues and the backfill
+ * steps queue with their dead-letter queues, the schedule group, the J-Quants API-key secret and the alarm topic.
+ * Built from `infra/resources.ts`, the same definitions the local sandbox provisions.
  */
 export class StatefulStack extends Stack implements StatefulResources {
   readonly tables: readonly TableResource[];
@@ -47,6 +49,7 @@ export class StatefulStack extends Stack implements StatefulResources {
   readonly marketData: TableResource;
   readonly dataSources: TableResource;
   readonly fetchQueues: readonly FetchQueueResource[];
+  readonly backfillSteps: QueueResource;
   readonly scheduleGroup: ScheduleGroup;
   readonly scheduleGroupName = scheduleGroupName;
   readonly jquantsApiKey: SecretResource;
@@ -59,7 +62,10 @@ export class StatefulStack extends Stack implements StatefulResources {
     this.jobRuns = this.tableOf(jobRunsTable);
     this.marketData = this.tableOf(marketDataTable);
     this.dataSources = this.tableOf(dataSourcesTable);
-    this.fetchQueues = fetchQueues.map((definition) => this.createFetchQueue(definition));
+    // Dead letters are jobs that still need an operator: deleting the stack must not drop them.
+    this.fetchQueues = fetchQueues.map((definition) => this.createQueue(definition, RemovalPolicy.RETAIN));
+    // A dead-lettered step is only a request to look at its backfill again, which the reconciler repeats every pass.
+    this.backfillSteps = this.createQueue(backfillStepsQueue, RemovalPolicy.DESTROY);
 
     this.scheduleGroup = new ScheduleGroup(this, 'JobGroupSchedules', { scheduleGroupName });
 
@@ -84,7 +90,7 @@ export class StatefulStack extends Stack implements StatefulResources {
     for (const { definition, table } of this.tables) {
       new CfnOutput(this, `${definition.id}TableName`, { value: table.tableName });
     }
-    for (const { definition, queue, deadLetterQueue } of this.fetchQueues) {
+    for (const { definition, queue, deadLetterQueue } of [...this.fetchQueues, this.backfillSteps]) {
       new CfnOutput(this, `${definition.id}QueueUrl`, { value: queue.queueUrl });
       new CfnOutput(this, `${definition.id}DeadLettersQueueUrl`, { value: deadLetterQueue.queueUrl });
     }
@@ -118,13 +124,16 @@ export class StatefulStack extends Stack implements StatefulResources {
     return table;
   }
 
-  private createFetchQueue(definition: FetchQueueDefinition): FetchQueueResource {
+  /** A queue that redrives to a dead-letter queue of its own, both encrypted and reachable over TLS only. */
+  private createQueue<Definition extends QueueDefinition>(
+    definition: Definition,
+    deadLetterRemovalPolicy: RemovalPolicy,
+  ): { definition: Definition; queue: Queue; deadLetterQueue: Queue } {
     const deadLetterQueue = new Queue(this, `${definition.id}DeadLetters`, {
       retentionPeriod: Duration.days(deadLetterRetentionDays),
       encryption: QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
-      // Dead letters are jobs that still need an operator: deleting the stack must not drop them.
-      removalPolicy: RemovalPolicy.RETAIN,
+      removalPolicy: deadLetterRemovalPolicy,
     });
     const queue = new Queue(this, definition.id, {
       visibilityTimeout: Duration.seconds(visibilityTimeoutSeconds(definition)),

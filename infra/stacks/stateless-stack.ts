@@ -7,6 +7,7 @@ import { DynamoEventSource, SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-
 import type { Construct } from 'constructs';
 import { Monitoring } from '#infra/constructs/monitoring.ts';
 import { MoomooFunction } from '#infra/constructs/moomoo-function.ts';
+import { minimumEventSourceConcurrency } from '#infra/resources.ts';
 import type { FetchQueueResource, StatefulResources } from '#infra/stacks/stateful-resources.ts';
 
 /** An SQS event source accepts a maxConcurrency of at most 1000. */
@@ -19,8 +20,8 @@ export interface StatelessStackProps extends StackProps {
 
 /**
  * The functions and their wiring: the admin API (Function URL, IAM auth), the schedule manager on the JobGroups
- * stream, the reconciler, the dispatcher that Scheduler invokes, one fetch worker per data source, the dashboard
- * and the alarms. Redeploys freely; it owns no data.
+ * stream, the reconciler, the dispatcher that Scheduler invokes, one fetch worker per data source, the backfill
+ * stepper, the dashboard and the alarms. Redeploys freely; it owns no data.
  */
 export class StatelessStack extends Stack {
   readonly functions: readonly MoomooFunction[];
@@ -98,6 +99,8 @@ export class StatelessStack extends Stack {
     for (const fetchQueue of resources.fetchQueues) {
       reconcileSchedules.bindQueue(fetchQueue, 'send').bindDeadLetterQueue(fetchQueue, 'consume');
     }
+    // Asks every open backfill for a step on each pass; a backfill's run may also finish here.
+    reconcileSchedules.bindQueue(resources.backfillSteps, 'send');
     new Rule(this, 'ReconcileEveryFiveMinutes', {
       description: 'Runs the schedule reconciler',
       schedule: Schedule.rate(Duration.minutes(5)),
@@ -123,14 +126,25 @@ export class StatelessStack extends Stack {
     for (const fetchQueue of resources.fetchQueues) {
       handleAdminRequest.bindQueue(fetchQueue, 'send').bindDeadLetterQueue(fetchQueue, 'consume');
     }
+    // Starting a backfill asks for its first step.
+    handleAdminRequest.bindQueue(resources.backfillSteps, 'send');
     const adminUrl = handleAdminRequest.function.addFunctionUrl({ authType: FunctionUrlAuthType.AWS_IAM });
 
     const fetchWorkers = resources.fetchQueues.map((fetchQueue) => this.createFetchWorker(fetchQueue, resources));
+    const advanceBackfill = this.createBackfillStepper(resources);
 
-    this.functions = [handleAdminRequest, syncSchedules, reconcileSchedules, dispatchRun, ...fetchWorkers];
+    this.functions = [
+      handleAdminRequest,
+      syncSchedules,
+      reconcileSchedules,
+      dispatchRun,
+      ...fetchWorkers,
+      advanceBackfill,
+    ];
     new Monitoring(this, 'Monitoring', {
       functions: this.functions,
       fetchQueues: resources.fetchQueues,
+      backfillSteps: resources.backfillSteps,
       alarmTopic: resources.alarmTopic,
     });
 
@@ -151,7 +165,9 @@ export class StatelessStack extends Stack {
       .bindDeadLetterQueue(fetchQueue, 'send')
       .bindTable(resources.marketData, 'readWrite')
       .bindTable(resources.jobRuns, 'readWrite')
-      .bindTable(resources.dataSources, 'readWrite');
+      .bindTable(resources.dataSources, 'readWrite')
+      // A backfill's run that finishes here asks for the backfill's next step.
+      .bindQueue(resources.backfillSteps, 'send');
     if (definition.dataSource === 'jquants') worker.bindSecret(resources.jquantsApiKey);
     worker.function.addEventSource(
       new SqsEventSource(fetchQueue.queue, {
@@ -162,5 +178,46 @@ export class StatelessStack extends Stack {
       }),
     );
     return worker;
+  }
+
+  /**
+   * advance-backfill: takes backfills one step at a time from their queue. A step plans a backfill's business dates,
+   * dispatches its next runs as the dispatcher does (in-process), and counts in the runs that finished.
+   */
+  private createBackfillStepper(resources: StatefulResources): MoomooFunction {
+    const { backfillSteps } = resources;
+    const { definition } = backfillSteps;
+    const stepper = new MoomooFunction(this, 'AdvanceBackfill', {
+      entryName: 'advance-backfill',
+      description:
+        'Advances backfills one step at a time: plans the business dates, dispatches the next runs, counts finished ones',
+      timeout: Duration.seconds(definition.workerTimeoutSeconds),
+      // One step at a time, whichever backfill it advances: this, not the event source, is what guarantees it.
+      reservedConcurrentExecutions: definition.workerReservedConcurrency,
+      // Expands templates over the listed codes and plans runs, as the dispatcher does.
+      memorySize: 1024,
+    })
+      .bindTable(resources.jobGroups, 'read')
+      .bindTable(resources.jobRuns, 'readWrite')
+      .bindTable(resources.marketData, 'read')
+      .bindTable(resources.dataSources, 'read')
+      .bindQueue(backfillSteps, 'consume')
+      // A step that has more to do asks for the next one itself.
+      .bindQueue(backfillSteps, 'send');
+    for (const fetchQueue of resources.fetchQueues) stepper.bindQueue(fetchQueue, 'send');
+    stepper.function.addEventSource(
+      new SqsEventSource(backfillSteps.queue, {
+        batchSize: definition.batchSize,
+        reportBatchItemFailures: true,
+        // The event source's MaximumConcurrency cannot go below 2 (Lambda's ScalingConfig takes 2 to 1000, and CDK
+        // rejects less), one above the reserved concurrency. Set to 2 rather than left unset (Lambda would start with
+        // 5 concurrent batches and scale up), it pulls at most one more step while one runs. That invocation is
+        // throttled and Lambda retries it while the message stays invisible, which is why the queue's visibility is
+        // 6 × the function's timeout (AWS's advice for exactly this). Should a step be dead-lettered all the same,
+        // nothing is lost: the reconciler asks every open backfill for a step on each pass.
+        maxConcurrency: Math.max(definition.workerReservedConcurrency, minimumEventSourceConcurrency),
+      }),
+    );
+    return stepper;
   }
 }

@@ -83,9 +83,28 @@ describe('stateful stack', () => {
     }
   });
 
-  it('keeps jobs for the SQS maximum and dead letters at least as long', () => {
+  it('dead-letters backfill steps to their own DLQ after a handful of receives', () => {
+    // A step is idempotent and the reconciler asks every open backfill for one each pass: a step that keeps failing
+    // is set aside soon, and nothing is lost.
+    const { queue, deadLetterQueue } = synthesized.stateful.backfillSteps;
+    const resource = resourceById(synthesized.statefulTemplate, logicalIdOf(queue));
+    const redrivePolicy = resource.Properties.RedrivePolicy as {
+      deadLetterTargetArn: unknown;
+      maxReceiveCount: number;
+    };
+    expect(redrivePolicy.deadLetterTargetArn).toEqual({ 'Fn::GetAtt': [logicalIdOf(deadLetterQueue), 'Arn'] });
+    expect(redrivePolicy.maxReceiveCount).toBeGreaterThanOrEqual(3);
+    expect(redrivePolicy.maxReceiveCount).toBeLessThanOrEqual(10);
+    const fetchDeadLetterQueues = synthesized.stateful.fetchQueues.map(({ deadLetterQueue: fetchDlq }) => fetchDlq);
+    expect(fetchDeadLetterQueues).not.toContain(deadLetterQueue);
+  });
+
+  it('keeps jobs and backfill steps for the SQS maximum and dead letters at least as long', () => {
     // SQS expires a message from its original enqueue time, also after it moved to the DLQ.
-    for (const { queue, deadLetterQueue } of synthesized.stateful.fetchQueues) {
+    for (const { queue, deadLetterQueue } of [
+      ...synthesized.stateful.fetchQueues,
+      synthesized.stateful.backfillSteps,
+    ]) {
       const jobRetention = resourceById(synthesized.statefulTemplate, logicalIdOf(queue)).Properties
         .MessageRetentionPeriod;
       const deadLetterRetention = resourceById(synthesized.statefulTemplate, logicalIdOf(deadLetterQueue)).Properties
@@ -154,6 +173,8 @@ describe('stateful stack', () => {
         'JquantsJobsDeadLettersQueueUrl',
         'YahooJobsQueueUrl',
         'YahooJobsDeadLettersQueueUrl',
+        'BackfillStepsQueueUrl',
+        'BackfillStepsDeadLettersQueueUrl',
       ]),
     );
   });

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -65,14 +65,41 @@ describe('stateless stack', () => {
     if (!found) throw new Error(`no function ${id}`);
     return logicalIdOf(found.function);
   };
+  /** The actions a function's role is granted on the stateful resource with this logical id (by its ARN). */
+  const actionsOn = (functionId: string, logicalId: string): string[] =>
+    policyStatementsOf(functionId)
+      .filter((statement) =>
+        [statement.Resource]
+          .flat()
+          .some(
+            (resource) =>
+              JSON.stringify(resolveStatefulReference(resource, synthesized.statefulTemplate)) ===
+              JSON.stringify({ 'Fn::GetAtt': [logicalId, 'Arn'] }),
+          ),
+      )
+      .flatMap((statement) => [statement.Action].flat());
 
-  it('consumes every job queue with a visibility timeout of at least six times its worker timeout', () => {
-    const jobQueueIds = synthesized.stateful.fetchQueues.map(({ queue }) => logicalIdOf(queue));
+  it('deploys every entry file of functions/ as a function that monitoring covers', () => {
+    const entryFiles = readdirSync(new URL('../../functions/', import.meta.url))
+      .filter((file) => file.endsWith('.ts'))
+      .map((file) => file.replace(/\.ts$/, ''));
+    expect(synthesized.stateless.functions.map((fn) => fn.entryName).sort()).toEqual(entryFiles.sort());
+    expect(synthesized.stateless.functions.map((fn) => logicalIdOf(fn.function)).sort()).toEqual(
+      functions()
+        .map(([functionId]) => functionId)
+        .sort(),
+    );
+  });
+
+  it('consumes every job queue and the backfill steps with a visibility timeout of at least six times the consumer timeout', () => {
+    const queueIds = [...synthesized.stateful.fetchQueues, synthesized.stateful.backfillSteps].map(({ queue }) =>
+      logicalIdOf(queue),
+    );
     expect(
       queueMappings()
         .map(({ source }) => source.logicalId)
         .sort(),
-    ).toEqual(jobQueueIds.sort());
+    ).toEqual(queueIds.sort());
     for (const { functionId, source } of queueMappings()) {
       const queue = resourceById(synthesized.statefulTemplate, source.logicalId);
       const workerTimeoutSeconds = lambda(functionId).Properties.Timeout as number;
@@ -80,14 +107,28 @@ describe('stateless stack', () => {
     }
   });
 
-  it('reports batch item failures and never lets an SQS poller exceed the reserved concurrency of its worker', () => {
+  it('reports batch item failures and never lets an SQS poller exceed the reserved concurrency of its consumer beyond the event source minimum of 2', () => {
     for (const { functionId, properties } of queueMappings()) {
       expect(properties.FunctionResponseTypes).toEqual(['ReportBatchItemFailures']);
       const reserved = lambda(functionId).Properties.ReservedConcurrentExecutions as number;
       const { MaximumConcurrency } = properties.ScalingConfig as { MaximumConcurrency: number };
       expect(MaximumConcurrency).toBeGreaterThanOrEqual(2);
-      expect(MaximumConcurrency).toBeLessThanOrEqual(reserved);
+      expect(MaximumConcurrency).toBeLessThanOrEqual(Math.max(reserved, 2));
     }
+  });
+
+  it('advances backfills one step at a time: reserved concurrency 1, one message per invocation, the event source at its minimum', () => {
+    const stepperId = functionIdOf('AdvanceBackfill');
+    expect(lambda(stepperId).Properties.ReservedConcurrentExecutions).toBe(1);
+    const mappings = queueMappings().filter(({ functionId }) => functionId === stepperId);
+    expect(mappings.map(({ source }) => source.logicalId)).toEqual([
+      logicalIdOf(synthesized.stateful.backfillSteps.queue),
+    ]);
+    expect(mappings[0]?.properties).toMatchObject({
+      BatchSize: 1,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      ScalingConfig: { MaximumConcurrency: 2 },
+    });
   });
 
   it('reads the JobGroups stream from its oldest record with partial batch responses and bounded retries', () => {
@@ -172,7 +213,7 @@ describe('stateless stack', () => {
 
   it('alarms when a dead-letter queue holds a message and when any function errs', () => {
     const alarms = resourcesOf(synthesized.statelessTemplate, 'AWS::CloudWatch::Alarm').map(([, alarm]) => alarm);
-    for (const { deadLetterQueue } of synthesized.stateful.fetchQueues) {
+    for (const { deadLetterQueue } of [...synthesized.stateful.fetchQueues, synthesized.stateful.backfillSteps]) {
       const queueName = { 'Fn::GetAtt': [logicalIdOf(deadLetterQueue), 'QueueName'] };
       const watching = alarms.filter((alarm) => {
         const dimensions = (alarm.Properties.Dimensions ?? []) as { Value: unknown }[];
@@ -336,26 +377,55 @@ describe('stateless stack', () => {
 
   it('lets the admin API read and redrive every dead-letter queue into its job queue', () => {
     const adminId = functionIdOf('HandleAdminRequest');
-    const grants = policyStatementsOf(adminId).flatMap((statement) =>
-      [statement.Resource].flat().map((resource) => ({
-        actions: [statement.Action].flat(),
-        resource: JSON.stringify(resolveStatefulReference(resource, synthesized.statefulTemplate)),
-      })),
-    );
-    const actionsOn = (queueId: string): string[] =>
-      grants
-        .filter(({ resource }) => resource === JSON.stringify({ 'Fn::GetAtt': [queueId, 'Arn'] }))
-        .flatMap(({ actions }) => actions);
     for (const { definition, queue, deadLetterQueue } of synthesized.stateful.fetchQueues) {
-      expect(actionsOn(logicalIdOf(deadLetterQueue))).toEqual(
+      expect(actionsOn(adminId, logicalIdOf(deadLetterQueue))).toEqual(
         expect.arrayContaining(['sqs:ReceiveMessage', 'sqs:ChangeMessageVisibility', 'sqs:DeleteMessage']),
       );
-      expect(actionsOn(logicalIdOf(queue))).toContain('sqs:SendMessage');
+      expect(actionsOn(adminId, logicalIdOf(queue))).toContain('sqs:SendMessage');
       const environment = environmentOf(adminId);
       expect(resolveStatefulReference(environment[definition.deadLetterEnvVar], synthesized.statefulTemplate)).toEqual({
         Ref: logicalIdOf(deadLetterQueue),
       });
     }
+  });
+
+  it('hands BACKFILL_QUEUE_URL, with leave to send, to every function that asks for backfill steps and to no other', () => {
+    const queueId = logicalIdOf(synthesized.stateful.backfillSteps.queue);
+    const askers = ['HandleAdminRequest', 'ReconcileSchedules', 'FetchJquantsJob', 'FetchYahooJob', 'AdvanceBackfill'];
+    const holders = functions()
+      .filter(([functionId]) => 'BACKFILL_QUEUE_URL' in environmentOf(functionId))
+      .map(([functionId]) => functionId);
+    expect(holders.sort()).toEqual(askers.map(functionIdOf).sort());
+    for (const id of askers) {
+      const functionId = functionIdOf(id);
+      expect(
+        resolveStatefulReference(environmentOf(functionId).BACKFILL_QUEUE_URL, synthesized.statefulTemplate),
+        id,
+      ).toEqual({ Ref: queueId });
+      expect(actionsOn(functionId, queueId), id).toContain('sqs:SendMessage');
+    }
+    const consumers = functions()
+      .filter(([functionId]) => actionsOn(functionId, queueId).includes('sqs:ReceiveMessage'))
+      .map(([functionId]) => functionId);
+    expect(consumers).toEqual([functionIdOf('AdvanceBackfill')]);
+  });
+
+  it('lets advance-backfill write only the JobRuns table, read the others, and send to both job queues, never to a dead-letter queue', () => {
+    const stepperId = functionIdOf('AdvanceBackfill');
+    const writes = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
+    for (const { definition, table } of synthesized.stateful.tables) {
+      const actions = actionsOn(stepperId, logicalIdOf(table));
+      expect(actions, definition.id).toEqual(expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:Query']));
+      if (table === synthesized.stateful.jobRuns.table) expect(actions).toEqual(expect.arrayContaining(writes));
+      else for (const write of writes) expect(actions, definition.id).not.toContain(write);
+    }
+    for (const { definition, queue, deadLetterQueue } of synthesized.stateful.fetchQueues) {
+      expect(actionsOn(stepperId, logicalIdOf(queue)), definition.id).toContain('sqs:SendMessage');
+      expect(actionsOn(stepperId, logicalIdOf(queue)), definition.id).not.toContain('sqs:ReceiveMessage');
+      expect(actionsOn(stepperId, logicalIdOf(deadLetterQueue)), definition.id).toEqual([]);
+      expect(environmentOf(stepperId), definition.id).not.toHaveProperty(definition.deadLetterEnvVar);
+    }
+    expect(actionsOn(stepperId, logicalIdOf(synthesized.stateful.backfillSteps.deadLetterQueue))).toEqual([]);
   });
 
   it('gives the J-Quants API key only to the J-Quants worker and the admin API (credentials check)', () => {
