@@ -8,7 +8,7 @@ import { systemClock } from '#shared/adapters/system-clock.ts';
 import { createAdminApi } from '#shared/admin-api/admin-api.ts';
 import { functionUrlResultOf, requestOfFunctionUrlEvent } from '#shared/admin-api/function-url.ts';
 import { loadConfig, requiredString } from '#shared/config/load-config.ts';
-import { dispatchPorts, dispatchVariables } from '#shared/lambda/aws-deps.ts';
+import { backfillStepsVariables, dispatchPorts, dispatchVariables, sqsBackfillSteps } from '#shared/lambda/aws-deps.ts';
 import { createJquantsDataSource } from '#shared/lambda/create-jquants-data-source.ts';
 import { createYahooCredentialsCheck } from '#shared/lambda/create-yahoo-credentials-check.ts';
 import { log, logger } from '#shared/observability/logger.ts';
@@ -19,6 +19,7 @@ import * as z from '#shared/zod.ts';
 /** The variables that infra binds to this function (MoomooFunction.bind… in the stateless stack). */
 const HandleAdminRequestEnvSchema = z.object({
   ...dispatchVariables,
+  ...backfillStepsVariables,
   JQUANTS_DEAD_LETTER_QUEUE_URL: requiredString(),
   YAHOO_DEAD_LETTER_QUEUE_URL: requiredString(),
 });
@@ -35,6 +36,7 @@ const yahoo: DataSource = {
 const stores = dispatchPorts(config);
 const api = createAdminApi({
   ...stores,
+  backfillSteps: sqsBackfillSteps(config),
   restorer: new DynamoDbBackupRestorer({
     client: stores.client,
     jobGroupsTableName: config.JOB_GROUPS_TABLE_NAME,

@@ -6,19 +6,21 @@ import { EventBridgeScheduleStore } from '#shared/adapters/event-bridge-schedule
 import { sqsDeadLetterStores } from '#shared/adapters/sqs-dead-letter-store.ts';
 import { systemClock } from '#shared/adapters/system-clock.ts';
 import { loadConfig, requiredString } from '#shared/config/load-config.ts';
-import { dispatchPorts, dispatchVariables } from '#shared/lambda/aws-deps.ts';
+import { backfillStepsVariables, dispatchPorts, dispatchVariables, sqsBackfillSteps } from '#shared/lambda/aws-deps.ts';
 import { log, logger } from '#shared/observability/logger.ts';
 import { metricNames } from '#shared/observability/metric-names.ts';
 import { emfMetrics, MetricUnit, metrics } from '#shared/observability/metrics.ts';
 import { type DispatchRequest, dispatchRun } from '#shared/use-cases/dispatch-run.ts';
 import { type ReconcileReport, reconcileSchedules } from '#shared/use-cases/reconcile-schedules.ts';
 import { type MissedRunsReport, recordMissedRuns } from '#shared/use-cases/record-missed-runs.ts';
+import { requestBackfillSteps } from '#shared/use-cases/request-backfill-steps.ts';
 import { type SupervisionReport, superviseRuns } from '#shared/use-cases/supervise-runs.ts';
 import * as z from '#shared/zod.ts';
 
 /** The variables that infra binds to this function (MoomooFunction.bind… in the stateless stack). */
 const ReconcileSchedulesEnvSchema = z.object({
   ...dispatchVariables,
+  ...backfillStepsVariables,
   JQUANTS_DEAD_LETTER_QUEUE_URL: requiredString(),
   YAHOO_DEAD_LETTER_QUEUE_URL: requiredString(),
   SCHEDULE_GROUP_NAME: requiredString(),
@@ -28,10 +30,13 @@ const ReconcileSchedulesEnvSchema = z.object({
 
 const config = loadConfig(ReconcileSchedulesEnvSchema);
 // Catch-up and resumed dispatches go through the dispatcher's own use case, as the admin API's run-now does.
-const dispatchDeps = { ...dispatchPorts(config), clock: systemClock, log, metrics: emfMetrics };
+const backfillSteps = sqsBackfillSteps(config);
+const dispatchDeps = { ...dispatchPorts(config), backfillSteps, clock: systemClock, log, metrics: emfMetrics };
 const deps = {
   groupStore: dispatchDeps.groupStore,
   runLedger: dispatchDeps.runLedger,
+  backfillStore: dispatchDeps.backfillStore,
+  backfillSteps,
   queues: dispatchDeps.queues,
   deadLetterStores: sqsDeadLetterStores({
     jquants: config.JQUANTS_DEAD_LETTER_QUEUE_URL,
@@ -51,12 +56,13 @@ const deps = {
 
 /**
  * Every 5 minutes: repair schedule drift, resume expired pauses, record missed and skipped runs, catch up missed runs
- * by the group's policy, and bring every run that began to its true end (`superviseRuns`).
+ * by the group's policy, bring every run that began to its true end (`superviseRuns`), and step every open backfill.
  */
 const lambdaHandler = async (): Promise<ReconcileReport & MissedRunsReport & SupervisionReport> => {
   const report = await reconcileSchedules(deps);
   const runs = await recordMissedRuns(deps);
   const supervision = await superviseRuns(deps);
+  const backfills = await requestBackfillSteps(deps);
   metrics.addMetric(metricNames.runsMissed, MetricUnit.Count, runs.missed.length);
   metrics.addMetric(metricNames.runsCaughtUp, MetricUnit.Count, runs.caughtUp.length);
   const repaired = report.created.length + report.updated.length + report.deleted.length;
@@ -66,7 +72,7 @@ const lambdaHandler = async (): Promise<ReconcileReport & MissedRunsReport & Sup
   metrics.addMetric(metricNames.unreadableGroups, MetricUnit.Count, report.unreadable.length);
   metrics.addMetric(metricNames.runsTimedOut, MetricUnit.Count, supervision.timedOut.length);
   metrics.addMetric(metricNames.jobMessagesResent, MetricUnit.Count, supervision.resent);
-  logger.info('schedules reconciled', { count: repaired, ...report, ...runs, ...supervision });
+  logger.info('schedules reconciled', { count: repaired, ...report, ...runs, ...supervision, backfills });
   return { ...report, ...runs, ...supervision };
 };
 

@@ -75,6 +75,7 @@ export class DynamoDbRateLimiter implements RateLimiter {
     const endpointLimit = limits.endpointLimits.find((cap) => cap.endpoints.some((path) => endpoint.startsWith(path)));
     // The source's bucket holds the pause, so every request checks it, whatever endpoint it calls. An endpoint's own
     // slot comes first; the source's slot is then taken no earlier than it, and the request goes at the later one.
+    const onlyIfFree = options.background === true;
     const endpointSlotMs =
       endpointLimit === undefined
         ? 0
@@ -83,8 +84,9 @@ export class DynamoDbRateLimiter implements RateLimiter {
             `${sourceKey(dataSource)}#${endpointLimit.bucket}`,
             grantIntervalMs(endpointLimit),
             0,
+            onlyIfFree,
           );
-    const slotMs = await this.#reserve(dataSource, sourceKey(dataSource), intervalMs, endpointSlotMs);
+    const slotMs = await this.#reserve(dataSource, sourceKey(dataSource), intervalMs, endpointSlotMs, onlyIfFree);
     await this.#waitFor(dataSource, { at: new Date(slotMs).toISOString(), intervalMs }, maxWaitMs);
   }
 
@@ -154,9 +156,15 @@ export class DynamoDbRateLimiter implements RateLimiter {
   /**
    * Takes the next slot of one bucket no earlier than `notBeforeMs` (a conditional write on the slot it read, and
    * not while paused) and returns when it is, in epoch ms. Another worker that took the slot first makes it read
-   * again and take the next one.
+   * again and take the next one. `onlyIfFree`: a slot that is not free now is not taken (a deferral says when).
    */
-  async #reserve(dataSource: DataSourceId, key: string, intervalMs: number, notBeforeMs: number): Promise<number> {
+  async #reserve(
+    dataSource: DataSourceId,
+    key: string,
+    intervalMs: number,
+    notBeforeMs: number,
+    onlyIfFree: boolean,
+  ): Promise<number> {
     for (;;) {
       const item = await this.#read(key);
       if (Number(item?.consecutive429s ?? 0) > 0) this.#throttled.add(dataSource);
@@ -165,6 +173,8 @@ export class DynamoDbRateLimiter implements RateLimiter {
       const paused =
         key === sourceKey(dataSource) ? Number(item?.pausedUntilMs ?? 0) : await this.#pausedUntil(dataSource);
       const { grantAtMs, next } = nextGrant({ ...pacingOf(item), pausedUntilMs: paused }, nowMs, intervalMs);
+      // A background request takes only a slot free now: one further off stays for whoever comes first.
+      if (onlyIfFree && grantAtMs > nowMs) throw new RateLimitDeferral(dataSource, grantAtMs - nowMs);
       try {
         await this.#options.client.send(
           new UpdateCommand({

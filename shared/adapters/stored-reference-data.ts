@@ -1,6 +1,7 @@
 import type { DatasetDefinition } from '#shared/datasets/dataset.ts';
 import { type HolidayDivision, isTradingDay } from '#shared/datasets/jquants-markets-calendar.ts';
 import { requireDataset } from '#shared/datasets/registry.ts';
+import { addDays } from '#shared/domain/calendar-date.ts';
 import type { ListedCodesFilter } from '#shared/domain/parameters-template.ts';
 import type { ListedCodesSource } from '#shared/ports/listed-codes-source.ts';
 import type { MarketDataStore } from '#shared/ports/market-data-store.ts';
@@ -65,5 +66,16 @@ export class StoredTradingCalendar implements TradingCalendar {
       .map((row) => String(row.date))
       .sort();
     return tradingDays.at(-1);
+  }
+
+  async businessDays(from: string, to: string): Promise<string[] | undefined> {
+    const rows = await allRows(this.#store, this.#calendar, { series: '-', from, to });
+    const days = new Set(rows.map((row) => String(row.date)));
+    // The calendar answers every day, business or not: a day missing means it does not reach that far.
+    for (let day = from; day <= to; day = addDays(day, 1)) if (!days.has(day)) return undefined;
+    return rows
+      .filter((row) => isTradingDay(row.holidayDivision as HolidayDivision))
+      .map((row) => String(row.date))
+      .sort();
   }
 }

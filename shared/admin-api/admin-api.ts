@@ -1,4 +1,5 @@
 import type { ApiResponse } from '#shared/admin-api/api-error.ts';
+import { type BackfillRouteDeps, backfillRoutes } from '#shared/admin-api/backfill-routes.ts';
 import { type DataRouteDeps, dataRoutes } from '#shared/admin-api/data-routes.ts';
 import { type DeadLetterRouteDeps, deadLetterRoutes } from '#shared/admin-api/dead-letter-routes.ts';
 import { groupRoutes } from '#shared/admin-api/group-routes.ts';
@@ -8,15 +9,22 @@ import { defineRoute, json, type Route } from '#shared/admin-api/route.ts';
 import { type RunRouteDeps, runRoutes } from '#shared/admin-api/run-routes.ts';
 import { type SettingsRouteDeps, settingsRoutes } from '#shared/admin-api/settings-routes.ts';
 import type { Log } from '#shared/observability/logger.ts';
+import type { BackfillSteps } from '#shared/ports/backfill-steps.ts';
 import type { DataSourceSettingsStore } from '#shared/ports/data-source-settings-store.ts';
 import type { RateLimiter } from '#shared/ports/rate-limiter.ts';
 
 /** Everything the admin API works through. */
-export interface AdminApiDeps extends SettingsRouteDeps, RunRouteDeps, DataRouteDeps, DeadLetterRouteDeps {
+export interface AdminApiDeps
+  extends SettingsRouteDeps,
+    RunRouteDeps,
+    BackfillRouteDeps,
+    DataRouteDeps,
+    DeadLetterRouteDeps {
   /** Paces credential checks and shows pauses after 429s. */
   readonly rateLimiter: Pick<RateLimiter, 'acquire' | 'status'>;
-  // Named again because several route groups need it: one declaration settles their common type.
+  // Named again because several route groups need them: one declaration settles their common type.
   readonly settingsStore: DataSourceSettingsStore;
+  readonly backfillSteps: BackfillSteps;
   readonly log: Log;
 }
 
@@ -43,6 +51,7 @@ export function createAdminApi(deps: AdminApiDeps): AdminApi {
   const routes: readonly Route[] = [
     ...groupRoutes(deps),
     ...runRoutes(deps),
+    ...backfillRoutes(deps),
     ...deadLetterRoutes(deps),
     ...settingsRoutes(deps),
     ...dataRoutes(deps),

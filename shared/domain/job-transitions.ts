@@ -1,5 +1,11 @@
 import { type Changes, changedRecord } from '#shared/domain/record-changes.ts';
-import { type FetchCheckpoint, finishedJobStatuses, type Job, type JobError } from '#shared/domain/run.ts';
+import {
+  type FetchCheckpoint,
+  finishedJobStatuses,
+  type Job,
+  type JobError,
+  type RowCounts,
+} from '#shared/domain/run.ts';
 
 /**
  * The job state machine (design §1). A job is `queued` until a delivery of its message starts an attempt
@@ -57,6 +63,8 @@ export type JobEvent =
       readonly members?: { readonly succeeded: number; readonly failed: number };
       /** Why members failed, when some did. */
       readonly error?: JobError;
+      /** A backfill's range request: the rows written and kept per date. */
+      readonly rowsByDate?: Readonly<Record<string, RowCounts>>;
     }
   /**
    * The job cannot succeed: a permanent error, its attempts exhausted, or a send that could not happen. Without a
@@ -170,6 +178,7 @@ export function decideJob(job: Job, event: JobEvent): JobDecision {
         upstreamRequests: event.upstreamRequests,
         ...(members === undefined ? {} : { members }),
         ...(event.error === undefined ? {} : { lastError: event.error }),
+        ...(event.rowsByDate === undefined ? {} : { rowsByDate: { ...event.rowsByDate } }),
       });
     }
     case 'fail': {

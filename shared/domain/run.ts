@@ -67,6 +67,8 @@ export const RunSchema = z.strictObject({
   finishedAt: z.optional(IsoInstantSchema),
   /** Bumped by every change, counts included: a decision is written only on the revision it was made on. */
   revision: z._default(countSchema(), 0),
+  /** The backfill the run belongs to (trigger `backfill`). */
+  backfillId: z.optional(z.string()),
 });
 export type Run = z.infer<typeof RunSchema>;
 
@@ -155,6 +157,8 @@ export const JobSchema = z.strictObject({
   members: z.optional(JobMembersSchema),
   /** Set on a member of a date job as listed: the date job that fetches it with the rest of its date. */
   fetchedWith: z.optional(z.string()),
+  /** A backfill's range request: the rows it wrote and kept per date, for the runs of those dates. */
+  rowsByDate: z.optional(z.record(IsoDateSchema, RowCountsSchema)),
   lease: z.optional(JobLeaseSchema),
   checkpoint: z.optional(FetchCheckpointSchema),
   /** Bumped by every change: a write applies only to the revision its decision was made on. */
@@ -189,11 +193,12 @@ export function scheduledRunId(groupId: string, scheduledTime: string): string {
 
 /** A run as first recorded: nothing counted yet; a run recorded `skipped` or `missed` is finished at once. */
 export function newRun(
-  fields: Pick<Run, 'runId' | 'groupId' | 'dataSource' | 'dataset' | 'trigger' | 'scheduledTime' | 'businessDate'> & {
-    readonly status: 'dispatching' | 'skipped' | 'missed';
-    readonly reason?: string;
-    readonly at: string;
-  },
+  fields: Pick<Run, 'runId' | 'groupId' | 'dataSource' | 'dataset' | 'trigger' | 'scheduledTime' | 'businessDate'> &
+    Pick<Partial<Run>, 'backfillId'> & {
+      readonly status: 'dispatching' | 'skipped' | 'missed';
+      readonly reason?: string;
+      readonly at: string;
+    },
 ): Run {
   const { at, reason, ...identity } = fields;
   return {

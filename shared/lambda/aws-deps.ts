@@ -1,12 +1,15 @@
 import { createDocumentClient, createSqsClient } from '#shared/adapters/aws-clients.ts';
+import { DynamoDbBackfillStore } from '#shared/adapters/dynamodb-backfill-store.ts';
 import { DynamoDbDataSourceSettingsStore } from '#shared/adapters/dynamodb-data-source-settings-store.ts';
 import { DynamoDbJobGroupStore } from '#shared/adapters/dynamodb-job-group-store.ts';
 import { DynamoDbMarketDataStore } from '#shared/adapters/dynamodb-market-data-store.ts';
 import { DynamoDbRunLedger } from '#shared/adapters/dynamodb-run-ledger.ts';
+import { SqsBackfillSteps } from '#shared/adapters/sqs-backfill-steps.ts';
 import { SqsJobQueue } from '#shared/adapters/sqs-job-queue.ts';
 import { StoredListedCodes, StoredTradingCalendar } from '#shared/adapters/stored-reference-data.ts';
 import { requiredString } from '#shared/config/load-config.ts';
 import type { DataSourceId } from '#shared/domain/data-source.ts';
+import type { BackfillSteps } from '#shared/ports/backfill-steps.ts';
 import type { JobQueue } from '#shared/ports/job-queue.ts';
 
 /**
@@ -25,6 +28,7 @@ export function dynamoDbStores(tables: {
     client,
     groupStore: new DynamoDbJobGroupStore({ client, tableName: tables.jobGroups }),
     runLedger: new DynamoDbRunLedger({ client, tableName: tables.jobRuns }),
+    backfillStore: new DynamoDbBackfillStore({ client, tableName: tables.jobRuns }),
     settingsStore: new DynamoDbDataSourceSettingsStore({ client, tableName: tables.dataSources }),
     marketData,
     listedCodes: new StoredListedCodes(marketData),
@@ -65,4 +69,14 @@ export function dispatchPorts(config: Readonly<Record<keyof typeof dispatchVaria
     }),
     queues: sqsJobQueues({ jquants: config.JQUANTS_QUEUE_URL, yahoo: config.YAHOO_QUEUE_URL }),
   };
+}
+
+/** The variable of a function that asks for backfill steps: a backfill's runs finish in it, or it starts one. */
+export const backfillStepsVariables = {
+  BACKFILL_QUEUE_URL: requiredString(),
+};
+
+/** Backfill steps on their queue. */
+export function sqsBackfillSteps(config: Readonly<Record<keyof typeof backfillStepsVariables, string>>): BackfillSteps {
+  return new SqsBackfillSteps({ client: createSqsClient(), queueUrl: config.BACKFILL_QUEUE_URL });
 }

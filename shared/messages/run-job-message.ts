@@ -23,6 +23,11 @@ const runFields = {
   ),
   /** A slot held by a message written before slots carried their pace: read, never used (a fresh one is taken). */
   requestSlotAt: z.optional(z.iso.datetime({ offset: true })),
+  /**
+   * `background`: a backfill's work, which takes only request slots free right now, so that scheduled and manual
+   * runs never wait behind it. Absent: the foreground.
+   */
+  priority: z.optional(z.literal('background')),
 };
 
 /** Version 1: run one job (one request plus pages). */
@@ -31,6 +36,11 @@ export const RunJobMessageSchema = z.object({
   ...runFields,
   jobId: z.string().check(z.minLength(1)),
   params: z.record(z.string(), z.json()),
+  /**
+   * Set on a backfill's range request (`{code, from, to}`): each row it writes carries the run id of its own date's
+   * run of this backfill (`backfillRunId`), not the message's run.
+   */
+  backfillId: z.optional(z.string().check(z.minLength(1))),
 });
 export type RunJobMessage = z.infer<typeof RunJobMessageSchema>;
 

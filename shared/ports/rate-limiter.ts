@@ -33,6 +33,12 @@ export interface AcquireOptions {
   readonly maxWaitMs?: number;
   /** A slot reserved earlier for this request (`RateLimitDeferral.slot`): used while still usable. */
   readonly heldSlot?: HeldSlot;
+  /**
+   * A backfill's request: it takes a slot only when one is free right now, never reserving ahead and never waiting
+   * in place, so a foreground request waits at most one interval behind it. Otherwise it is deferred (no slot held)
+   * until the next slot.
+   */
+  readonly background?: boolean;
 }
 
 /** Whether a data source is paused after 429s. */

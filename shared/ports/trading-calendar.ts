@@ -6,4 +6,9 @@
 export interface TradingCalendar {
   /** The last business day strictly before `date` (`YYYY-MM-DD`), or undefined when the stored calendar cannot tell. */
   previousBusinessDay(date: string): Promise<string | undefined>;
+  /**
+   * The business days of `from`…`to`, oldest first, or undefined when the stored calendar does not cover every day
+   * of the range.
+   */
+  businessDays(from: string, to: string): Promise<string[] | undefined>;
 }

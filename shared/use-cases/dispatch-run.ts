@@ -1,4 +1,5 @@
 import { requireDataset } from '#shared/datasets/registry.ts';
+import { backfillRunId } from '#shared/domain/backfill.ts';
 import { businessDateOf } from '#shared/domain/business-date.ts';
 import type { DataSourceId } from '#shared/domain/data-source.ts';
 import { defaultSettings, effectiveRateLimit } from '#shared/domain/data-source-settings.ts';
@@ -28,7 +29,7 @@ import type { TradingCalendar } from '#shared/ports/trading-calendar.ts';
 import { allJobs } from '#shared/use-cases/all-jobs.ts';
 import { expandJobs } from '#shared/use-cases/expand-jobs.ts';
 import { messagesForJobs } from '#shared/use-cases/job-messages.ts';
-import { reportFinish } from '#shared/use-cases/run-finished.ts';
+import { type RunFinishedDeps, reportFinish } from '#shared/use-cases/run-finished.ts';
 
 /** What to dispatch: a scheduled tick, an operator's run-now, or a run whose dispatch was interrupted. */
 export interface DispatchRequest {
@@ -43,9 +44,11 @@ export interface DispatchRequest {
   readonly allowOverlap?: boolean;
   /** Resume this run, still `dispatching` (the watchdog's repair of an interrupted dispatch, of any trigger). */
   readonly runId?: string;
+  /** The backfill this run is a date of (trigger `backfill`, with its `businessDate`): it names the run. */
+  readonly backfillId?: string;
 }
 
-export interface DispatchDeps {
+export interface DispatchDeps extends RunFinishedDeps {
   readonly groupStore: JobGroupStore;
   readonly runLedger: RunLedger;
   readonly queues: Readonly<Record<DataSourceId, JobQueue>>;
@@ -88,14 +91,16 @@ export async function dispatchRun(request: DispatchRequest, deps: DispatchDeps):
   const trigger = request.trigger ?? 'scheduled';
   const now = deps.clock.now();
   const at = now.toISOString();
+  const businessDate = request.businessDate ?? businessDateOf(new Date(request.scheduledTime), group.timezone);
   const identity = {
-    runId: trigger === 'scheduled' ? scheduledRunId(group.id, request.scheduledTime) : manualRunId(group.id, at),
+    runId: runIdOf(request, group.id, businessDate, at),
+    ...(request.backfillId === undefined ? {} : { backfillId: request.backfillId }),
     groupId: group.id,
     dataSource: group.dataSource,
     dataset: group.dataset,
     trigger,
     scheduledTime: new Date(request.scheduledTime).toISOString(),
-    businessDate: request.businessDate ?? businessDateOf(new Date(request.scheduledTime), group.timezone),
+    businessDate,
     at,
   };
 
@@ -251,6 +256,37 @@ async function deadlineOf(
 function duplicateOf(run: Run, deps: DispatchDeps): DispatchOutcome {
   deps.log.info('duplicate tick ignored', { groupId: run.groupId, runId: run.runId });
   return { outcome: 'duplicate', run };
+}
+
+/**
+ * Starts a run whose jobs are given rather than expanded from its group's template (a backfill's calendar or range
+ * requests): claims it, stores its jobs, sends them. A run claimed before is resumed (from the ledger once planned).
+ */
+export async function launchRun(run: Run, jobs: readonly Job[], deps: DispatchDeps): Promise<DispatchOutcome> {
+  if (!(await deps.runLedger.claimRun(run))) {
+    const existing = await deps.runLedger.getRun(run.runId);
+    if (existing === undefined) throw new Error(`run ${run.runId} was claimed but cannot be read`);
+    if (existing.status !== 'dispatching') return duplicateOf(existing, deps);
+    if (existing.plannedAt !== undefined) {
+      const unfinished = await allJobs(deps.runLedger, run.runId, (job) => !finishedJobStatuses.has(job.status));
+      return sendJobs(existing, unfinished, undefined, deps, true);
+    }
+  }
+  await deps.runLedger.addJobs(run.runId, jobs);
+  await deps.runLedger.updateRun(run.runId, {
+    kind: 'planned',
+    total: jobs.length,
+    at: deps.clock.now().toISOString(),
+  });
+  return sendJobs(run, jobs, undefined, deps, false);
+}
+
+/** A scheduled tick's run id is its tick's; a backfill's, its date's; a manual run's, unique per request. */
+function runIdOf(request: DispatchRequest, groupId: string, businessDate: string, at: string): string {
+  if (request.backfillId !== undefined) return backfillRunId(request.backfillId, businessDate);
+  return (request.trigger ?? 'scheduled') === 'scheduled'
+    ? scheduledRunId(groupId, request.scheduledTime)
+    : manualRunId(groupId, at);
 }
 
 /** The id of a manual run: the group, the request time and a marker, unique per request. */

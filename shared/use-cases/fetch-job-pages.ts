@@ -8,7 +8,7 @@ import type { MarketDataStore } from '#shared/ports/market-data-store.ts';
 import { RateLimitDeferral, type RateLimiter } from '#shared/ports/rate-limiter.ts';
 import type { RunLedger } from '#shared/ports/run-ledger.ts';
 import { UpstreamError } from '#shared/ports/upstream-errors.ts';
-import { issueCodeOf, type JobAttempt } from '#shared/use-cases/job-attempt.ts';
+import { issueCodeOf, type JobAttempt, runIdOfRow } from '#shared/use-cases/job-attempt.ts';
 
 /** What fetching a job message's pages needs. */
 export interface FetchPagesDeps {
@@ -70,6 +70,7 @@ export async function fetchJobPages(
       await deps.rateLimiter.acquire(deps.dataSource.id, endpoint, {
         maxWaitMs,
         ...(heldSlot === undefined ? {} : { heldSlot }),
+        ...(message.priority === 'background' ? { background: true } : {}),
       });
       heldSlot = undefined;
       attempt.upstreamRequests++;
@@ -128,12 +129,13 @@ async function storePage(
   if (page.rejected.length > 0) await rejectRows(attempt, page.rejected, failJobs);
   const fetchedAt = deps.clock.now().toISOString();
   const keys = attempt.rowKeys();
+  const { dateField } = rowLayoutOf(deps.dataset);
   const rowsByKey = new Map<string, Record<string, unknown>[]>();
   for (const row of page.rows) {
     const key = attempt.rowKeyOf(row, keys);
     if (key === undefined) continue;
     const keyRows = rowsByKey.get(key) ?? [];
-    keyRows.push({ ...row, fetchedAt, runId: attempt.message.runId });
+    keyRows.push({ ...row, fetchedAt, runId: runIdOfRow(attempt, row, dateField) });
     rowsByKey.set(key, keyRows);
   }
   const rows = [...rowsByKey.values()].flat();
@@ -151,7 +153,6 @@ async function storePage(
   }
   attempt.progressed = true;
   const dates = new Set(progress.dates);
-  const { dateField } = rowLayoutOf(deps.dataset);
   for (const row of rows) if (typeof row[dateField] === 'string') dates.add(row[dateField]);
   return {
     ...(page.next === undefined ? {} : { next: page.next }),
@@ -170,7 +171,7 @@ async function rejectRows(attempt: JobAttempt, rejected: readonly RejectedRow[],
   const { message } = attempt;
   const endpoint = attempt.dataset?.endpoint ?? message.dataset;
   const unattributable = rejected.find((row) => row.series === undefined);
-  if (attempt.kind === 'single' || unattributable !== undefined) {
+  if (attempt.kind === 'single' || attempt.kind === 'range' || unattributable !== undefined) {
     const first = unattributable ?? rejected[0];
     throw new InvalidRowsError(`the answer holds a row that breaks the ${message.dataset} schema: ${first?.reason}`, {
       endpoint,

@@ -1,4 +1,6 @@
 import type { DatasetDefinition } from '#shared/datasets/dataset.ts';
+import { rowLayoutOf } from '#shared/datasets/row-layout.ts';
+import { backfillRunId } from '#shared/domain/backfill.ts';
 import { pendingMemberList } from '#shared/domain/date-jobs.ts';
 import { rowCodeOf } from '#shared/domain/request-planning.ts';
 import type { DateJobMember, Job, JobError } from '#shared/domain/run.ts';
@@ -24,10 +26,11 @@ export function requestAllowanceMs(invocationMs: number): number {
 }
 
 /**
- * What a delivery works on: one job (`single`), a date job fetching a date once for its members (`date`), or, for a
- * run dispatched before date jobs existed, the run's jobs of one date fetched together (`legacy`).
+ * What a delivery works on: one job (`single`), a date job fetching a date once for its members (`date`), a
+ * backfill's range request of one code over many dates, whose rows belong to the runs of their own dates (`range`),
+ * or, for a run dispatched before date jobs existed, the run's jobs of one date fetched together (`legacy`).
  */
-export type AttemptKind = 'single' | 'date' | 'legacy';
+export type AttemptKind = 'single' | 'date' | 'range' | 'legacy';
 
 /**
  * One delivery of a job message, from the start of its jobs' attempts to their outcomes: the jobs it holds (as last
@@ -118,7 +121,7 @@ export class JobAttempt {
    * the held jobs of a legacy date.
    */
   rowKeys(): Set<string> {
-    if (this.kind === 'single') return new Set(this.jobs.map((job) => job.jobId));
+    if (this.kind === 'single' || this.kind === 'range') return new Set(this.jobs.map((job) => job.jobId));
     if (this.kind === 'legacy') return new Set(this.jobs.map(issueCodeOf));
     return new Set(
       pendingMemberList(this.members)
@@ -132,9 +135,23 @@ export class JobAttempt {
    * attempt's `rowKeys()`, read once per page).
    */
   rowKeyOf(row: Readonly<Record<string, unknown>>, keys: ReadonlySet<string> = this.rowKeys()): string | undefined {
+    // A range request takes every row, counted per date for the runs of those dates.
+    if (this.kind === 'range') return keys.size === 0 ? undefined : this.#dateOf(row);
     const key = this.kind === 'single' ? this.jobs[0]?.jobId : String(row.code);
     return key !== undefined && keys.has(key) ? key : undefined;
   }
+
+  #dateOf(row: Readonly<Record<string, unknown>>): string | undefined {
+    const field = this.dataset === undefined ? 'date' : rowLayoutOf(this.dataset).dateField;
+    return typeof row[field] === 'string' ? row[field] : undefined;
+  }
+}
+
+/** The run a row belongs to: a range request's rows, the run of their own date; any other, the message's run. */
+export function runIdOfRow(attempt: JobAttempt, row: Readonly<Record<string, unknown>>, dateField: string): string {
+  const { message } = attempt;
+  if (attempt.kind !== 'range' || message.version !== 1 || message.backfillId === undefined) return message.runId;
+  return backfillRunId(message.backfillId, String(row[dateField]));
 }
 
 /** A date-wide job's issue code as rows carry it. */

@@ -1,4 +1,5 @@
 import { getDataset } from '#shared/datasets/registry.ts';
+import { isRangesRun } from '#shared/domain/backfill.ts';
 import { planRequests } from '#shared/domain/request-planning.ts';
 import type { Job, Run } from '#shared/domain/run.ts';
 import type { JobMessage } from '#shared/messages/run-job-message.ts';
@@ -15,7 +16,11 @@ export function messagesForJobs(run: Run, jobs: readonly Job[]): { message: JobM
     dataSource: run.dataSource,
     dataset: run.dataset,
     businessDate: run.businessDate,
+    // A backfill's work goes in the background lane of the rate limit: scheduled runs never wait behind it.
+    ...(run.trigger === 'backfill' ? { priority: 'background' as const } : {}),
   };
+  // The rows of a backfill's range requests belong to the runs of their own dates.
+  const ranges = isRangesRun(run) ? { backfillId: run.backfillId } : {};
   const dateJobs = jobs.filter((job) => job.members !== undefined);
   const single = jobs.filter((job) => job.members === undefined);
   const plan = planRequests(getDataset(run.dataset) ?? { dateWide: false }, single);
@@ -30,7 +35,13 @@ export function messagesForJobs(run: Run, jobs: readonly Job[]): { message: JobM
       jobs: request.jobIds.flatMap((jobId) => byId.get(jobId) ?? []),
     })),
     ...plan.perJob.map((planned) => ({
-      message: { version: 1 as const, ...base, jobId: planned.jobId, params: planned.params as Job['params'] },
+      message: {
+        version: 1 as const,
+        ...base,
+        jobId: planned.jobId,
+        params: planned.params as Job['params'],
+        ...ranges,
+      },
       jobs: byId.get(planned.jobId) === undefined ? [] : [byId.get(planned.jobId) as Job],
     })),
   ];

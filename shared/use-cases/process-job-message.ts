@@ -115,7 +115,12 @@ async function workOf(
   start: JobEvent,
   ledger: RunLedger,
 ): Promise<{ kind: AttemptKind; updates: JobUpdate[]; members?: DateJobMember[] }> {
-  if (message.version === 1) return { kind: 'single', updates: [{ jobId: message.jobId, event: start }] };
+  if (message.version === 1) {
+    return {
+      kind: message.backfillId === undefined ? 'single' : 'range',
+      updates: [{ jobId: message.jobId, event: start }],
+    };
+  }
   const dateJob = await ledger.getJob(message.runId, dateJobId(message.date));
   if (dateJob !== undefined) {
     const members = await ledger.getMembers(message.runId, dateJob.jobId);

@@ -12,8 +12,9 @@ import type { JobQueue } from '#shared/ports/job-queue.ts';
 import type { RunLedger } from '#shared/ports/run-ledger.ts';
 import { allJobs } from '#shared/use-cases/all-jobs.ts';
 import { failAgain, reopenJobs } from '#shared/use-cases/reopen-jobs.ts';
+import type { RunFinishedDeps } from '#shared/use-cases/run-finished.ts';
 
-export interface RedriveDeadLettersDeps {
+export interface RedriveDeadLettersDeps extends RunFinishedDeps {
   /** Each data source's dead-letter queue. */
   readonly deadLetterStores: Readonly<Record<DataSourceId, DeadLetterStore>>;
   /** Each data source's job queue, where redriven jobs go. */

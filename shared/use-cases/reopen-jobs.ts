@@ -1,9 +1,14 @@
 import { isReopenable } from '#shared/domain/job-transitions.ts';
 import type { Job } from '#shared/domain/run.ts';
-import type { Log } from '#shared/observability/logger.ts';
 import type { Clock } from '#shared/ports/clock.ts';
 import type { RunLedger } from '#shared/ports/run-ledger.ts';
-import { reportFinish } from '#shared/use-cases/run-finished.ts';
+import { type RunFinishedDeps, reportFinish } from '#shared/use-cases/run-finished.ts';
+
+/** What reopening needs: the ledger, the clock, and where a finish is reported. */
+export interface ReopenDeps extends RunFinishedDeps {
+  readonly runLedger: RunLedger;
+  readonly clock: Clock;
+}
 
 /**
  * Lets failed jobs of a run (and date jobs with failed members) run again, before their messages are sent (a run
@@ -13,11 +18,7 @@ import { reportFinish } from '#shared/use-cases/run-finished.ts';
  * crash before the send leaves queued jobs whose message is overdue, which the watchdog sends. Returns the jobs
  * reopened (as they were before), leaving out those that had moved on meanwhile.
  */
-export async function reopenJobs(
-  runId: string,
-  jobs: readonly Job[],
-  deps: { readonly runLedger: RunLedger; readonly clock: Clock; readonly log: Log },
-): Promise<Job[]> {
+export async function reopenJobs(runId: string, jobs: readonly Job[], deps: ReopenDeps): Promise<Job[]> {
   const failed = jobs.filter(isReopenable);
   if (failed.length === 0) return [];
   const at = deps.clock.now().toISOString();
@@ -36,11 +37,7 @@ export async function reopenJobs(
  * Fails reopened jobs again as they were (their last error, dead-lettered or not) when their messages could not be
  * sent, so that they are neither lost nor waiting for a message that never left.
  */
-export async function failAgain(
-  runId: string,
-  jobs: readonly Job[],
-  deps: { readonly runLedger: RunLedger; readonly clock: Clock; readonly log: Log },
-): Promise<void> {
+export async function failAgain(runId: string, jobs: readonly Job[], deps: ReopenDeps): Promise<void> {
   if (jobs.length === 0) return;
   const at = deps.clock.now().toISOString();
   const change = await deps.runLedger.updateJobs(

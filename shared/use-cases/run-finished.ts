@@ -2,18 +2,22 @@ import type { Run } from '#shared/domain/run.ts';
 import type { Log } from '#shared/observability/logger.ts';
 import { metricNames } from '#shared/observability/metric-names.ts';
 import { type MetricsSink, noMetrics } from '#shared/observability/metrics.ts';
+import type { BackfillSteps } from '#shared/ports/backfill-steps.ts';
 
 /** What reporting a finished run needs. */
 export interface RunFinishedDeps {
   readonly log: Log;
   /** @default noMetrics */
   readonly metrics?: MetricsSink;
+  /** Where a finished run of a backfill asks for the backfill's next step; absent where none can finish. */
+  readonly backfillSteps?: BackfillSteps;
 }
 
 /**
  * A run has finished: the one place every path that finishes a run (the last job's outcome, the watchdog's recount
  * or time-out, a failed dispatch) reports it, exactly once per finish — the ledger hands the finished run to the one
- * caller whose write finished it. What follows a finish (metrics and a log line today) hooks here.
+ * caller whose write finished it. What follows a finish hooks here: metrics, a log line, and the next step of the
+ * backfill the run belongs to.
  */
 export async function runFinished(run: Run, deps: RunFinishedDeps): Promise<void> {
   const metrics = deps.metrics ?? noMetrics;
@@ -24,6 +28,7 @@ export async function runFinished(run: Run, deps: RunFinishedDeps): Promise<void
   const data = { groupId: run.groupId, runId: run.runId, businessDate: run.businessDate, ...run.counters };
   if (run.status === 'succeeded') deps.log.info('run finished', { status: run.status, ...data });
   else deps.log.warn('run finished', { status: run.status, reason: run.reason, ...data });
+  if (run.backfillId !== undefined) await deps.backfillSteps?.request(run.backfillId);
 }
 
 /** Reports the run a ledger change finished, if this change finished one (`RunChange.finished`). */

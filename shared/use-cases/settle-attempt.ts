@@ -1,9 +1,11 @@
+import { businessDateOf } from '#shared/domain/business-date.ts';
+import { defaultSettings } from '#shared/domain/data-source-settings.ts';
 import { isPermanentError, isSchemaError } from '#shared/domain/errors.ts';
+import { planWindow, requestedDates, withinWindow } from '#shared/domain/plan-windows.ts';
 import type { FetchCheckpoint, Job, JobError } from '#shared/domain/run.ts';
 import type { JobMessage } from '#shared/messages/run-job-message.ts';
-import type { Log } from '#shared/observability/logger.ts';
 import { metricNames } from '#shared/observability/metric-names.ts';
-import { type MetricsSink, noMetrics } from '#shared/observability/metrics.ts';
+import { noMetrics } from '#shared/observability/metrics.ts';
 import type { Clock } from '#shared/ports/clock.ts';
 import type { DataSource } from '#shared/ports/data-source.ts';
 import type { DataSourceSettingsStore } from '#shared/ports/data-source-settings-store.ts';
@@ -20,21 +22,19 @@ import {
 import { deferJobs } from '#shared/use-cases/defer-jobs.ts';
 import { AttemptTimeLimitError, InvalidRowsError } from '#shared/use-cases/fetch-job-pages.ts';
 import { dimensionsOf, issueCodeOf, type JobAttempt, RetryLaterError } from '#shared/use-cases/job-attempt.ts';
-import { reportFinish } from '#shared/use-cases/run-finished.ts';
+import { type RunFinishedDeps, reportFinish } from '#shared/use-cases/run-finished.ts';
 
 /** What settling an attempt's jobs needs. */
-export interface SettleDeps {
+export interface SettleDeps extends RunFinishedDeps {
   readonly runLedger: RunLedger;
   readonly dataSource: Pick<DataSource, 'id'>;
   readonly deadLetters: DeadLetterQueue;
-  readonly settingsStore: Pick<DataSourceSettingsStore, 'recordHealth'>;
+  /** Where a data source's credentials are marked failing, and its plan read (a 403 outside the plan's window). */
+  readonly settingsStore: Pick<DataSourceSettingsStore, 'recordHealth' | 'get'>;
   readonly rateLimiter: RateLimiter;
   /** The data source's own job queue: deferred jobs are sent back to it with a delay. */
   readonly requeue: JobQueue;
   readonly clock: Clock;
-  readonly log: Log;
-  /** @default noMetrics */
-  readonly metrics?: MetricsSink;
   /** First retry's backoff; later ones double it. @default 10 */
   readonly retryBaseDelaySeconds?: number;
   /** A job waiting this long without fetching a page counts as stalled (metric and alarm). @default 1 hour */
@@ -69,8 +69,7 @@ export async function succeedJobs(attempt: JobAttempt, checkpoint: FetchCheckpoi
   const change = await deps.runLedger.updateJobs(
     message.runId,
     attempt.jobs.map((job) => {
-      const [rowsWritten, rowsKept] = members?.rows ??
-        checkpoint.rows[attempt.kind === 'single' ? job.jobId : issueCodeOf(job)] ?? [0, 0];
+      const [rowsWritten, rowsKept] = members?.rows ?? rowsOf(attempt, job, checkpoint);
       return {
         jobId: job.jobId,
         seen: job,
@@ -83,6 +82,7 @@ export async function succeedJobs(attempt: JobAttempt, checkpoint: FetchCheckpoi
           rowsKept,
           upstreamRequests: attempt.kind === 'legacy' ? 0 : attempt.upstreamRequests,
           ...(members === undefined ? {} : { members: members.counts }),
+          ...(attempt.kind === 'range' ? { rowsByDate: checkpoint.rows } : {}),
           ...(members?.error === undefined ? {} : { error: members.error }),
         },
       };
@@ -99,6 +99,17 @@ export async function succeedJobs(attempt: JobAttempt, checkpoint: FetchCheckpoi
   }
   await reportFinish(change, deps);
   deps.log.info('jobs succeeded', { runId: message.runId, dataset: message.dataset, count: succeeded });
+}
+
+/** The rows a job wrote and kept: its own, a legacy job's code's, or a range request's over every date. */
+function rowsOf(attempt: JobAttempt, job: Job, checkpoint: FetchCheckpoint): [number, number] {
+  if (attempt.kind === 'range') {
+    return Object.values(checkpoint.rows).reduce<[number, number]>(
+      ([written, kept], [dateWritten, dateKept]) => [written + dateWritten, kept + dateKept],
+      [0, 0],
+    );
+  }
+  return checkpoint.rows[attempt.kind === 'single' ? job.jobId : issueCodeOf(job)] ?? [0, 0];
 }
 
 /**
@@ -212,13 +223,15 @@ export async function settleFailure(attempt: JobAttempt, error: unknown, deps: S
     return;
   }
   const { message } = attempt;
-  const lastError = jobErrorOf(error);
+  const outside = error instanceof CredentialsError ? await outsidePlanError(attempt, error, deps) : undefined;
+  const lastError = outside ?? jobErrorOf(error);
   const permanent =
     isPermanentError(error) ||
     error instanceof PermanentUpstreamError ||
     error instanceof CredentialsError ||
     error instanceof InvalidRowsError;
-  if (error instanceof CredentialsError) {
+  // A 403 for dates outside the plan says nothing of the credentials: only the job fails.
+  if (error instanceof CredentialsError && outside === undefined) {
     await deps.settingsStore.recordHealth(deps.dataSource.id, {
       status: 'failing',
       reason: error.message,
@@ -246,6 +259,30 @@ export async function settleFailure(attempt: JobAttempt, error: unknown, deps: S
   const retried = change.jobs.filter((result) => result.applied).length;
   (deps.metrics ?? noMetrics).count(metricNames.jobsRetried, retried, dimensionsOf(message));
   if (retried > 0) throw new RetryLaterError(delaySeconds, { cause: error });
+}
+
+/**
+ * The error of a 403 for dates outside the plan's window (jquants-v2.md §2: data outside the plan answers 403), or
+ * undefined when the request's dates are inside it (then the credentials are what failed).
+ */
+async function outsidePlanError(
+  attempt: JobAttempt,
+  error: CredentialsError,
+  deps: SettleDeps,
+): Promise<JobError | undefined> {
+  if (error.status !== 403) return undefined;
+  const { message } = attempt;
+  const dates = requestedDates(message.version === 1 ? message.params : { date: message.date });
+  if (dates === undefined) return undefined;
+  const now = deps.clock.now();
+  const settings =
+    (await deps.settingsStore.get(deps.dataSource.id)) ?? defaultSettings(deps.dataSource.id, now.toISOString());
+  const window = planWindow(deps.dataSource.id, settings.plan, businessDateOf(now, 'Asia/Tokyo'));
+  if (window === undefined || withinWindow(window, dates.from, dates.to)) return undefined;
+  return {
+    code: 'outside_plan',
+    message: `${dates.from}…${dates.to} is outside what the ${settings.plan} plan serves (${window.earliest}…${window.latest}): the upstream answered 403`,
+  };
 }
 
 /** The message that redrives a failed job: a date job's date-wide one, or the single job's own. */

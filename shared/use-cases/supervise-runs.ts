@@ -14,7 +14,7 @@ import type { RunLedger } from '#shared/ports/run-ledger.ts';
 import { allJobs } from '#shared/use-cases/all-jobs.ts';
 import type { DispatchOutcome, DispatchRequest } from '#shared/use-cases/dispatch-run.ts';
 import { messagesForJobs } from '#shared/use-cases/job-messages.ts';
-import { reportFinish } from '#shared/use-cases/run-finished.ts';
+import { type RunFinishedDeps, reportFinish } from '#shared/use-cases/run-finished.ts';
 
 /**
  * A job's message counts as lost once it is this long overdue: its due time (or its attempt's lapsed lease) plus the
@@ -38,7 +38,7 @@ export interface SupervisionReport {
   deadLettered: number;
 }
 
-export interface SuperviseRunsDeps {
+export interface SuperviseRunsDeps extends RunFinishedDeps {
   readonly runLedger: RunLedger;
   readonly queues: Readonly<Record<DataSourceId, JobQueue>>;
   readonly deadLetterStores: Readonly<Record<DataSourceId, DeadLetterStore>>;

@@ -46,8 +46,9 @@ export class InMemoryMarketDataStore implements MarketDataStore {
         .filter(([sk]) => query.to === undefined || sk <= `${query.to}#\uffff`)
         .map(([key, row]) => ({ key, row }));
     } else if (query.date !== undefined) {
-      matches = [...this.#rows.values()]
-        .flatMap((series) => [...series.values()])
+      matches = [...this.#rows.entries()]
+        .filter(([pk]) => pk.startsWith(`${dataset.id}#`))
+        .flatMap(([, series]) => [...series.values()])
         .filter((row) => rowKeysOf(dataset, row).datePk === `${dataset.id}#${query.date}`)
         .map((row) => ({ key: rowKeysOf(dataset, row).dateSk, row }));
     } else {

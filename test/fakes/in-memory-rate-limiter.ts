@@ -15,7 +15,7 @@ import {
  * forces a deferral without a slot. Records acquisitions and pauses.
  */
 export class InMemoryRateLimiter implements RateLimiter {
-  readonly acquired: { dataSource: DataSourceId; endpoint: string; atMs: number }[] = [];
+  readonly acquired: { dataSource: DataSourceId; endpoint: string; atMs: number; background: boolean }[] = [];
   readonly pauses: DataSourceId[] = [];
   /** When set, `acquire` defers with this wait and no slot. */
   deferMs: number | undefined;
@@ -42,6 +42,7 @@ export class InMemoryRateLimiter implements RateLimiter {
       slotMs = Date.parse(options.heldSlot.at);
     } else {
       const { grantAtMs, next } = nextGrant(bucket, nowMs, this.intervalMs);
+      if (options.background === true && grantAtMs > nowMs) throw new RateLimitDeferral(dataSource, grantAtMs - nowMs);
       this.#buckets.set(dataSource, next);
       slotMs = grantAtMs;
     }
@@ -52,7 +53,12 @@ export class InMemoryRateLimiter implements RateLimiter {
         intervalMs: this.intervalMs,
       });
     }
-    this.acquired.push({ dataSource, endpoint, atMs: Math.max(slotMs, nowMs) });
+    this.acquired.push({
+      dataSource,
+      endpoint,
+      atMs: Math.max(slotMs, nowMs),
+      background: options.background === true,
+    });
   }
 
   async pause(dataSource: DataSourceId): Promise<RateLimitStatus> {

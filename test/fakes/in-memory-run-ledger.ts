@@ -20,6 +20,7 @@ import {
   withTally,
 } from '#shared/domain/run-transitions.ts';
 import type { JobUpdate, JobUpdateResult, Page, RunChange, RunLedger } from '#shared/ports/run-ledger.ts';
+import { paginate } from '#test/fakes/paginate.ts';
 
 /**
  * RunLedger in memory: the same state machines decide every change (single-threaded, so each decision is made on
@@ -189,24 +190,6 @@ function latestInstant(instants: readonly string[]): string {
 
 function runSortKey(run: Run): string {
   return `${run.scheduledTime}#${run.runId}`;
-}
-
-function paginate<Item>(
-  items: Item[],
-  keyOf: (item: Item) => string,
-  options: { limit?: number; cursor?: string },
-  order: 'ascending' | 'descending' = 'descending',
-): Page<Item> {
-  const after = options.cursor;
-  const start =
-    after === undefined
-      ? 0
-      : items.findIndex((item) => (order === 'ascending' ? keyOf(item) > after : keyOf(item) < after));
-  const remaining = start < 0 ? [] : items.slice(start);
-  const limit = options.limit ?? 100;
-  const page = remaining.slice(0, limit);
-  const last = page.at(-1);
-  return remaining.length > limit && last !== undefined ? { items: page, cursor: keyOf(last) } : { items: page };
 }
 
 /** DynamoDB's sort key order (the ids are ASCII). */

@@ -22,4 +22,13 @@ export class InMemoryTradingCalendar implements TradingCalendar {
     }
     return undefined;
   }
+
+  async businessDays(from: string, to: string): Promise<string[] | undefined> {
+    const days: string[] = [];
+    for (let day = from; day <= to; day = addDays(day, 1)) {
+      if (!this.days.has(day)) return undefined;
+      if (this.days.get(day) === true) days.push(day);
+    }
+    return days;
+  }
 }

@@ -124,6 +124,24 @@ describe('DynamoDB rate limiter', () => {
     const reused = await deferralOf(again.acquire('jquants', '/equities/bars/daily', { heldSlot: fresh.slot }));
     expect(reused.slot).toEqual(fresh.slot);
   });
+
+  it('lets a background request take only a free slot, so a foreground one waits at most one interval', async () => {
+    const limit: RateLimit = { limit: 5, per: 'minute' };
+    const intervalMs = grantIntervalMs(limit);
+    const limiter = aLimiter(limit, { maxWaitMs: 60_000 });
+    // The bucket is free: the backfill's request goes at once.
+    await limiter.acquire('jquants', '/equities/bars/daily', { background: true });
+    // The next slot is an interval away: a background request is deferred without reserving it...
+    const waiting = await deferralOf(limiter.acquire('jquants', '/equities/bars/daily', { background: true }));
+    expect(waiting.slot).toBeUndefined();
+    expect(waiting.waitMs).toBeGreaterThan(intervalMs - 1_000);
+    // ...so the scheduled run's request that comes next takes it, one interval after the backfill's.
+    const foreground = aLimiter(limit, { maxWaitMs: 1_000 });
+    const next = await deferralOf(foreground.acquire('jquants', '/equities/bars/daily'));
+    expect(Date.parse(next.slot?.at ?? '') - Date.now()).toBeLessThanOrEqual(intervalMs);
+    // A foreground slot held ahead keeps the background out until it has gone.
+    await deferralOf(limiter.acquire('jquants', '/equities/bars/daily', { background: true }));
+  });
 });
 
 /** The deferral an acquisition ends in (it must end in one). */

@@ -11,6 +11,7 @@ import { FakeClock } from '#test/fakes/fake-clock.ts';
 import { FakeDataSource } from '#test/fakes/fake-data-source.ts';
 import { InMemoryDeadLetterQueue } from '#test/fakes/in-memory-dead-letter-queue.ts';
 import { InMemoryRateLimiter } from '#test/fakes/in-memory-rate-limiter.ts';
+import { RecordingBackfillSteps } from '#test/fakes/recording-backfill-steps.ts';
 import { aDailyBarRow, aJob, aRun } from '#test/fixtures/builders.ts';
 
 /** Two runs of each of two groups, two jobs in each run, and daily bars of two codes over two dates. */
@@ -82,6 +83,7 @@ describe('forged cursors on every paginated admin route, on moto', () => {
       }),
       deadLetterStores: { jquants: new InMemoryDeadLetterQueue(), yahoo: new InMemoryDeadLetterQueue() },
       dataSources: async () => new FakeDataSource(),
+      backfillSteps: new RecordingBackfillSteps(),
       rateLimiter: new InMemoryRateLimiter(clock),
       clock,
       log: silentLog,

@@ -11,6 +11,7 @@ import {
 } from '#infra/resources.ts';
 import { createDocumentClient, createSchedulerClient, createSqsClient } from '#shared/adapters/aws-clients.ts';
 import { isLoopbackUrl } from '#shared/adapters/aws-endpoint.ts';
+import { DynamoDbBackfillStore } from '#shared/adapters/dynamodb-backfill-store.ts';
 import { DynamoDbDataSourceSettingsStore } from '#shared/adapters/dynamodb-data-source-settings-store.ts';
 import { DynamoDbJobGroupStore } from '#shared/adapters/dynamodb-job-group-store.ts';
 import { DynamoDbMarketDataStore } from '#shared/adapters/dynamodb-market-data-store.ts';
@@ -18,6 +19,7 @@ import { DynamoDbRunLedger } from '#shared/adapters/dynamodb-run-ledger.ts';
 import { EventBridgeScheduleStore } from '#shared/adapters/event-bridge-schedule-store.ts';
 import { SqsJobQueue } from '#shared/adapters/sqs-job-queue.ts';
 import { type JobMessage, JobMessageSchema } from '#shared/messages/run-job-message.ts';
+import { describeBackfillStoreContract } from '#test/contracts/backfill-store.contract.ts';
 import { describeDataSourceSettingsStoreContract } from '#test/contracts/data-source-settings-store.contract.ts';
 import { describeJobGroupStoreContract } from '#test/contracts/job-group-store.contract.ts';
 import { describeJobQueueContract } from '#test/contracts/job-queue.contract.ts';
@@ -45,6 +47,10 @@ describeJobGroupStoreContract('DynamoDB on moto', async () => {
       await documentClient.send(new PutCommand({ TableName: tableName, Item: item }));
     },
   };
+});
+
+describeBackfillStoreContract('DynamoDB on moto', async () => {
+  return new DynamoDbBackfillStore({ client: documentClient, tableName: await freshTable(jobRunsTable) });
 });
 
 describeRunLedgerContract('DynamoDB on moto', async () => {

@@ -16,6 +16,7 @@ import { FakeClock } from '#test/fakes/fake-clock.ts';
 import { FakeDataSource } from '#test/fakes/fake-data-source.ts';
 import { InMemoryDeadLetterQueue } from '#test/fakes/in-memory-dead-letter-queue.ts';
 import { InMemoryRateLimiter } from '#test/fakes/in-memory-rate-limiter.ts';
+import { RecordingBackfillSteps } from '#test/fakes/recording-backfill-steps.ts';
 import { aJobGroup } from '#test/fixtures/builders.ts';
 
 // Friday 2026-11-27 18:00 JST, after the readable group's 17:30 tick, which never arrived.
@@ -66,6 +67,7 @@ describe('a stored group that no longer parses, on moto', () => {
       restorer: new DynamoDbBackupRestorer({ client: ports.client, jobGroupsTableName, dataSourcesTableName }),
       deadLetterStores: { jquants: new InMemoryDeadLetterQueue(), yahoo: new InMemoryDeadLetterQueue() },
       dataSources: async () => new FakeDataSource(),
+      backfillSteps: new RecordingBackfillSteps(),
       rateLimiter: new InMemoryRateLimiter(clock),
       clock,
       log: silentLog,

@@ -105,6 +105,8 @@ describe('dispatch and fetch', () => {
 
   it('fails every job at once on a credentials error and marks the data source', async () => {
     const plane = await withGroup();
+    // On a plan that serves today (the Free plan withholds the newest 12 weeks: a 403 there is outside the plan).
+    await plane.settingsStore.put({ id: 'jquants', plan: 'light', updatedAt: tick.scheduledTime, version: 1 }, 0);
     plane.dataSource.failWith = () =>
       new CredentialsError('403 from /equities/bars/daily: The incoming api key is invalid or expired.', {
         status: 403,
