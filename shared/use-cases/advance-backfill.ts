@@ -354,7 +354,9 @@ async function recordSettledDate(
   await deps.runLedger.addJobs(runId, settled.jobs, settled.members);
   await deps.runLedger.updateRun(runId, { kind: 'planned', total: settled.total, at });
   const deadlineAt = new Date(Date.parse(at) + minimumRunDeadlineMs).toISOString();
-  const change = await deps.runLedger.updateRun(runId, { kind: 'enqueued', at, deadlineAt });
+  const enqueued = await deps.runLedger.updateRun(runId, { kind: 'enqueued', at, deadlineAt });
+  // Its jobs are stored finished but not counted on the run: a recount finishes it, if enqueueing did not.
+  const change = enqueued.finished === undefined ? await deps.runLedger.recountRun(runId, at) : enqueued;
   // Reported without asking for another step: this step goes on by itself.
   if (change.finished !== undefined)
     await runFinished(change.finished, {

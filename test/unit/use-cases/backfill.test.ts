@@ -123,6 +123,22 @@ describe('backfills', () => {
     expect((await plane.runLedger.getRun(calendarRunId(backfill.backfillId)))?.status).toBe('succeeded');
   });
 
+  it('records the dates of a range request over many codes, each code a job of every date', async () => {
+    const codes = Array.from({ length: 12 }, (_, index) => `${2000 + index}0`);
+    const plane = await aPlane(codes);
+    // Twenty business days of November: twelve range requests beat twenty date-wide ones.
+    const backfill = await plane.startBackfill('bars', { from: '2026-11-02', to: to });
+    await plane.runToTheEnd();
+    const done = await plane.backfillStore.get(backfill.backfillId);
+    expect(done).toMatchObject({ status: 'succeeded', plan: { mode: 'ranges', plannedRequests: 12 } });
+    expect(done?.progress).toMatchObject({ failed: 0, jobs: { failed: 0 } });
+    expect(await plane.runLedger.getRun(backfillRunId(backfill.backfillId, '2026-11-24'))).toMatchObject({
+      status: 'succeeded',
+      counters: { total: 12, succeeded: 12 },
+      rowsWritten: 12,
+    });
+  });
+
   it('costs nothing the second time: every date already has a succeeded run', async () => {
     const plane = await aPlane(['72030', '67580']);
     await plane.startBackfill('bars', { from, to });
