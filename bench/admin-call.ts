@@ -26,9 +26,13 @@ export async function waitForRun(
   }
 }
 
-/** A sandbox on a moto of its own with the demo upstream as `demoOptions` says, no demo groups, silent. */
-export function startBenchSandbox(demoOptions: DemoUpstreamOptions): Promise<Sandbox> {
+/**
+ * A sandbox with the demo upstream as `demoOptions` says, no demo groups, silent: on a moto of its own, or on the
+ * emulator at `awsEndpoint` (which the caller stops).
+ */
+export function startBenchSandbox(demoOptions: DemoUpstreamOptions, awsEndpoint?: string): Promise<Sandbox> {
   return startSandbox({
+    ...(awsEndpoint === undefined ? {} : { awsEndpoint }),
     port: 0,
     autoTick: false,
     demo: true,

@@ -4,6 +4,7 @@ import { benchBundles } from './bundles.bench.ts';
 import { benchCrashRecovery } from './crash-recovery.bench.ts';
 import { benchDispatch } from './dispatch.bench.ts';
 import { benchFreePlan } from './free-plan.bench.ts';
+import { benchFullMarketDate } from './full-market-date.bench.ts';
 import { benchRateUtilisation } from './rate-utilisation.bench.ts';
 import { benchStartup } from './startup.bench.ts';
 import { benchUpstreamRequests } from './upstream-requests.bench.ts';
@@ -19,6 +20,12 @@ const benches: { name: string; target: string; run: () => Promise<Record<string,
     name: 'full-market one-date daily bars',
     target: 'upstream requests = 1 + pages, versus one per code',
     run: benchUpstreamRequests,
+  },
+  {
+    name: 'full-market date of 4,400 codes in the sandbox',
+    target:
+      'DynamoDB write calls ≤ ⌈rows/25⌉ + 25 from claim to finish; ≤ 60 s from run-now to finished; every code listed by GET /runs/{id}/jobs',
+    run: benchFullMarketDate,
   },
   {
     name: 'dispatch 4,400 per-code range jobs against moto',
