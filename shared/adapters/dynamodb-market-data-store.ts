@@ -54,6 +54,8 @@ export class DynamoDbMarketDataStore implements MarketDataStore {
   readonly #concurrency: number;
   readonly #maxBatchAttempts: number;
   readonly #retryBaseDelayMs: number;
+  /** Dates whose marker this store has written (`<dataset>#<date>`): it is never rewritten by this instance. */
+  readonly #markedDates = new Set<string>();
 
   constructor(options: DynamoDbMarketDataStoreOptions) {
     this.#client = options.client;
@@ -73,10 +75,13 @@ export class DynamoDbMarketDataStore implements MarketDataStore {
     const items: Row[] = unique.filter((row) => !kept.has(row)).map((row) => ({ ...row, ...rowKeysOf(dataset, row) }));
     const { dateField } = rowLayoutOf(dataset);
     const dates = new Set(items.map((item) => String(item[dateField] ?? '-')));
-    const markers = [...dates].map((date) => ({ pk: datesPk(dataset), sk: date }));
+    // A date's marker once per store: the pages of one date after the first add no marker write.
+    const newDates = [...dates].filter((date) => !this.#markedDates.has(`${dataset.id}#${date}`));
+    const markers = newDates.map((date) => ({ pk: datesPk(dataset), sk: date }));
     await forEachConcurrently(chunk([...items, ...markers], writesPerBatch), this.#concurrency, (batch) =>
       this.#writeBatch(batch),
     );
+    for (const date of newDates) this.#markedDates.add(`${dataset.id}#${date}`);
     return { written: items.length, kept: unique.filter((row) => kept.has(row)) };
   }
 
