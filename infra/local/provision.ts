@@ -8,12 +8,14 @@ import {
 import { ConflictException, CreateScheduleGroupCommand, type SchedulerClient } from '@aws-sdk/client-scheduler';
 import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import {
+  backfillStepsQueue,
   deadLetterRetentionDays,
   env,
   type FetchQueueDefinition,
   fetchQueues,
   jobRetentionDays,
   type KeyAttribute,
+  type QueueDefinition,
   scheduleGroupName,
   type TableDefinition,
   tables,
@@ -91,9 +93,9 @@ export type ProvisionedEnvironment = Record<string, string>;
 
 /**
  * Provisions every stateful resource of `infra/resources.ts` into the emulator under `prefix`: the tables (streams,
- * indexes, TTL), each data source's DLQ then job queue with its redrive policy, and the schedule group. Returns the
- * environment the functions read. Event source mappings, functions and URLs are never created in the emulator:
- * the local runtime plays their part.
+ * indexes, TTL), each data source's DLQ then job queue with its redrive policy, the backfill steps' DLQ then queue,
+ * and the schedule group. Returns the environment the functions read. Event source mappings, functions and URLs are
+ * never created in the emulator: the local runtime plays their part.
  */
 export async function provisionResources(
   clients: {
@@ -110,32 +112,10 @@ export async function provisionResources(
     await createTable(clients.dynamodb, table, tableName);
     environment[table.envVar] = tableName;
   }
-  for (const queue of queues) {
-    const deadLetters = await clients.sqs.send(
-      new CreateQueueCommand({
-        QueueName: `${prefix}-${queue.id}DeadLetters`,
-        Attributes: { MessageRetentionPeriod: String(deadLetterRetentionDays * 86_400) },
-      }),
-    );
-    const deadLetterUrl = requireLoopbackQueueUrl(deadLetters.QueueUrl);
-    const { Attributes } = await clients.sqs.send(
-      new GetQueueAttributesCommand({ QueueUrl: deadLetterUrl, AttributeNames: ['QueueArn'] }),
-    );
-    const jobs = await clients.sqs.send(
-      new CreateQueueCommand({
-        QueueName: `${prefix}-${queue.id}`,
-        Attributes: {
-          VisibilityTimeout: String(visibilityTimeoutSeconds(queue)),
-          MessageRetentionPeriod: String(jobRetentionDays * 86_400),
-          RedrivePolicy: JSON.stringify({
-            deadLetterTargetArn: Attributes?.QueueArn,
-            maxReceiveCount: queue.maxReceiveCount,
-          }),
-        },
-      }),
-    );
-    environment[queue.envVar] = requireLoopbackQueueUrl(jobs.QueueUrl);
-    environment[queue.deadLetterEnvVar] = deadLetterUrl;
+  for (const queue of [...queues, backfillStepsQueue]) {
+    const urls = await createQueue(clients.sqs, queue, prefix);
+    environment[queue.envVar] = urls.queueUrl;
+    environment[queue.deadLetterEnvVar] = urls.deadLetterQueueUrl;
   }
   try {
     await clients.scheduler.send(new CreateScheduleGroupCommand({ Name: scheduleGroupName }));
@@ -144,6 +124,41 @@ export async function provisionResources(
   }
   environment[env.scheduleGroupName] = scheduleGroupName;
   return environment;
+}
+
+/**
+ * Creates a queue's dead-letter queue, then the queue redriving to it, as the stateful stack defines them (visibility,
+ * retention, `maxReceiveCount`).
+ */
+async function createQueue(
+  sqs: Pick<SQSClient, 'send'>,
+  queue: QueueDefinition,
+  prefix: string,
+): Promise<{ queueUrl: string; deadLetterQueueUrl: string }> {
+  const deadLetters = await sqs.send(
+    new CreateQueueCommand({
+      QueueName: `${prefix}-${queue.id}DeadLetters`,
+      Attributes: { MessageRetentionPeriod: String(deadLetterRetentionDays * 86_400) },
+    }),
+  );
+  const deadLetterQueueUrl = requireLoopbackQueueUrl(deadLetters.QueueUrl);
+  const { Attributes } = await sqs.send(
+    new GetQueueAttributesCommand({ QueueUrl: deadLetterQueueUrl, AttributeNames: ['QueueArn'] }),
+  );
+  const created = await sqs.send(
+    new CreateQueueCommand({
+      QueueName: `${prefix}-${queue.id}`,
+      Attributes: {
+        VisibilityTimeout: String(visibilityTimeoutSeconds(queue)),
+        MessageRetentionPeriod: String(jobRetentionDays * 86_400),
+        RedrivePolicy: JSON.stringify({
+          deadLetterTargetArn: Attributes?.QueueArn,
+          maxReceiveCount: queue.maxReceiveCount,
+        }),
+      },
+    }),
+  );
+  return { queueUrl: requireLoopbackQueueUrl(created.QueueUrl), deadLetterQueueUrl };
 }
 
 /** Queue URLs must point at the emulator: the SDK may send requests to a queue URL's own host. */

@@ -31,7 +31,15 @@ import { RunWatcher } from '#infra/local/run-watcher.ts';
 import { SchedulerEngine } from '#infra/local/scheduler-engine.ts';
 import { SqsPoller } from '#infra/local/sqs-poller.ts';
 import { StreamPoller } from '#infra/local/stream-poller.ts';
-import { env, fetchQueues, jobGroupsTable, jobRunsTable, withWorkerTimeout } from '#infra/resources.ts';
+import {
+  backfillStepsQueue,
+  env,
+  fetchQueues,
+  jobGroupsTable,
+  jobRunsTable,
+  type QueueDefinition,
+  withWorkerTimeout,
+} from '#infra/resources.ts';
 import { createDocumentClient } from '#shared/adapters/aws-clients.ts';
 import { isLoopbackUrl, UnsafeEndpointError } from '#shared/adapters/aws-endpoint.ts';
 import { DynamoDbJobGroupStore } from '#shared/adapters/dynamodb-job-group-store.ts';
@@ -72,6 +80,11 @@ export interface SandboxOptions {
   readonly seedDemoGroups?: boolean;
   /** Poll the fetch queues and run the workers. @default true */
   readonly runWorkers?: boolean;
+  /**
+   * Poll the backfill steps queue and run advance-backfill, one step at a time; off for tests that read the steps
+   * requested from the queue themselves (`environment.BACKFILL_QUEUE_URL`). @default true
+   */
+  readonly runBackfillSteps?: boolean;
   /**
    * The fetch workers' time limit in seconds, the queues' visibility following it (6 ×), as deployed unless set:
    * crash-recovery tests shorten it. An emulator reused from an earlier start keeps the visibility it was made with.
@@ -124,8 +137,9 @@ const schedulerRoleArn = 'arn:aws:iam::123456789012:role/moomoo-local-scheduler'
 
 /**
  * The whole system on one machine: moto for AWS state, and this runtime for what moto does not do — the
- * JobGroups stream event source, the schedules firing, the reconciler's timer and the admin Function URL. The
- * functions are the same handler exports Lambda runs, fed AWS-shaped events in this process.
+ * JobGroups stream event source, the schedules firing, the fetch queues' and the backfill steps' event sources, the
+ * reconciler's timer and the admin Function URL. The functions are the same handler exports Lambda runs, fed
+ * AWS-shaped events in this process.
  */
 export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
   const print = options.print ?? ((line: string) => console.log(line));
@@ -220,27 +234,39 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       stoppers.push(() => scheduler.stop());
     }
 
+    /** Stands in for a queue's event source mapping: batch size and concurrency as the queue's definition says. */
+    const consume = async (
+      queue: QueueDefinition,
+      functionName: string,
+      handler: Handler<SQSEvent, SQSBatchResponse>,
+    ): Promise<void> => {
+      const queueUrl = environment[queue.envVar] ?? '';
+      const { Attributes } = await clients.sqs.send(
+        new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }),
+      );
+      const poller = new SqsPoller({
+        client: clients.sqs,
+        queueUrl,
+        queueArn: Attributes?.QueueArn ?? '',
+        region,
+        batchSize: queue.batchSize,
+        // Lambda never runs more than the reserved concurrency at once, whatever its event source pulls.
+        maxConcurrency: queue.workerReservedConcurrency,
+        handler: (event) => invoke(functionName, handler, event, queue.workerTimeoutSeconds),
+        onError: (error) => print(`${functionName}: ${String(error)}`),
+      });
+      poller.start();
+      stoppers.push(() => poller.stop());
+    };
     if (options.runWorkers !== false) {
       for (const queue of queues) {
-        const handler = functions.fetchWorkers[queue.dataSource];
-        const queueUrl = environment[queue.envVar] ?? '';
-        const { Attributes } = await clients.sqs.send(
-          new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }),
-        );
-        const poller = new SqsPoller({
-          client: clients.sqs,
-          queueUrl,
-          queueArn: Attributes?.QueueArn ?? '',
-          region,
-          batchSize: queue.batchSize,
-          maxConcurrency: queue.workerReservedConcurrency,
-          handler: (event) =>
-            invoke(`moomoo-local-fetch-${queue.dataSource}-job`, handler, event, queue.workerTimeoutSeconds),
-          onError: (error) => print(`${queue.dataSource} worker: ${String(error)}`),
-        });
-        poller.start();
-        stoppers.push(() => poller.stop());
+        await consume(queue, `moomoo-local-fetch-${queue.dataSource}-job`, functions.fetchWorkers[queue.dataSource]);
       }
+    }
+    // One poller with a concurrency of 1: a step never starts before the one in hand has ended (or timed out, after
+    // which the abandoned invocation can no longer reach AWS).
+    if (options.runBackfillSteps !== false) {
+      await consume(backfillStepsQueue, 'moomoo-local-advance-backfill', functions.advanceBackfill);
     }
 
     const reconcile = async (): Promise<void> => {
@@ -325,6 +351,7 @@ interface LocalFunctions {
   reconcileSchedules: Handler;
   dispatchRun: Handler;
   fetchWorkers: Record<'jquants' | 'yahoo', Handler<SQSEvent, SQSBatchResponse>>;
+  advanceBackfill: Handler<SQSEvent, SQSBatchResponse>;
 }
 
 async function loadFunctions(): Promise<LocalFunctions> {
@@ -339,6 +366,7 @@ async function loadFunctions(): Promise<LocalFunctions> {
       jquants: (await load('fetch-jquants-job')) as Handler<SQSEvent, SQSBatchResponse>,
       yahoo: (await load('fetch-yahoo-job')) as Handler<SQSEvent, SQSBatchResponse>,
     },
+    advanceBackfill: (await load('advance-backfill')) as Handler<SQSEvent, SQSBatchResponse>,
   };
 }
 
