@@ -2,7 +2,7 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { lambdaNodeOptions } from '#infra/bundling.ts';
-import { env, fetchQueues, scheduleGroupName, tables } from '#infra/resources.ts';
+import { backfillStepsQueue, env, fetchQueues, scheduleGroupName, tables } from '#infra/resources.ts';
 import { metricsNamespace, serviceName } from '#shared/observability/metric-names.ts';
 import { measureColdImports } from './cold-import.ts';
 import { buildLambdaBundle, type LambdaBundle, repoRoot } from './lambda-bundle.ts';
@@ -73,7 +73,7 @@ function lambdaEnvironment(): Record<string, string> {
   const region = 'ap-northeast-1';
   const bound: Record<string, string> = {};
   for (const table of tables) bound[table.envVar] = `bench-${table.id}`;
-  for (const queue of fetchQueues) {
+  for (const queue of [...fetchQueues, backfillStepsQueue]) {
     bound[queue.envVar] = `https://sqs.${region}.amazonaws.com/${account}/bench-${queue.id}`;
     bound[queue.deadLetterEnvVar] = `https://sqs.${region}.amazonaws.com/${account}/bench-${queue.id}DeadLetters`;
   }

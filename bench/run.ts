@@ -1,5 +1,6 @@
 import './quiet.ts';
 import { spawnSync } from 'node:child_process';
+import { benchBackfillRequests } from './backfill-requests.bench.ts';
 import { benchBundles } from './bundles.bench.ts';
 import { benchCrashRecovery } from './crash-recovery.bench.ts';
 import { benchDispatch } from './dispatch.bench.ts';
@@ -26,6 +27,11 @@ const benches: { name: string; target: string; run: () => Promise<Record<string,
     target:
       'DynamoDB write calls ≤ ⌈rows/25⌉ + 25 from claim to finish; ≤ 60 s from run-now to finished; every code listed by GET /runs/{id}/jobs',
     run: benchFullMarketDate,
+  },
+  {
+    name: 'backfill requests over two years',
+    target: '40 codes: 40 range requests (not one per code and date); full market: one date-wide request per date',
+    run: benchBackfillRequests,
   },
   {
     name: 'dispatch 4,400 per-code range jobs against moto',
