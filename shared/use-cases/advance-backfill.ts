@@ -115,18 +115,7 @@ async function businessDaysOf(
   if (backfill.calendarRunId === undefined) {
     const params = { from: backfill.from, to: backfill.to };
     const at = now(deps);
-    const run = newRun({
-      runId,
-      backfillId: backfill.backfillId,
-      groupId: backfill.groupId,
-      dataSource: 'jquants',
-      dataset: 'jquants.markets.calendar',
-      trigger: 'backfill',
-      scheduledTime: backfill.createdAt,
-      businessDate: backfill.to,
-      status: 'dispatching',
-      at,
-    });
+    const run = runOf(backfill, { runId, dataSource: 'jquants', dataset: 'jquants.markets.calendar' }, backfill.to, at);
     const job = queuedJob({ runId, jobId: jobIdOf(params), params, maxAttempts: group.maxAttempts, at });
     await launchRun(run, [job], deps);
     await record(backfill, { kind: 'calendar-requested', at, runId }, deps);
@@ -277,18 +266,7 @@ async function advanceRanges(backfill: Backfill, group: JobGroup, deps: AdvanceB
       const params = { code, from: first, to: last };
       return queuedJob({ runId, jobId: jobIdOf(params), params, maxAttempts: group.maxAttempts, at });
     });
-    const run = newRun({
-      runId,
-      backfillId: backfill.backfillId,
-      groupId: group.id,
-      dataSource: group.dataSource,
-      dataset: group.dataset,
-      trigger: 'backfill',
-      scheduledTime: backfill.createdAt,
-      businessDate: last,
-      status: 'dispatching',
-      at,
-    });
+    const run = runOf(backfill, { runId, ...group }, last, at);
     await launchRun(run, jobs, deps);
     return record(backfill, { kind: 'ranges-started', at, runId }, deps);
   }
@@ -323,20 +301,7 @@ async function recordSettledDate(
   const existing = await deps.runLedger.getRun(runId);
   if (existing?.finishedAt !== undefined) return existing;
   const at = now(deps);
-  const run =
-    existing ??
-    newRun({
-      runId,
-      backfillId: backfill.backfillId,
-      groupId: group.id,
-      dataSource: group.dataSource,
-      dataset: group.dataset,
-      trigger: 'backfill',
-      scheduledTime: backfill.createdAt,
-      businessDate: date,
-      status: 'dispatching',
-      at,
-    });
+  const run = existing ?? runOf(backfill, { runId, ...group }, date, at);
   const planned = runJobsOf(requireDataset(group.dataset), await expandFor(group, date, deps), {
     runId,
     maxAttempts: group.maxAttempts,
@@ -364,6 +329,28 @@ async function recordSettledDate(
       ...(deps.metrics === undefined ? {} : { metrics: deps.metrics }),
     });
   return change.finished ?? change.run;
+}
+
+/** A new run of the backfill, for `businessDate`, fetching `dataset` from `dataSource`. */
+function runOf(
+  backfill: Backfill,
+  fields: Pick<Run, 'runId' | 'dataSource' | 'dataset'>,
+  businessDate: string,
+  at: string,
+): Run {
+  const { runId, dataSource, dataset } = fields;
+  return newRun({
+    runId,
+    backfillId: backfill.backfillId,
+    groupId: backfill.groupId,
+    dataSource,
+    dataset,
+    trigger: 'backfill',
+    scheduledTime: backfill.createdAt,
+    businessDate,
+    status: 'dispatching',
+    at,
+  });
 }
 
 /** Counts a date's finished run in, with its first failure when it did not succeed. */

@@ -196,6 +196,33 @@ describe('backfills', () => {
     });
   });
 
+  it('goes on after a step that died midway, each date run once', async () => {
+    const codes = Array.from({ length: 12 }, (_, index) => `${1000 + index}0`);
+    const plane = await aPlane(codes);
+    const backfill = await plane.startBackfill('bars', { from, to });
+    await plane.stepBackfills();
+    await plane.work();
+    // The step dies after dispatching two dates, before recording that it started them.
+    let dispatched = 0;
+    const send = plane.queue.send.bind(plane.queue);
+    plane.queue.send = async (messages, options) => {
+      if (++dispatched > 2) throw new Error('the step was killed');
+      return send(messages, options);
+    };
+    await expect(plane.stepBackfills()).rejects.toThrow('killed');
+    plane.queue.send = send;
+    // The queue brings the step back; the reconciler asks for one too.
+    plane.backfillSteps.requested.push(backfill.backfillId);
+    await plane.runToTheEnd();
+    const done = await plane.backfillStore.get(backfill.backfillId);
+    expect(done).toMatchObject({ status: 'succeeded', progress: { done: 10, jobs: { total: 120, succeeded: 120 } } });
+    expect(plane.dataSource.calls.filter((call) => call.dataset === bars.id)).toHaveLength(10);
+    const runs = (await plane.runLedger.listRuns('bars')).items.filter((run) =>
+      run.runId.startsWith(`${backfill.backfillId}.2`),
+    );
+    expect(runs).toHaveLength(10);
+  });
+
   it('stops for good when cancelled: its runs still going fail, and no more start', async () => {
     const codes = Array.from({ length: 12 }, (_, index) => `${1000 + index}0`);
     const plane = await aPlane(codes);
