@@ -25,38 +25,40 @@ export type BackfillRouteDeps = StartBackfillDeps &
 const count = () => z.int().check(z.gte(0));
 
 /** A backfill as the admin API shows it: where it stands, with its progress and ETA. */
-export const BackfillViewSchema = z.object({
-  backfillId: z.string(),
-  groupId: z.string(),
-  dataSource: z.string(),
-  dataset: z.string(),
-  from: z.iso.date(),
-  to: z.iso.date(),
-  force: z.boolean(),
-  status: BackfillStatusSchema,
-  reason: z.optional(z.string()),
-  mode: z.optional(BackfillModeSchema),
-  createdAt: z.string(),
-  updatedAt: z.string(),
-  finishedAt: z.optional(z.string()),
-  progress: z.object({
-    dates: z.object({
-      total: count(),
-      skipped: count(),
-      done: count(),
-      running: count(),
-      pending: count(),
-      failed: count(),
+export const BackfillViewSchema = z.lazy(() =>
+  z.object({
+    backfillId: z.string(),
+    groupId: z.string(),
+    dataSource: z.string(),
+    dataset: z.string(),
+    from: z.iso.date(),
+    to: z.iso.date(),
+    force: z.boolean(),
+    status: BackfillStatusSchema,
+    reason: z.optional(z.string()),
+    mode: z.optional(BackfillModeSchema),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+    finishedAt: z.optional(z.string()),
+    progress: z.object({
+      dates: z.object({
+        total: count(),
+        skipped: count(),
+        done: count(),
+        running: count(),
+        pending: count(),
+        failed: count(),
+      }),
+      jobs: z.object({ total: count(), succeeded: count(), failed: count() }),
+      rowsWritten: count(),
+      upstreamRequests: count(),
+      plannedRequests: count(),
+      /** Seconds until the planned requests are made at the data source's rate limit; absent once finished. */
+      etaSeconds: z.optional(count()),
     }),
-    jobs: z.object({ total: count(), succeeded: count(), failed: count() }),
-    rowsWritten: count(),
-    upstreamRequests: count(),
-    plannedRequests: count(),
-    /** Seconds until the planned requests are made at the data source's rate limit; absent once finished. */
-    etaSeconds: z.optional(count()),
+    failures: z.array(BackfillFailureSchema),
   }),
-  failures: z.array(BackfillFailureSchema),
-});
+);
 export type BackfillView = z.infer<typeof BackfillViewSchema>;
 
 const BackfillParamsSchema = z.strictObject({ backfillId: z.string().check(z.minLength(1), z.maxLength(120)) });

@@ -42,74 +42,82 @@ export const finishedBackfillStatuses: ReadonlySet<BackfillStatus> = new Set([
 export const BackfillModeSchema = z.enum(['dates', 'ranges']);
 export type BackfillMode = z.infer<typeof BackfillModeSchema>;
 
-export const BackfillPlanSchema = z.strictObject({
-  mode: BackfillModeSchema,
-  /** The business dates to run, oldest first. */
-  dates: z.array(IsoDateSchema),
-  /** Business dates of the range left out: they already had a succeeded run. */
-  skipped: countSchema(),
-  /** Upstream requests the plan needs, pages aside: what the ETA counts down. */
-  plannedRequests: countSchema(),
-});
+export const BackfillPlanSchema = z.lazy(() =>
+  z.strictObject({
+    mode: BackfillModeSchema,
+    /** The business dates to run, oldest first. */
+    dates: z.array(IsoDateSchema),
+    /** Business dates of the range left out: they already had a succeeded run. */
+    skipped: countSchema(),
+    /** Upstream requests the plan needs, pages aside: what the ETA counts down. */
+    plannedRequests: countSchema(),
+  }),
+);
 export type BackfillPlan = z.infer<typeof BackfillPlanSchema>;
 
 /** A date whose run did not succeed, with why. */
-export const BackfillFailureSchema = z.strictObject({
-  date: IsoDateSchema,
-  runId: z.string(),
-  jobId: z.optional(z.string()),
-  error: JobErrorSchema,
-});
+export const BackfillFailureSchema = z.lazy(() =>
+  z.strictObject({
+    date: IsoDateSchema,
+    runId: z.string(),
+    jobId: z.optional(z.string()),
+    error: JobErrorSchema,
+  }),
+);
 export type BackfillFailure = z.infer<typeof BackfillFailureSchema>;
 
 /** Failures kept on the backfill; the rest are counted and found on their runs. */
 export const maxFailuresKept = 50;
 
-export const BackfillSchema = z.strictObject({
-  backfillId: z.string().check(z.minLength(1), z.maxLength(120)),
-  groupId: JobGroupIdSchema,
-  dataSource: DataSourceIdSchema,
-  dataset: z.string().check(z.minLength(1)),
-  from: IsoDateSchema,
-  to: IsoDateSchema,
-  force: z.boolean(),
-  status: BackfillStatusSchema,
-  /** Why it failed or was cancelled. */
-  reason: z.optional(z.string()),
-  plan: z.optional(BackfillPlanSchema),
-  /** `dates`: how many of the plan's dates have had their run started (oldest first). */
-  started: countSchema(),
-  /** `dates`: the dates whose run is going; `ranges`: none (the range requests cover them all). */
-  inFlight: z.array(IsoDateSchema),
-  /** `ranges`: the run of the range requests, once started. */
-  rangesRunId: z.optional(z.string()),
-  /** The run that fetched the JPX calendar for the range, when it had to. */
-  calendarRunId: z.optional(z.string()),
-  /** Runs on the backfill's behalf (its calendar, its range requests) whose upstream requests it has counted. */
-  countedRuns: z.array(z.string()),
-  progress: z.strictObject({
-    /** Dates whose run succeeded. */
-    done: countSchema(),
-    /** Dates whose run finished without succeeding. */
-    failed: countSchema(),
-    jobs: z.strictObject({ total: countSchema(), succeeded: countSchema(), failed: countSchema() }),
-    rowsWritten: countSchema(),
-    upstreamRequests: countSchema(),
+export const BackfillSchema = z.lazy(() =>
+  z.strictObject({
+    backfillId: z.string().check(z.minLength(1), z.maxLength(120)),
+    groupId: JobGroupIdSchema,
+    dataSource: DataSourceIdSchema,
+    dataset: z.string().check(z.minLength(1)),
+    from: IsoDateSchema,
+    to: IsoDateSchema,
+    force: z.boolean(),
+    status: BackfillStatusSchema,
+    /** Why it failed or was cancelled. */
+    reason: z.optional(z.string()),
+    plan: z.optional(BackfillPlanSchema),
+    /** `dates`: how many of the plan's dates have had their run started (oldest first). */
+    started: countSchema(),
+    /** `dates`: the dates whose run is going; `ranges`: none (the range requests cover them all). */
+    inFlight: z.array(IsoDateSchema),
+    /** `ranges`: the run of the range requests, once started. */
+    rangesRunId: z.optional(z.string()),
+    /** The run that fetched the JPX calendar for the range, when it had to. */
+    calendarRunId: z.optional(z.string()),
+    /** Runs on the backfill's behalf (its calendar, its range requests) whose upstream requests it has counted. */
+    countedRuns: z.array(z.string()),
+    progress: z.strictObject({
+      /** Dates whose run succeeded. */
+      done: countSchema(),
+      /** Dates whose run finished without succeeding. */
+      failed: countSchema(),
+      jobs: z.strictObject({ total: countSchema(), succeeded: countSchema(), failed: countSchema() }),
+      rowsWritten: countSchema(),
+      upstreamRequests: countSchema(),
+    }),
+    failures: z.array(BackfillFailureSchema),
+    createdAt: IsoInstantSchema,
+    updatedAt: IsoInstantSchema,
+    finishedAt: z.optional(IsoInstantSchema),
+    revision: countSchema(),
   }),
-  failures: z.array(BackfillFailureSchema),
-  createdAt: IsoInstantSchema,
-  updatedAt: IsoInstantSchema,
-  finishedAt: z.optional(IsoInstantSchema),
-  revision: countSchema(),
-});
+);
 export type Backfill = z.infer<typeof BackfillSchema>;
 
 /** The body of `POST /groups/{id}/backfill`. */
-export const BackfillRequestSchema = z.strictObject({
-  from: IsoDateSchema,
-  to: IsoDateSchema,
-  force: z.optional(z.boolean()),
-});
+export const BackfillRequestSchema = z.lazy(() =>
+  z.strictObject({
+    from: IsoDateSchema,
+    to: IsoDateSchema,
+    force: z.optional(z.boolean()),
+  }),
+);
 export type BackfillRequest = z.infer<typeof BackfillRequestSchema>;
 
 /** One event in a backfill's life. */
