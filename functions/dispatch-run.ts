@@ -5,6 +5,7 @@ import { loadConfig } from '#shared/config/load-config.ts';
 import { dispatchPorts, dispatchVariables } from '#shared/lambda/aws-deps.ts';
 import { ScheduleTickSchema } from '#shared/messages/schedule-tick.ts';
 import { log, logger } from '#shared/observability/logger.ts';
+import { emfMetrics } from '#shared/observability/metrics.ts';
 import { type DispatchOutcome, dispatchRun } from '#shared/use-cases/dispatch-run.ts';
 import * as z from '#shared/zod.ts';
 
@@ -12,7 +13,7 @@ import * as z from '#shared/zod.ts';
 const DispatchRunEnvSchema = z.object(dispatchVariables);
 
 const config = loadConfig(DispatchRunEnvSchema);
-const deps = { ...dispatchPorts(config), clock: systemClock, log };
+const deps = { ...dispatchPorts(config), clock: systemClock, log, metrics: emfMetrics };
 
 /** The schedule's target: one tick of one group becomes one run (a repeated tick does nothing). */
 const lambdaHandler = async (event: unknown): Promise<DispatchOutcome> => {

@@ -12,6 +12,7 @@ import { backfillStepsVariables, dispatchPorts, dispatchVariables, sqsBackfillSt
 import { createJquantsDataSource } from '#shared/lambda/create-jquants-data-source.ts';
 import { createYahooCredentialsCheck } from '#shared/lambda/create-yahoo-credentials-check.ts';
 import { log, logger } from '#shared/observability/logger.ts';
+import { emfMetrics } from '#shared/observability/metrics.ts';
 import type { DataSource } from '#shared/ports/data-source.ts';
 import { dataSourceLimitsFrom } from '#shared/use-cases/data-source-limits.ts';
 import * as z from '#shared/zod.ts';
@@ -57,6 +58,7 @@ const api = createAdminApi({
   }),
   clock: systemClock,
   log,
+  metrics: emfMetrics,
 });
 
 const lambdaHandler = async (event: LambdaFunctionURLEvent): Promise<LambdaFunctionURLResult> => {

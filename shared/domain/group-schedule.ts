@@ -11,8 +11,12 @@ export interface GroupSchedule {
   readonly state: 'ENABLED' | 'DISABLED';
 }
 
-/** The schedule a group should have: its cron in AWS form, its timezone, and DISABLED while disabled or paused. */
-export function desiredScheduleOf(group: JobGroup): GroupSchedule {
+/**
+ * The schedule a group should have: its cron in AWS form, its timezone, and DISABLED while disabled or paused; none
+ * for a group without a schedule (it runs after its dependencies, or by hand).
+ */
+export function desiredScheduleOf(group: JobGroup): GroupSchedule | undefined {
+  if (group.schedule === null) return undefined;
   return {
     groupId: group.id,
     expression: toAwsScheduleExpression(parseCron(group.schedule)),

@@ -1,5 +1,5 @@
 import { DataSourceIdSchema } from '#shared/domain/data-source.ts';
-import { IsoDurationSchema } from '#shared/domain/iso-duration.ts';
+import { durationMs, IsoDurationSchema } from '#shared/domain/iso-duration.ts';
 import { JobGroupIdSchema } from '#shared/domain/job-group-id.ts';
 import * as z from '#shared/zod.ts';
 
@@ -32,6 +32,32 @@ export type CatchUpPolicy = z.infer<typeof CatchUpPolicySchema>;
 export const OverlapPolicySchema = z.enum(['skip', 'allow']);
 export type OverlapPolicy = z.infer<typeof OverlapPolicySchema>;
 
+/**
+ * When a group with `dependsOn` runs for a business date, judged on each upstream group's finished run of that date:
+ * every one succeeded (`all-succeeded`), every one finished however it went (`all-finished`), or every one's
+ * succeeded jobs at least this share of its total (`minSucceededRatio`).
+ */
+export const DependencyRuleSchema = z.union([
+  z.enum(['all-succeeded', 'all-finished']),
+  z.strictObject({ minSucceededRatio: z.number().check(z.gt(0), z.lte(1)) }),
+]);
+export type DependencyRule = z.infer<typeof DependencyRuleSchema>;
+
+/**
+ * The market calendar a group's fire times follow: `jpx` records a fire time on a JPX non-trading day `skipped`
+ * (`market-holiday`) instead of dispatching it; `none` fires on every fire time.
+ */
+export const MarketCalendarSchema = z.enum(['jpx', 'none']);
+export type MarketCalendar = z.infer<typeof MarketCalendarSchema>;
+
+/** A time of day `HH:MM` (00:00–23:59). */
+export const TimeOfDaySchema = z
+  .string()
+  .check(z.regex(/^(?:[01]\d|2[0-3]):[0-5]\d$/, 'must be a time of day HH:MM, e.g. 18:30'));
+
+/** The longest window missed fire times are judged over. */
+export const maxCatchUpWindowMs = 7 * 86_400_000;
+
 /** A parameters template: any JSON object; its language is checked by the template expander (design §3). */
 export const ParametersTemplateSchema = z.record(z.string(), z.json());
 export type ParametersTemplate = z.infer<typeof ParametersTemplateSchema>;
@@ -42,18 +68,31 @@ export const defaultMaxAttempts = 5;
 /** The most attempts a group may give its jobs (the job queues' receive limit stays above it). */
 export const maxAttemptsLimit = 20;
 
+/** An ISO 8601 duration of at most seven days. */
+const CatchUpWindowSchema = IsoDurationSchema.check(
+  z.refine((text) => (durationMs(text) ?? 0) <= maxCatchUpWindowMs, { message: 'must be at most P7D' }),
+);
+
 /** The fields an operator writes; everything else is kept by the system. */
 const editableFields = {
   name: z.string().check(z.trim(), z.minLength(1), z.maxLength(200)),
   description: z._default(z.string().check(z.maxLength(2000)), ''),
   dataSource: DataSourceIdSchema,
   dataset: z.string().check(z.minLength(1), z.maxLength(100)),
-  schedule: z.string().check(z.trim(), z.minLength(1), z.maxLength(200)),
+  /** A cron in the group's timezone, or null: no schedule (the group runs after its dependencies, or by hand). */
+  schedule: z.nullable(z.string().check(z.trim(), z.minLength(1), z.maxLength(200))),
   timezone: z._default(z.string().check(z.minLength(1), z.maxLength(64)), 'Asia/Tokyo'),
   parametersTemplate: z._default(ParametersTemplateSchema, {}),
   enabled: z._default(z.boolean(), true),
   dependsOn: z._default(z.array(JobGroupIdSchema).check(z.maxLength(20)), []),
+  dependencyRule: z._default(DependencyRuleSchema, 'all-succeeded'),
+  /** @default `jpx` for J-Quants datasets, `none` otherwise (`marketCalendarOf`) */
+  calendar: z.optional(MarketCalendarSchema),
+  /** By when, in the group's timezone, today's run should have succeeded; past it the group is late. */
+  expectBy: z.optional(TimeOfDaySchema),
   catchUp: z._default(CatchUpPolicySchema, 'none'),
+  /** How far back missed fire times are judged (and caught up), an ISO 8601 duration up to P7D. */
+  catchUpWindow: z._default(CatchUpWindowSchema, 'P1D'),
   overlap: z._default(OverlapPolicySchema, 'skip'),
   maxAttempts: z._default(z.int().check(z.gte(1), z.lte(maxAttemptsLimit)), defaultMaxAttempts),
   /**
@@ -88,6 +127,10 @@ export const JobGroupPatchSchema = z.strictObject({
   dataSource: z.optional(DataSourceIdSchema),
   dataset: z.optional(editableFields.dataset),
   schedule: z.optional(editableFields.schedule),
+  dependencyRule: z.optional(DependencyRuleSchema),
+  calendar: z.optional(z.nullable(MarketCalendarSchema)),
+  expectBy: z.optional(z.nullable(TimeOfDaySchema)),
+  catchUpWindow: z.optional(CatchUpWindowSchema),
   timezone: z.optional(z.string().check(z.minLength(1), z.maxLength(64))),
   parametersTemplate: z.optional(ParametersTemplateSchema),
   enabled: z.optional(z.boolean()),
@@ -114,4 +157,9 @@ export function slugOf(name: string): string {
 /** True when the group should fire on its schedule: enabled and not paused. */
 export function isActive(group: Pick<JobGroup, 'enabled' | 'pause'>): boolean {
   return group.enabled && group.pause === null;
+}
+
+/** The market calendar a group follows: its own, or `jpx` for J-Quants data and `none` for the rest. */
+export function marketCalendarOf(group: Pick<JobGroup, 'calendar' | 'dataSource'>): MarketCalendar {
+  return group.calendar ?? (group.dataSource === 'jquants' ? 'jpx' : 'none');
 }

@@ -49,6 +49,10 @@ export const metricNames = {
   dataSourcePaused: 'DataSourcePaused',
   /** Count: stored job groups that do not parse, seen by the reconciler (their schedules go unrepaired). */
   unreadableGroups: 'UnreadableGroups',
+  /** Count: groups past their `expectBy` with no succeeded run for today's business date, seen by the reconciler. */
+  groupsLate: 'GroupsLate',
+  /** Count: 1 when the stored JPX calendar does not cover the next 30 days (the reconciler's pass). */
+  calendarCoverageShort: 'CalendarCoverageShort',
 } as const;
 
 export type MetricName = (typeof metricNames)[keyof typeof metricNames];

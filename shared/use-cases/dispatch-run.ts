@@ -18,7 +18,8 @@ import {
 import { runDeadlineMs } from '#shared/domain/run-deadline.ts';
 import { isGoing } from '#shared/domain/run-transitions.ts';
 import type { Log } from '#shared/observability/logger.ts';
-import type { MetricsSink } from '#shared/observability/metrics.ts';
+import { metricNames } from '#shared/observability/metric-names.ts';
+import { type MetricsSink, noMetrics } from '#shared/observability/metrics.ts';
 import type { Clock } from '#shared/ports/clock.ts';
 import type { DataSourceSettingsStore } from '#shared/ports/data-source-settings-store.ts';
 import type { JobGroupStore } from '#shared/ports/job-group-store.ts';
@@ -220,6 +221,10 @@ async function sendJobs(
   const deadlineMs = await deadlineOf(run.dataSource, runDeadline, messages.length, deps);
   const deadlineAt = new Date(now.getTime() + deadlineMs).toISOString();
   const change = await deps.runLedger.updateRun(run.runId, { kind: 'enqueued', at: now.toISOString(), deadlineAt });
+  if (change.refused === undefined) {
+    const dimensions = { dataSource: run.dataSource, dataset: run.dataset, group: run.groupId };
+    (deps.metrics ?? noMetrics).count(metricNames.runsStarted, 1, dimensions);
+  }
   await reportFinish(change, deps);
   deps.log.info(resumed ? 'interrupted dispatch resumed' : 'run dispatched', {
     groupId: run.groupId,

@@ -37,13 +37,15 @@ export async function updateJobGroup(
 ): Promise<JobGroup> {
   const current = await requireGroup(id, deps);
   if (current.version !== expectedVersion) throw new VersionConflictError('job group', id, expectedVersion);
-  // `runDeadline: null` goes back to the default deadline.
-  const { runDeadline, ...fields } = patch;
-  const { runDeadline: _current, ...currentFields } = current;
+  // `null` takes an optional setting back to its default.
+  const { runDeadline, calendar, expectBy, ...fields } = patch;
+  const { runDeadline: _deadline, calendar: _calendar, expectBy: _expectBy, ...currentFields } = current;
   const next: JobGroup = {
     ...currentFields,
     ...withoutUndefined(fields),
-    ...(runDeadline === null ? {} : { runDeadline: runDeadline ?? current.runDeadline }),
+    ...optionalSetting('runDeadline', runDeadline, current.runDeadline),
+    ...optionalSetting('calendar', calendar, current.calendar),
+    ...optionalSetting('expectBy', expectBy, current.expectBy),
     updatedAt: deps.clock.now().toISOString(),
     version: current.version + 1,
   };
@@ -126,4 +128,14 @@ async function requireGroup(id: string, deps: Pick<ValidateJobGroupDeps, 'groupS
 
 function withoutUndefined<T extends object>(value: T): Partial<T> {
   return Object.fromEntries(Object.entries(value).filter(([, field]) => field !== undefined)) as Partial<T>;
+}
+
+/** An optional setting after a patch: `null` removes it, `undefined` keeps the current one. */
+function optionalSetting<Key extends string, Value>(
+  key: Key,
+  patched: Value | null | undefined,
+  current: Value | undefined,
+): { [K in Key]?: Value } {
+  const value = patched === null ? undefined : (patched ?? current);
+  return (value === undefined ? {} : { [key]: value }) as { [K in Key]?: Value };
 }

@@ -2,13 +2,15 @@ import type { DatasetDefinition } from '#shared/datasets/dataset.ts';
 import { rowLayoutOf } from '#shared/datasets/row-layout.ts';
 import { isWholeMarketRequest } from '#shared/domain/request-planning.ts';
 import type { FetchCheckpoint, Job, RowCounts } from '#shared/domain/run.ts';
+import { metricNames } from '#shared/observability/metric-names.ts';
+import { type MetricsSink, noMetrics } from '#shared/observability/metrics.ts';
 import type { Clock } from '#shared/ports/clock.ts';
 import type { DataSource, FetchedPage, RejectedRow } from '#shared/ports/data-source.ts';
 import type { MarketDataStore } from '#shared/ports/market-data-store.ts';
 import { RateLimitDeferral, type RateLimiter } from '#shared/ports/rate-limiter.ts';
 import type { RunLedger } from '#shared/ports/run-ledger.ts';
 import { UpstreamError } from '#shared/ports/upstream-errors.ts';
-import { issueCodeOf, type JobAttempt, runIdOfRow } from '#shared/use-cases/job-attempt.ts';
+import { dimensionsOf, issueCodeOf, type JobAttempt, runIdOfRow } from '#shared/use-cases/job-attempt.ts';
 
 /** What fetching a job message's pages needs. */
 export interface FetchPagesDeps {
@@ -17,6 +19,8 @@ export interface FetchPagesDeps {
   readonly dataSource: DataSource;
   readonly rateLimiter: RateLimiter;
   readonly clock: Clock;
+  /** @default noMetrics */
+  readonly metrics?: MetricsSink;
   /** Aborts the fetch from outside (tests); the attempt's own time limit always applies. */
   readonly signal?: AbortSignal;
 }
@@ -66,12 +70,18 @@ export async function fetchJobPages(
     signal,
     ...(progress.next === undefined ? {} : { resumeAt: progress.next }),
     beforeRequest: async (endpoint) => {
-      const maxWaitMs = attempt.lastSlotAtMs - deps.clock.now().getTime();
+      const askedAtMs = deps.clock.now().getTime();
+      const maxWaitMs = attempt.lastSlotAtMs - askedAtMs;
       await deps.rateLimiter.acquire(deps.dataSource.id, endpoint, {
         maxWaitMs,
         ...(heldSlot === undefined ? {} : { heldSlot }),
         ...(message.priority === 'background' ? { background: true } : {}),
       });
+      (deps.metrics ?? noMetrics).time(
+        metricNames.rateLimitWaitMs,
+        deps.clock.now().getTime() - askedAtMs,
+        dimensionsOf(message),
+      );
       heldSlot = undefined;
       attempt.upstreamRequests++;
     },

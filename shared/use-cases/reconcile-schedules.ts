@@ -47,7 +47,10 @@ export async function reconcileSchedules(deps: {
       const group = await resumeIfPauseExpired(stored, now, deps, report);
       const desired = desiredScheduleOf(group);
       const actual = schedulesByGroup.get(group.id);
-      if (actual === undefined) {
+      if (desired === undefined) {
+        // A group without a schedule has none: one left from before it lost its cron goes.
+        if (actual !== undefined && (await deps.scheduleStore.delete(group.id))) report.deleted.push(group.id);
+      } else if (actual === undefined) {
         await deps.scheduleStore.upsert(desired);
         report.created.push(group.id);
       } else if (!actual.targetMatches || !scheduleMatches(actual, desired)) {

@@ -65,6 +65,8 @@ async function watchGroup(
   deps: { runLedger: RunLedger; dispatch: DispatchTick; log: Log },
   report: MissedRunsReport,
 ): Promise<void> {
+  // A group without a schedule has no fire times to miss.
+  if (group.schedule === null) return;
   const fromMs = Math.max(nowMs - missedRunLookbackMs, Date.parse(group.updatedAt));
   const untilMs = nowMs - missedRunGraceMs;
   if (untilMs <= fromMs) return;

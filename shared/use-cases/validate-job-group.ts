@@ -43,8 +43,10 @@ export async function validateJobGroup(definition: JobGroup, deps: ValidateJobGr
   };
 
   let sampleTime = deps.clock.now();
+  const { schedule } = definition;
   collect(() => {
-    const cron = parseCron(definition.schedule);
+    if (schedule === null) return;
+    const cron = parseCron(schedule);
     if (isValidTimezone(definition.timezone)) {
       sampleTime = nextFireTimes(cron, definition.timezone, { after: sampleTime, count: 1 })[0] ?? sampleTime;
     }

@@ -7,7 +7,6 @@ import { createDocumentClient, createSchedulerClient } from '#shared/adapters/aw
 import { DynamoDbBackupRestorer } from '#shared/adapters/dynamodb-backup-restorer.ts';
 import { EventBridgeScheduleStore } from '#shared/adapters/event-bridge-schedule-store.ts';
 import { createAdminApi } from '#shared/admin-api/admin-api.ts';
-import { desiredScheduleOf } from '#shared/domain/group-schedule.ts';
 import { dispatchPorts } from '#shared/lambda/aws-deps.ts';
 import { type Log, silentLog } from '#shared/observability/logger.ts';
 import { reconcileSchedules } from '#shared/use-cases/reconcile-schedules.ts';
@@ -17,7 +16,7 @@ import { FakeDataSource } from '#test/fakes/fake-data-source.ts';
 import { InMemoryDeadLetterQueue } from '#test/fakes/in-memory-dead-letter-queue.ts';
 import { InMemoryRateLimiter } from '#test/fakes/in-memory-rate-limiter.ts';
 import { RecordingBackfillSteps } from '#test/fakes/recording-backfill-steps.ts';
-import { aJobGroup } from '#test/fixtures/builders.ts';
+import { aJobGroup, scheduleOf } from '#test/fixtures/builders.ts';
 
 // Friday 2026-11-27 18:00 JST, after the readable group's 17:30 tick, which never arrived.
 const clock = new FakeClock('2026-11-27T09:00:00.000Z');
@@ -58,7 +57,7 @@ describe('a stored group that no longer parses, on moto', () => {
     // A hand edit in the console: the schedule typed as a number. Its schedule was made while it still parsed.
     const corrupt = aJobGroup({ id: 'corrupt' });
     await client.send(new PutCommand({ TableName: jobGroupsTableName, Item: { ...corrupt, schedule: 1730 } }));
-    await scheduleStore.upsert(desiredScheduleOf(corrupt));
+    await scheduleStore.upsert(scheduleOf(corrupt));
   });
 
   it('answers GET /groups with 200, the readable groups, and the corrupt one under unreadable', async () => {

@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { desiredScheduleOf } from '#shared/domain/group-schedule.ts';
 import { convergeGroupSchedule } from '#shared/use-cases/converge-group-schedule.ts';
 import { InMemoryJobGroupStore } from '#test/fakes/in-memory-job-group-store.ts';
 import { InMemoryScheduleStore } from '#test/fakes/in-memory-schedule-store.ts';
-import { aJobGroup } from '#test/fixtures/builders.ts';
+import { aJobGroup, scheduleOf } from '#test/fixtures/builders.ts';
 
 describe('convergeGroupSchedule', () => {
   it('writes the schedule of the group as stored now, whatever record triggered it', async () => {
@@ -21,7 +20,7 @@ describe('convergeGroupSchedule', () => {
   it('deletes the schedule of a deleted group, and tolerates the REMOVE arriving twice', async () => {
     const groupStore = new InMemoryJobGroupStore();
     const scheduleStore = new InMemoryScheduleStore();
-    await scheduleStore.upsert(desiredScheduleOf(aJobGroup()));
+    await scheduleStore.upsert(scheduleOf(aJobGroup()));
     expect(await convergeGroupSchedule('daily-bars', { groupStore, scheduleStore })).toBe('deleted');
     expect(await convergeGroupSchedule('daily-bars', { groupStore, scheduleStore })).toBe('absent');
   });

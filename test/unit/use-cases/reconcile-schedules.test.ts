@@ -1,12 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { desiredScheduleOf } from '#shared/domain/group-schedule.ts';
 import { silentLog } from '#shared/observability/logger.ts';
 import type { ScheduleStore } from '#shared/ports/schedule-store.ts';
 import { reconcileSchedules } from '#shared/use-cases/reconcile-schedules.ts';
 import { FakeClock } from '#test/fakes/fake-clock.ts';
 import { InMemoryJobGroupStore } from '#test/fakes/in-memory-job-group-store.ts';
 import { InMemoryScheduleStore } from '#test/fakes/in-memory-schedule-store.ts';
-import { aJobGroup } from '#test/fixtures/builders.ts';
+import { aJobGroup, scheduleOf } from '#test/fixtures/builders.ts';
 
 async function setUp() {
   const groupStore = new InMemoryJobGroupStore();
@@ -23,11 +22,11 @@ describe('reconcileSchedules', () => {
     const drifted = aJobGroup({ id: 'drifted' });
     const fine = aJobGroup({ id: 'fine' });
     for (const group of [missing, stale, drifted, fine]) await groupStore.create(group);
-    await scheduleStore.upsert({ ...desiredScheduleOf(stale), expression: 'cron(0 8 * * ? *)' });
-    await scheduleStore.upsert(desiredScheduleOf(drifted));
+    await scheduleStore.upsert({ ...scheduleOf(stale), expression: 'cron(0 8 * * ? *)' });
+    await scheduleStore.upsert(scheduleOf(drifted));
     scheduleStore.corruptTarget('drifted');
-    await scheduleStore.upsert(desiredScheduleOf(fine));
-    await scheduleStore.upsert({ ...desiredScheduleOf(fine), groupId: 'orphan' });
+    await scheduleStore.upsert(scheduleOf(fine));
+    await scheduleStore.upsert({ ...scheduleOf(fine), groupId: 'orphan' });
 
     const report = await reconcileSchedules(deps);
 
@@ -40,7 +39,7 @@ describe('reconcileSchedules', () => {
       unreadable: [],
     });
     for (const group of [missing, stale, drifted, fine]) {
-      expect(await scheduleStore.get(group.id)).toEqual({ ...desiredScheduleOf(group), targetMatches: true });
+      expect(await scheduleStore.get(group.id)).toEqual({ ...scheduleOf(group), targetMatches: true });
     }
     expect(await scheduleStore.get('orphan')).toBeUndefined();
   });
@@ -49,7 +48,7 @@ describe('reconcileSchedules', () => {
     const { groupStore, scheduleStore, deps } = await setUp();
     const group = aJobGroup();
     await groupStore.create(group);
-    await scheduleStore.upsert(desiredScheduleOf(group));
+    await scheduleStore.upsert(scheduleOf(group));
     expect(await reconcileSchedules(deps)).toEqual({
       created: [],
       updated: [],
@@ -65,7 +64,7 @@ describe('reconcileSchedules', () => {
     const pause = { reason: 'maintenance', until: '2026-11-27T06:00:00.000Z', pausedAt: '2026-11-26T00:00:00.000Z' };
     const group = aJobGroup({ pause });
     await groupStore.create(group);
-    await scheduleStore.upsert(desiredScheduleOf(group));
+    await scheduleStore.upsert(scheduleOf(group));
     expect((await scheduleStore.get(group.id))?.state).toBe('DISABLED');
 
     expect((await reconcileSchedules(deps)).resumed).toEqual([]);
@@ -91,7 +90,7 @@ describe('reconcileSchedules', () => {
     const { groupStore, scheduleStore, deps } = await setUp();
     const corrupt = aJobGroup({ id: 'corrupt' });
     await groupStore.putRawItem({ ...corrupt, schedule: 1730 });
-    await scheduleStore.upsert(desiredScheduleOf(corrupt));
+    await scheduleStore.upsert(scheduleOf(corrupt));
     await groupStore.create(aJobGroup({ id: 'fine' }));
     const errors: { message: string; data: unknown }[] = [];
     const log = { ...silentLog, error: (message: string, data?: unknown) => errors.push({ message, data }) };
