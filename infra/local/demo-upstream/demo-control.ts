@@ -3,21 +3,24 @@ import * as z from '#shared/zod.ts';
 import { type DemoAnswer, jsonAnswer } from './demo-answer.ts';
 import { DemoFaultSchema } from './demo-faults.ts';
 import type { DemoUpstream } from './demo-upstream.ts';
+import { DemoPlanSchema } from './plan-window.ts';
 
 /** The parts of a demo upstream that `/__demo/*` drives. */
 export type DemoControls = Pick<
   DemoUpstream,
-  'requests' | 'injectFault' | 'clearFaults' | 'setRequestsPerMinute' | 'resetRequests'
+  'requests' | 'injectFault' | 'clearFaults' | 'setRequestsPerMinute' | 'planWindow' | 'setPlan' | 'resetRequests'
 >;
 
 const RateLimitBodySchema = z.strictObject({ requestsPerMinute: z.int().check(z.gte(0)) });
+const PlanBodySchema = z.strictObject({ plan: DemoPlanSchema });
 const largestBodyBytes = 64 * 1024;
 const noContent: DemoAnswer = { status: 204, contentType: 'text/plain', body: '' };
 
 /**
  * The HTTP face of the test controls, for tests that run the demo in another process (no auth):
  * `POST /__demo/faults` (body: a fault), `DELETE /__demo/faults`, `GET /__demo/requests`, `DELETE /__demo/requests`,
- * `PUT /__demo/rate-limit` (body: `{"requestsPerMinute": n}`).
+ * `PUT /__demo/rate-limit` (body: `{"requestsPerMinute": n}`), `GET /__demo/plan` (the plan and the dates it serves
+ * today), `PUT /__demo/plan` (body: `{"plan": "free" | "light" | "standard" | "premium"}`).
  */
 export async function answerControl(
   request: IncomingMessage,
@@ -41,6 +44,11 @@ export async function answerControl(
       return noContent;
     case 'PUT /__demo/rate-limit':
       return withBody(request, RateLimitBodySchema, (body) => controls.setRequestsPerMinute(body.requestsPerMinute));
+    case 'GET /__demo/plan':
+      request.resume();
+      return jsonAnswer(200, controls.planWindow());
+    case 'PUT /__demo/plan':
+      return withBody(request, PlanBodySchema, (body) => controls.setPlan(body.plan));
     default:
       request.resume();
       return jsonAnswer(404, { message: `no demo control ${route}` });

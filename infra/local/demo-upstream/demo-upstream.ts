@@ -15,6 +15,8 @@ import {
 } from './demo-faults.ts';
 import { createDemoMarket } from './demo-market.ts';
 import { JquantsResponder } from './jquants-answer.ts';
+import { todayInTokyo } from './jquants-params.ts';
+import { type DemoPlan, DemoPlanSchema, type DemoPlanWindow, demoPlanWindow } from './plan-window.ts';
 import { RateWindow } from './rate-window.ts';
 import { answerYahooChart } from './yahoo-routes.ts';
 
@@ -26,6 +28,11 @@ export interface DemoUpstreamOptions {
   port?: number;
   /** J-Quants limit over a sliding 60 s window per key; 0 = unlimited. @default 500 */
   requestsPerMinute?: number;
+  /**
+   * The key's J-Quants plan: a request for dates outside its window answers 403 (jquants-v2.md §2). It sets no rate
+   * limit: that is `requestsPerMinute`. @default 'premium'
+   */
+  plan?: DemoPlan;
   /** Rows per J-Quants page before a `pagination_key`. @default 1000 */
   pageSize?: number;
   /** @default 300 */
@@ -59,6 +66,10 @@ export interface DemoUpstream {
   injectFault(fault: DemoFault): void;
   clearFaults(): void;
   setRequestsPerMinute(limit: number): void;
+  /** The plan and the dates it serves today. */
+  planWindow(): DemoPlanWindow;
+  /** Switches the key's plan, and so the dates it serves. */
+  setPlan(plan: DemoPlan): void;
   resetRequests(): void;
   close(): Promise<void>;
 }
@@ -71,14 +82,14 @@ const yahooNotFound = { finance: { result: null, error: { code: 'Not Found', des
 
 /**
  * Starts one loopback HTTP server speaking J-Quants API V2 (under `/v2`, x-api-key, pagination, 429 over the limit,
- * 403 on a bad key) and the Yahoo chart API, over deterministic generated data; `/__demo/*` controls it over HTTP.
+ * 403 on a bad key or for dates outside the plan) and the Yahoo chart API, over deterministic generated data; `/__demo/*` controls it over HTTP.
  */
 export async function startDemoUpstream(options: DemoUpstreamOptions = {}): Promise<DemoUpstream> {
   const apiKey = options.apiKey ?? 'demo-key';
   const requestsPerMinute = checkCount('requestsPerMinute', options.requestsPerMinute ?? 500, 0);
   const pageSize = checkCount('pageSize', options.pageSize ?? 1000, 1);
   const market = createDemoMarket(options.listedCodeCount ?? 300);
-  const jquants = new JquantsResponder(market, pageSize);
+  const jquants = new JquantsResponder(market, pageSize, DemoPlanSchema.parse(options.plan ?? 'premium'));
   const faults = new FaultSwitch();
   const rateWindow = new RateWindow(requestsPerMinute);
   const requests: DemoRequest[] = [];
@@ -107,6 +118,10 @@ export async function startDemoUpstream(options: DemoUpstreamOptions = {}): Prom
     clearFaults: () => faults.clear(),
     setRequestsPerMinute: (limit) => {
       rateWindow.limit = checkCount('requestsPerMinute', limit, 0);
+    },
+    planWindow: () => demoPlanWindow(jquants.plan, todayInTokyo()),
+    setPlan: (plan) => {
+      jquants.plan = DemoPlanSchema.parse(plan);
     },
     resetRequests: () => {
       requests.length = 0;

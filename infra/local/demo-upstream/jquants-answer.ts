@@ -3,24 +3,29 @@ import type { DemoMarket, JquantsRow } from './demo-market.ts';
 import { seedOf } from './demo-random.ts';
 import { DemoBadRequestError, paramReader, todayInTokyo } from './jquants-params.ts';
 import { jquantsRoutes } from './jquants-routes.ts';
+import { type DemoPlan, dateOutsideWindow, demoPlanWindow, outsidePlanAnswer } from './plan-window.ts';
 
 /** API Gateway's answer for a path or method it has no route for, which is what J-Quants sends (403, not 404). */
 const noRoute = { message: 'Missing Authentication Token' };
 const cachedAnswers = 64;
 
 /**
- * Answers one authenticated J-Quants request: routes it, checks its params, and pages the rows. A page key is opaque
- * (base64url of the query's fingerprint and the next offset), so it changes every page and cannot be replayed
- * against another query. Whole answers are cached by query, so following the pages of a large answer costs one build.
+ * Answers one authenticated J-Quants request: routes it, checks its params and that its dates lie in the plan's
+ * window, and pages the rows. A page key is opaque (base64url of the query's fingerprint and the next offset), so it
+ * changes every page and cannot be replayed against another query. Whole answers are cached by query, so following
+ * the pages of a large answer costs one build.
  */
 export class JquantsResponder {
   readonly #market: DemoMarket;
   readonly #rows = new Map<string, readonly JquantsRow[]>();
   readonly #pageSize: number;
+  /** The key's plan: dates outside its window answer 403. */
+  plan: DemoPlan;
 
-  constructor(market: DemoMarket, pageSize: number) {
+  constructor(market: DemoMarket, pageSize: number, plan: DemoPlan) {
     this.#market = market;
     this.#pageSize = pageSize;
+    this.plan = plan;
   }
 
   /** Answers `GET /v2<relativePath>?<search>`. */
@@ -35,12 +40,15 @@ export class JquantsResponder {
       .join('&');
     const fingerprint = seedOf(`${relativePath}?${canonical}`).toString(36);
     try {
+      const params = paramReader(search);
+      const window = demoPlanWindow(this.plan, todayInTokyo());
+      if (dateOutsideWindow(params, window) !== undefined) return outsidePlanAnswer(window);
       const offset = paginationKey === null || paginationKey === '' ? 0 : readPageKey(paginationKey, fingerprint);
       // Keyed by the Tokyo date too: a master request without `date` means today's master.
       const cacheKey = `${relativePath}?${canonical}@${todayInTokyo()}`;
       let rows = this.#rows.get(cacheKey);
       if (rows === undefined) {
-        rows = route(paramReader(search), this.#market);
+        rows = route(params, this.#market);
         this.#remember(cacheKey, rows);
       }
       const end = offset + this.#pageSize;
