@@ -18,6 +18,7 @@ import {
   type DemoUpstreamOptions,
   startDemoUpstream,
 } from '#infra/local/demo-upstream/demo-upstream.ts';
+import { DemoPlanSchema } from '#infra/local/demo-upstream/plan-window.ts';
 import { watchEmulator } from '#infra/local/emulator-watch.ts';
 import {
   type FunctionUrlAuth,
@@ -33,6 +34,7 @@ import { SqsPoller } from '#infra/local/sqs-poller.ts';
 import { StreamPoller } from '#infra/local/stream-poller.ts';
 import {
   backfillStepsQueue,
+  dataSourcesTable,
   env,
   fetchQueues,
   jobGroupsTable,
@@ -42,9 +44,11 @@ import {
 } from '#infra/resources.ts';
 import { createDocumentClient } from '#shared/adapters/aws-clients.ts';
 import { isLoopbackUrl, UnsafeEndpointError } from '#shared/adapters/aws-endpoint.ts';
+import { DynamoDbDataSourceSettingsStore } from '#shared/adapters/dynamodb-data-source-settings-store.ts';
 import { DynamoDbJobGroupStore } from '#shared/adapters/dynamodb-job-group-store.ts';
 import { DynamoDbRunLedger } from '#shared/adapters/dynamodb-run-ledger.ts';
 import { systemClock } from '#shared/adapters/system-clock.ts';
+import { defaultJquantsPlan } from '#shared/domain/data-source-settings.ts';
 import type { Clock } from '#shared/ports/clock.ts';
 
 /** How to start the sandbox. */
@@ -74,7 +78,10 @@ export interface SandboxOptions {
    * @default true unless JQUANTS_API_KEY is set
    */
   readonly demo?: boolean;
-  /** Options of the demo upstream (page size, rate limit, listed codes). */
+  /**
+   * Options of the demo upstream (page size, rate limit, listed codes, plan). A fresh emulator's J-Quants settings
+   * take the demo's plan; from then on the demo follows the plan the settings hold.
+   */
   readonly demoOptions?: DemoUpstreamOptions;
   /** Create and run the demo groups on a fresh emulator. @default true with the demo upstream */
   readonly seedDemoGroups?: boolean;
@@ -288,10 +295,24 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
             },
           }
         : { kind: 'token', token: adminToken };
+    const client = createDocumentClient();
+    const followDemoPlan = async (): Promise<void> => {
+      if (demoUpstream === undefined) return;
+      const settingsStore = new DynamoDbDataSourceSettingsStore({
+        client,
+        tableName: environment[dataSourcesTable.envVar] ?? '',
+      });
+      demoUpstream.setPlan((await settingsStore.get('jquants'))?.plan ?? defaultJquantsPlan);
+    };
     const server: FunctionUrlServer = await startFunctionUrlServer({
       auth,
       port: options.port ?? 3000,
-      handler: (event) => invoke('moomoo-local-handle-admin-request', functions.handleAdminRequest, event, 30),
+      handler: async (event) => {
+        const result = await invoke('moomoo-local-handle-admin-request', functions.handleAdminRequest, event, 30);
+        // The demo serves the plan the settings name before the caller hears that they changed.
+        if (mayChangeSettings(event, result)) await followDemoPlan();
+        return result;
+      },
     });
     stoppers.push(() => server.close());
     options.onListening?.({
@@ -313,7 +334,6 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         },
       }),
     );
-    const client = createDocumentClient();
     const watcher = new RunWatcher({
       groupStore: new DynamoDbJobGroupStore({ client, tableName: environment[jobGroupsTable.envVar] ?? '' }),
       runLedger: new DynamoDbRunLedger({ client, tableName: environment[jobRunsTable.envVar] ?? '' }),
@@ -321,7 +341,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       progressIntervalMs: options.progressIntervalMs ?? 15_000,
     });
     stoppers.push(repeat(() => watcher.poll(), 1000, print));
-    if (demoUpstream !== undefined) await matchDemoPlan(server);
+    if (demoUpstream !== undefined) await matchDemoPlan(server, demoUpstream);
     if (demoUpstream !== undefined && options.seedDemoGroups !== false)
       await seedDemoGroups(server, demoUpstream.codes, print);
 
@@ -371,16 +391,28 @@ async function loadFunctions(): Promise<LocalFunctions> {
 }
 
 /**
- * The demo upstream allows 500 requests a minute, as a J-Quants Premium key does: a fresh sandbox sets that plan so
- * the rate limiter paces to the demo, not to the Free plan's 5 a minute. A plan set by the operator is kept.
+ * A fresh sandbox's J-Quants settings take the demo's plan (Premium unless told otherwise, whose 500 requests a
+ * minute the demo allows by default), so the rate limiter paces to the demo, not to the Free plan's 5 a minute. A
+ * plan set by the operator is kept, and the demo serves it: its window follows the settings from then on.
  */
-async function matchDemoPlan(server: FunctionUrlServer): Promise<void> {
+async function matchDemoPlan(server: FunctionUrlServer, demoUpstream: DemoUpstream): Promise<void> {
   const call = adminCall(server);
   const listed = (await (await call('GET', '/data-sources')).json()) as {
-    dataSources: { id: string; version: number }[];
+    dataSources: { id: string; plan?: string; version: number }[];
   };
-  if (listed.dataSources.find((source) => source.id === 'jquants')?.version !== 0) return;
-  await call('PATCH', '/data-sources/jquants', { plan: 'premium', version: 0 });
+  const jquants = listed.dataSources.find((source) => source.id === 'jquants');
+  if (jquants?.version === 0) {
+    await call('PATCH', '/data-sources/jquants', { plan: demoUpstream.planWindow().plan, version: 0 });
+  } else {
+    demoUpstream.setPlan(DemoPlanSchema.parse(jquants?.plan ?? defaultJquantsPlan));
+  }
+}
+
+/** A write that succeeded and may have changed a data source's settings: a PATCH of one, or an import. */
+function mayChangeSettings(event: LambdaFunctionURLEvent, result: LambdaFunctionURLResult): boolean {
+  const { method, path } = event.requestContext.http;
+  const status = typeof result === 'object' ? (result.statusCode ?? 200) : 200;
+  return method !== 'GET' && status < 300 && (path.startsWith('/data-sources/') || path === '/import');
 }
 
 /** Calls the sandbox's own admin API, authenticated as its auth mode asks. */
