@@ -56,23 +56,57 @@ export function toWallClock(instantMs: number, timezone: string): number {
 
 const DAY_MS = 86_400_000;
 
+/** A stretch of time with one UTC offset, from `fromMs` until the next stretch's start. */
+interface OffsetStretch {
+  readonly fromMs: number;
+  readonly offsetMs: number;
+}
+
 /**
- * The first instant whose wall clock in `timezone` is `wallClockMs`, or undefined when that wall clock is skipped
- * (a spring-forward gap). A repeated wall clock (autumn fall-back) maps to its first occurrence.
+ * Maps wall clocks of `timezone` to instants: the first instant whose wall clock is the one given, or undefined
+ * when that wall clock is skipped (a spring-forward gap). A repeated wall clock (autumn fall-back) maps to its first
+ * occurrence. Built for walks through many wall clocks: the offsets around each wall-clock day are found once (a
+ * change of offset to the millisecond, by bisection), and every wall clock of the day is then mapped by arithmetic.
  */
-export function fromWallClock(wallClockMs: number, timezone: string): number | undefined {
-  // A day either side is past any transition near this wall clock, so these are the offsets before and after it.
-  const offsets = new Set(
-    [wallClockMs - DAY_MS, wallClockMs, wallClockMs + DAY_MS].map((probe) => toWallClock(probe, timezone) - probe),
-  );
-  let earliest: number | undefined;
-  for (const offset of offsets) {
-    const instant = wallClockMs - offset;
-    if (toWallClock(instant, timezone) === wallClockMs && (earliest === undefined || instant < earliest)) {
-      earliest = instant;
+export function wallClockMapper(timezone: string): (wallClockMs: number) => number | undefined {
+  const offsetAt = (instantMs: number): number => toWallClock(instantMs, timezone) - instantMs;
+  const stretchesByDay = new Map<number, readonly OffsetStretch[]>();
+  const stretchesAround = (day: number): readonly OffsetStretch[] => {
+    // Offsets stay under a day, so every instant with a wall clock of this day lies between the first and last probe.
+    const start = day * DAY_MS;
+    const probes = [start - DAY_MS, start, start + DAY_MS, start + 2 * DAY_MS];
+    const offsets = probes.map(offsetAt);
+    const stretches: OffsetStretch[] = [{ fromMs: Number.NEGATIVE_INFINITY, offsetMs: offsets[0] ?? 0 }];
+    for (let index = 1; index < probes.length; index++) {
+      const before = offsets[index - 1] ?? 0;
+      const after = offsets[index] ?? 0;
+      if (after === before) continue;
+      let lowMs = probes[index - 1] ?? 0;
+      let highMs = probes[index] ?? 0;
+      while (highMs - lowMs > 1) {
+        const middleMs = Math.floor((lowMs + highMs) / 2);
+        if (offsetAt(middleMs) === before) lowMs = middleMs;
+        else highMs = middleMs;
+      }
+      stretches.push({ fromMs: highMs, offsetMs: after });
     }
-  }
-  return earliest;
+    return stretches;
+  };
+  return (wallClockMs) => {
+    const day = Math.floor(wallClockMs / DAY_MS);
+    let stretches = stretchesByDay.get(day);
+    if (stretches === undefined) {
+      stretches = stretchesAround(day);
+      stretchesByDay.set(day, stretches);
+    }
+    for (const [index, stretch] of stretches.entries()) {
+      const instantMs = wallClockMs - stretch.offsetMs;
+      const untilMs = stretches[index + 1]?.fromMs ?? Number.POSITIVE_INFINITY;
+      // Stretches are oldest first, so the first that holds the wall clock holds its first occurrence.
+      if (instantMs >= stretch.fromMs && instantMs < untilMs) return instantMs;
+    }
+    return undefined;
+  };
 }
 
 /** `2026-11-27T17:30:00+09:00`: the wall-clock time of `instant` in `timezone`, with its UTC offset. */

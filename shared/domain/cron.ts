@@ -5,7 +5,7 @@
 import { Cron } from 'croner';
 import { assertExpressibleOnAws } from '#shared/domain/cron-aws.ts';
 import { CRON_FIELDS, type CronFieldValues, parseCronField } from '#shared/domain/cron-fields.ts';
-import { assertValidTimezone, fromWallClock, toWallClock } from '#shared/domain/cron-timezone.ts';
+import { assertValidTimezone, toWallClock, wallClockMapper } from '#shared/domain/cron-timezone.ts';
 import { ValidationError } from '#shared/domain/errors.ts';
 
 export { toAwsScheduleExpression } from '#shared/domain/cron-aws.ts';
@@ -37,6 +37,7 @@ export interface CronSchedule {
 export const MAX_FIRE_TIMES = 1000;
 
 const FIELD_LIST = CRON_FIELDS.map((field) => field.name).join(' ');
+const DAY_MS = 86_400_000;
 const DAYS_IN_MONTH = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
 /** Parses and validates a 5-field cron; throws ValidationError (path 'schedule') naming the bad field. */
@@ -87,27 +88,72 @@ export function nextFireTimes(
   timezone: string,
   options: { after: Date; count: number },
 ): Date[] {
-  assertValidTimezone(timezone);
   const { after, count } = options;
   if (!Number.isInteger(count) || count < 1 || count > MAX_FIRE_TIMES) {
     throw ValidationError.of('count', `must be an integer between 1 and ${MAX_FIRE_TIMES}`);
   }
+  const fires: Date[] = [];
+  for (const instant of fireTimesAfter(schedule, timezone, after)) {
+    fires.push(instant);
+    if (fires.length === count) break;
+  }
+  return fires;
+}
+
+/** The longest span `fireTimesBetween` walks: a cron firing every minute has 10,080 fire times in a week. */
+export const MAX_FIRE_TIME_SPAN_MS = 8 * DAY_MS;
+
+/**
+ * Every fire instant strictly after `after` and at or before `until` (a span of at most `MAX_FIRE_TIME_SPAN_MS`),
+ * oldest first, by the same rules as `nextFireTimes`: however many there are, none is left out.
+ */
+export function fireTimesBetween(
+  schedule: CronSchedule,
+  timezone: string,
+  options: { after: Date; until: Date },
+): Date[] {
+  const untilMs = options.until.getTime();
+  if (Number.isNaN(untilMs)) throw ValidationError.of('until', 'must be a valid date');
+  if (untilMs - options.after.getTime() > MAX_FIRE_TIME_SPAN_MS) {
+    throw ValidationError.of('until', `must be at most ${MAX_FIRE_TIME_SPAN_MS / DAY_MS} days after 'after'`);
+  }
+  const fires: Date[] = [];
+  for (const instant of fireTimesAfter(schedule, timezone, options.after)) {
+    if (instant.getTime() > untilMs) break;
+    fires.push(instant);
+  }
+  return fires;
+}
+
+/** Fire instants strictly after `after`, oldest first, for as long as the caller reads them. */
+function* fireTimesAfter(schedule: CronSchedule, timezone: string, after: Date): Generator<Date> {
+  assertValidTimezone(timezone);
   const afterMs = after.getTime();
   if (Number.isNaN(afterMs)) throw ValidationError.of('after', 'must be a valid date');
   // Croner's own DST policy (Vixie cron's) fires fixed times after a gap and interval jobs twice in a repeated hour,
   // unlike AWS (repost.aws/knowledge-center/eventbridge-scheduler-adjust-dst). So croner walks the wall clock in UTC,
-  // where no time is skipped or repeated, and each wall-clock time is mapped to an instant here.
+  // where no time is skipped or repeated, and each wall-clock time is mapped to an instant here. Instants so mapped
+  // rise with their wall clocks (a repeated one maps to its first occurrence), so the walk yields them in order.
+  // Within a day that matches, a 5-field cron fires at every hour × minute it lists, so croner is asked only for the
+  // next matching day.
   const walker = new Cron(toCronerPattern(schedule), { utcOffset: 0, mode: '5-part', domAndDow: true });
-  const fires: Date[] = [];
-  let wallClock: Date | null = new Date(toWallClock(afterMs, timezone));
-  while (fires.length < count) {
-    wallClock = walker.nextRun(wallClock);
-    if (wallClock === null) break;
-    const instant = fromWallClock(wallClock.getTime(), timezone);
-    // A wall clock later than `after`'s can still map to an earlier instant when `after` is in a repeated hour.
-    if (instant !== undefined && instant > afterMs) fires.push(new Date(instant));
+  const toInstant = wallClockMapper(timezone);
+  let wallClock = toWallClock(afterMs, timezone);
+  for (;;) {
+    const first = walker.nextRun(new Date(wallClock))?.getTime();
+    if (first === undefined) return;
+    const dayStart = Math.floor(first / DAY_MS) * DAY_MS;
+    for (const hour of schedule.hours) {
+      for (const minute of schedule.minutes) {
+        const fire = dayStart + hour * 3_600_000 + minute * 60_000;
+        if (fire < first) continue;
+        const instant = toInstant(fire);
+        // A wall clock later than `after`'s can still map to an earlier instant when `after` is in a repeated hour.
+        if (instant !== undefined && instant > afterMs) yield new Date(instant);
+      }
+    }
+    wallClock = dayStart + DAY_MS - 1;
   }
-  return fires;
 }
 
 function isWildcard(text: string | undefined, field: CronFieldValues, size: number): boolean {

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import {
   assertValidTimezone,
   type CronSchedule,
+  fireTimesBetween,
   isValidTimezone,
   nextFireTimes,
   parseCron,
@@ -390,3 +391,105 @@ describe('fire times of random schedules', () => {
     );
   });
 });
+
+describe('fireTimesBetween', () => {
+  const between = (expression: string, timezone: string, after: string, until: string): string[] =>
+    fireTimesBetween(parseCron(expression), timezone, { after: new Date(after), until: new Date(until) }).map((date) =>
+      date.toISOString(),
+    );
+
+  it('returns every fire time of a 5-minute cron over seven days: 2,016, five minutes apart', () => {
+    const times = between('*/5 * * * *', 'Asia/Tokyo', '2026-11-20T09:00:00Z', '2026-11-27T09:00:00Z');
+    expect(times).toHaveLength(2016);
+    expect(times[0]).toBe('2026-11-20T09:05:00.000Z');
+    expect(times.at(-1)).toBe('2026-11-27T09:00:00.000Z');
+    const gaps = new Set(times.slice(1).map((time, index) => Date.parse(time) - Date.parse(times[index] ?? '')));
+    expect(gaps).toEqual(new Set([5 * 60_000]));
+  });
+
+  it('returns every fire time of a cron firing each minute over seven days across the end of daylight saving', () => {
+    // 2026-11-01 01:00–02:00 is lived twice in New York and fires once: 60 fewer than 7 × 1,440.
+    const times = between('* * * * *', 'America/New_York', '2026-10-29T00:00:00Z', '2026-11-05T00:00:00Z');
+    expect(times).toHaveLength(7 * 1440 - 60);
+    expect(new Set(times).size).toBe(times.length);
+  });
+
+  it('excludes `after` and includes `until`', () => {
+    expect(between('0 9 * * *', 'UTC', '2026-01-01T09:00:00Z', '2026-01-03T09:00:00Z')).toEqual([
+      '2026-01-02T09:00:00.000Z',
+      '2026-01-03T09:00:00.000Z',
+    ]);
+    expect(between('0 9 * * *', 'UTC', '2026-01-01T09:00:00Z', '2026-01-02T08:59:59Z')).toEqual([]);
+  });
+
+  it('agrees with nextFireTimes', () => {
+    const expression = '0,15,30 17 * * 1-5';
+    const fromNext = fires(expression, 'Asia/Tokyo', '2026-11-20T00:00:00Z', 15);
+    expect(between(expression, 'Asia/Tokyo', '2026-11-20T00:00:00Z', fromNext.at(-1) ?? '')).toEqual(fromNext);
+  });
+
+  it('refuses a span longer than eight days, naming until', () => {
+    const error = validationErrorOf(() =>
+      fireTimesBetween(parseCron('0 9 * * *'), 'UTC', {
+        after: new Date('2026-01-01T00:00:00Z'),
+        until: new Date('2026-01-09T00:00:01Z'),
+      }),
+    );
+    expect(error.issues).toEqual([{ path: 'until', message: "must be at most 8 days after 'after'" }]);
+  });
+
+  it('matches a minute-by-minute scan of the wall clock around changes of offset', () => {
+    // The scan is the rule itself: a minute fires when its wall clock matches, once per wall clock (the first).
+    // Each zone with a day of its changes (Lord Howe moves by half an hour; Tokyo has none).
+    const changes = [
+      ['America/New_York', '2026-03-08T00:00:00Z'],
+      ['America/New_York', '2026-11-01T00:00:00Z'],
+      ['Europe/London', '2026-03-29T00:00:00Z'],
+      ['Europe/London', '2026-10-25T00:00:00Z'],
+      ['Australia/Lord_Howe', '2026-04-05T00:00:00Z'],
+      ['Australia/Lord_Howe', '2026-10-04T00:00:00Z'],
+      ['Asia/Tokyo', '2026-11-27T00:00:00Z'],
+    ] as const;
+    const expression = fc
+      .tuple(fc.uniqueArray(fc.integer({ min: 0, max: 59 }), { minLength: 1, maxLength: 6 }), fc.boolean())
+      .map(([minutes, everyHour]) => `${minutes.sort((a, b) => a - b).join(',')} ${everyHour ? '*' : '0-3,12'} * * *`);
+    fc.assert(
+      fc.property(expression, fc.constantFrom(...changes), (text, [zone, change]) => {
+        const after = new Date(Date.parse(change) - 86_400_000);
+        const until = new Date(Date.parse(change) + 2 * 86_400_000);
+        const schedule = parseCron(text);
+        expect(fireTimesBetween(schedule, zone, { after, until })).toEqual(scanMinutes(schedule, zone, after, until));
+      }),
+      { numRuns: 28 },
+    );
+  });
+});
+
+/** Fire times by brute force: every whole minute in (after, until] whose wall clock matches, first occurrences. */
+function scanMinutes(schedule: CronSchedule, timezone: string, after: Date, until: Date): Date[] {
+  const format = new Intl.DateTimeFormat('en-US', {
+    timeZone: timezone,
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: 'numeric',
+    day: 'numeric',
+    hour: 'numeric',
+    minute: 'numeric',
+  });
+  const seen = new Set<string>();
+  const times: Date[] = [];
+  for (let instant = Math.floor(after.getTime() / 60_000) * 60_000 + 60_000; instant <= until.getTime(); ) {
+    const fields = Object.fromEntries(format.formatToParts(instant).map((part) => [part.type, part.value]));
+    const wallClock = `${fields.year}-${fields.month}-${fields.day} ${fields.hour}:${fields.minute}`;
+    if (
+      !seen.has(wallClock) &&
+      schedule.hours.includes(Number(fields.hour)) &&
+      schedule.minutes.includes(Number(fields.minute))
+    ) {
+      times.push(new Date(instant));
+    }
+    seen.add(wallClock);
+    instant += 60_000;
+  }
+  return times;
+}
