@@ -13,6 +13,8 @@ export interface ApiRequest {
   readonly headers?: Readonly<Record<string, string>>;
   /** What to do next when the API answers 404, e.g. the command that lists what exists. */
   readonly notFoundHint?: string;
+  /** What to do next when the API answers a 409 other than a version conflict. */
+  readonly conflictHint?: string;
 }
 
 /** A successful answer: the body parsed, and its text as the API sent it (for `--json`). */
@@ -102,6 +104,7 @@ export class AdminApiClient {
       authorizer: this.authorizer,
       retryAfter: response.headers.get('retry-after') ?? undefined,
       ...(request.notFoundHint === undefined ? {} : { notFoundHint: request.notFoundHint }),
+      ...(request.conflictHint === undefined ? {} : { conflictHint: request.conflictHint }),
     });
     return new ApiError(
       { status: response.status, code, message, issues: error?.issues ?? [], details: error?.details },
@@ -141,7 +144,12 @@ function errorBodyOf(body: unknown): ParsedErrorBody | undefined {
 export function hintFor(
   status: number,
   code: string,
-  context: { authorizer: Pick<RequestAuthorizer, 'kind'>; retryAfter?: string; notFoundHint?: string },
+  context: {
+    authorizer: Pick<RequestAuthorizer, 'kind'>;
+    retryAfter?: string;
+    notFoundHint?: string;
+    conflictHint?: string;
+  },
 ): string {
   if (status === 400) return 'fix what is named above and run the command again';
   if (status === 401 || status === 403) {
@@ -155,7 +163,7 @@ export function hintFor(
   if (status === 409 && code === 'version_conflict') {
     return 'it changed since it was read: run the command again to apply your change to the current version';
   }
-  if (status === 409) return 'see the message above: the request conflicts with what is stored';
+  if (status === 409) return context.conflictHint ?? 'see the message above: the request conflicts with what is stored';
   if (status === 413) return 'send less at once (a body may be at most 1 MB)';
   if (status === 429) return `wait ${context.retryAfter ?? 'a minute'} seconds and run the command again`;
   if (status >= 500) {

@@ -25,10 +25,15 @@ export function registerBackfillCommands(program: Command, context: CliContext):
     .requiredOption('--to <date>', 'last business date, YYYY-MM-DD', parseDate)
     .option('--force', 'also run dates that already succeeded')
     .option('--watch', 'follow the backfill until it finishes (exit code as `moomoo backfill watch`)')
+    .option(
+      '--interval <seconds>',
+      `with --watch, seconds between polls (default ${defaultIntervalSeconds})`,
+      integerBetween(1, 3600),
+    )
     .action(
       async (
         group: string,
-        options: { from: string; to: string; force?: boolean; watch?: boolean },
+        options: { from: string; to: string; force?: boolean; watch?: boolean; interval?: number },
         command: Command,
       ) => {
         checkRange(options.from, options.to);
@@ -45,7 +50,7 @@ export function registerBackfillCommands(program: Command, context: CliContext):
             (options.watch === true ? '' : `; follow it with \`moomoo backfill watch ${started.backfillId}\``),
         );
         if (options.watch === true) {
-          await watchBackfill(invocation, started.backfillId, defaultIntervalSeconds);
+          await watchBackfill(invocation, started.backfillId, options.interval ?? defaultIntervalSeconds);
           return;
         }
         emit(invocation, answer, () => printBackfill(invocation, started));
@@ -89,6 +94,7 @@ export function registerBackfillCommands(program: Command, context: CliContext):
         method: 'POST',
         path: pathOf('backfills', backfillId, 'cancel'),
         notFoundHint: backfillHint,
+        conflictHint: `it has already finished, so nothing is left to stop: \`moomoo backfill status ${backfillId}\` shows how it ended`,
       });
       const cancelled = readAnswer(BackfillSchema, answer, 'the backfill');
       invocation.terminal.message(`cancelled backfill ${backfillId} (${cancelled.status})`);
@@ -99,7 +105,7 @@ export function registerBackfillCommands(program: Command, context: CliContext):
     .command('list')
     .description('a group backfills, newest first')
     .argument('<group>', 'group id')
-    .option('--limit <n>', 'backfills per page (1-1000)', integerBetween(1, 1000))
+    .option('--limit <n>', 'backfills per page (1-100, default 20)', integerBetween(1, 100))
     .option('--cursor <cursor>', 'the page after the one that printed it')
     .action(async (group: string, options: { limit?: number; cursor?: string }, command: Command) => {
       const invocation = invocationOf(context, command);

@@ -1,9 +1,9 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Sandbox } from '#infra/local/sandbox.ts';
+import { type BinOutcome, moomooBin, stopMoomooBins } from '#test/fixtures/cli-harness.ts';
 import { startDemoSandbox } from '#test/fixtures/sandbox-client.ts';
 
 const directory = mkdtempSync(join(tmpdir(), 'moomoo-cli-'));
@@ -13,39 +13,19 @@ const file = (name: string, contents?: unknown): string => {
   return path;
 };
 
-afterAll(() => rmSync(directory, { recursive: true, force: true }));
+afterAll(() => {
+  stopMoomooBins();
+  rmSync(directory, { recursive: true, force: true });
+});
 
-/** What one run of the real `moomoo` bin printed and returned. */
-interface Outcome {
-  readonly exitCode: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/** Runs `node cli/moomoo.mjs args…` as a user would, with `env` on top of this process's (undefined: unset). */
-function moomoo(args: readonly string[], env: Record<string, string | undefined>): Promise<Outcome> {
-  const merged = Object.fromEntries(
-    Object.entries({ ...process.env, ...env }).filter((entry): entry is [string, string] => entry[1] !== undefined),
-  );
-  const child = spawn(process.execPath, ['cli/moomoo.mjs', ...args], {
-    env: merged,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => {
-    stdout += chunk.toString();
-  });
-  child.stderr.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString();
-  });
-  return new Promise((resolve) => child.once('close', (exitCode) => resolve({ exitCode, stdout, stderr })));
-}
+/** Runs the real `moomoo` bin as a user would, with `env` on top of this process's (undefined: unset). */
+const moomoo = (args: readonly string[], env: Record<string, string | undefined>): Promise<BinOutcome> =>
+  moomooBin(args, env, { timeoutMs: 240_000 });
 
 describe('moomoo against the sandbox with its bearer token', () => {
   let sandbox: Sandbox;
   const lines: string[] = [];
-  const run = (...args: string[]): Promise<Outcome> =>
+  const run = (...args: string[]): Promise<BinOutcome> =>
     moomoo(args, { MOOMOO_URL: sandbox.adminUrl, MOOMOO_TOKEN: sandbox.adminToken });
 
   beforeAll(async () => {

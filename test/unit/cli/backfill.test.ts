@@ -22,7 +22,10 @@ async function backfillApi(states: Record<string, unknown>[]) {
     }
     if (request.method === 'POST' && request.path === '/backfills/bf-1/cancel') {
       return states.at(-1)?.status === 'succeeded'
-        ? { status: 409, body: { error: { code: 'already_finished', message: "backfill 'bf-1' already finished" } } }
+        ? {
+            status: 409,
+            body: { error: { code: 'already_finished', message: "backfill 'bf-1' has finished: succeeded" } },
+          }
         : { status: 200, body: aBackfill({ status: 'cancelled' }) };
     }
     if (request.method === 'GET' && request.path === '/groups/daily-bars/backfills') {
@@ -132,7 +135,9 @@ describe('moomoo backfill', () => {
     const finished = await backfillApi([succeeded]);
     const outcome = await runCli(['backfill', 'cancel', 'bf-1'], { url: finished.url });
     expect(outcome.exitCode).toBe(1);
-    expect(outcome.stderr).toContain("moomoo: backfill 'bf-1' already finished (409 already_finished)");
+    expect(outcome.stderr).toContain("moomoo: backfill 'bf-1' has finished: succeeded (409 already_finished)");
+    expect(outcome.stderr).toContain('next: it has already finished, so nothing is left to stop');
+    expect(outcome.stderr).toContain('`moomoo backfill status bf-1` shows how it ended');
   });
 
   it('lists a group backfills with the cursor of the next page', async () => {
@@ -144,5 +149,8 @@ describe('moomoo backfill', () => {
       'bf-1\t2026-11-02\t2026-11-06\trunning\t3/5\t0\t2026-11-27T08:00:00.000Z',
     );
     expect(outcome.stderr).toContain('--cursor next-page');
+    const tooMany = await runCli(['backfill', 'list', 'daily-bars', '--limit', '101'], { url: fake.url });
+    expect(tooMany.exitCode).toBe(2);
+    expect(fake.requests).toHaveLength(1);
   });
 });
