@@ -16,6 +16,7 @@ const SyncSchedulesEnvSchema = z.object({
   SCHEDULE_GROUP_NAME: requiredString(),
   SCHEDULER_ROLE_ARN: requiredString(),
   DISPATCHER_FUNCTION_ARN: requiredString(),
+  SCHEDULE_DEAD_LETTER_QUEUE_ARN: requiredString(),
 });
 
 const config = loadConfig(SyncSchedulesEnvSchema);
@@ -26,6 +27,7 @@ const recordHandler = syncGroupScheduleRecord({
     groupName: config.SCHEDULE_GROUP_NAME,
     targetArn: config.DISPATCHER_FUNCTION_ARN,
     roleArn: config.SCHEDULER_ROLE_ARN,
+    deadLetterQueueArn: config.SCHEDULE_DEAD_LETTER_QUEUE_ARN,
   }),
   log,
 });

@@ -66,6 +66,12 @@ export const jobRunsTable: TableDefinition = {
       partitionKey: { name: 'openRunsKey', type: 'S' },
       sortKey: { name: 'runSortKey', type: 'S' },
     },
+    // A group's runs by business date (`<date>#<runId>`): dependencies and backfills look up the runs of a date.
+    {
+      indexName: 'runsByDate',
+      partitionKey: { name: 'groupId', type: 'S' },
+      sortKey: { name: 'runDateKey', type: 'S' },
+    },
   ],
   protectFromDeletion: true,
 };
@@ -209,6 +215,28 @@ export const backfillStepsQueue: QueueDefinition = {
   // A step is idempotent and the reconciler asks every open backfill for one every 5 minutes, so a step that keeps
   // failing is set aside after a handful of receives: nothing is lost, and its letter says which backfill is stuck.
   maxReceiveCount: 5,
+};
+
+/** A dead-letter queue that no queue of ours redrives to: another service sends it what it could not deliver. */
+export interface DeadLetterQueueDefinition {
+  /** CDK construct id; also the base of the sandbox's physical name. */
+  readonly id: string;
+  /** Environment variable with the queue URL (`…_QUEUE_URL`), for functions that read it. */
+  readonly envVar: string;
+  /** Environment variable with the queue ARN (`…_QUEUE_ARN`), for functions that name it to the sender. */
+  readonly arnEnvVar: string;
+}
+
+/**
+ * The dead-letter queue of every job-group schedule's target (Scheduler `DeadLetterConfig`): a tick that EventBridge
+ * Scheduler could not deliver to the dispatcher within the target's retry policy lands here, its input as the body
+ * and the error in its message attributes. The functions that write schedules name it in each target; the scheduler
+ * role may send to it.
+ */
+export const scheduleDeadLetterQueue: DeadLetterQueueDefinition = {
+  id: 'ScheduleDeadLetters',
+  envVar: 'SCHEDULE_DEAD_LETTER_QUEUE_URL',
+  arnEnvVar: 'SCHEDULE_DEAD_LETTER_QUEUE_ARN',
 };
 
 /** Dead letters are kept for the SQS maximum, so a long weekend never loses one. */

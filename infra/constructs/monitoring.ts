@@ -13,7 +13,7 @@ import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import type { MoomooFunction } from '#infra/constructs/moomoo-function.ts';
-import type { FetchQueueResource, QueueResource } from '#infra/stacks/stateful-resources.ts';
+import type { DeadLetterQueueResource, FetchQueueResource, QueueResource } from '#infra/stacks/stateful-resources.ts';
 import { type MetricName, metricNames, metricsNamespace } from '#shared/observability/metric-names.ts';
 
 /** What to watch and whom to tell. */
@@ -21,6 +21,7 @@ export interface MonitoringProps {
   readonly functions: readonly MoomooFunction[];
   readonly fetchQueues: readonly FetchQueueResource[];
   readonly backfillSteps: QueueResource;
+  readonly scheduleDeadLetters: DeadLetterQueueResource;
   readonly alarmTopic: ITopic;
 }
 
@@ -43,17 +44,18 @@ const customMetric = (
 const graph = (title: string, left: IMetric[], width = 8): GraphWidget => new GraphWidget({ title, left, width });
 
 /**
- * The operations dashboard (runs, jobs by status, upstream requests and 429s, rate-limit wait, queues, DLQs and
- * each function's errors, throttles and duration) and the alarms that notify the alarm topic: a DLQ holds a
- * message (a job queue's or the backfill steps'), a function errs, a run failed or was missed, a data source was
- * paused.
+ * The operations dashboard (runs, jobs by status, upstream requests and 429s, rate-limit wait, queues, DLQs, each
+ * function's errors, throttles and duration, late groups, calendar coverage and the reconciler's repairs) and the
+ * alarms that notify the alarm topic: a DLQ holds a message (a job queue's, the backfill steps' or the schedules'), a
+ * function errs, a run failed, was missed or timed out, a job stalled, a data source was paused, a stored group is
+ * unreadable, a group is late, the JPX calendar runs out. The README describes each alarm and what to do about it.
  */
 export class Monitoring extends Construct {
   readonly alarms: readonly Alarm[];
 
   constructor(scope: Construct, id: string, props: MonitoringProps) {
     super(scope, id);
-    const { functions, fetchQueues, backfillSteps } = props;
+    const { functions, fetchQueues, backfillSteps, scheduleDeadLetters } = props;
     const queues = [...fetchQueues, backfillSteps];
     const label = (fn: MoomooFunction): string => fn.node.id;
 
@@ -97,12 +99,15 @@ export class Monitoring extends Construct {
               queue.metricApproximateAgeOfOldestMessage({ label: definition.id, period }),
             ),
           ),
-          graph(
-            'Dead letters',
-            queues.map(({ definition, deadLetterQueue }) =>
+          graph('Dead letters', [
+            ...queues.map(({ definition, deadLetterQueue }) =>
               deadLetterQueue.metricApproximateNumberOfMessagesVisible({ label: definition.id, period }),
             ),
-          ),
+            scheduleDeadLetters.queue.metricApproximateNumberOfMessagesVisible({
+              label: scheduleDeadLetters.definition.id,
+              period,
+            }),
+          ]),
         ],
         [
           graph(
@@ -117,6 +122,18 @@ export class Monitoring extends Construct {
             'Lambda duration (p99, ms)',
             functions.map((fn) => fn.function.metricDuration({ label: label(fn), period, statistic: Stats.p(99) })),
           ),
+        ],
+        [
+          graph('Groups late', [customMetric(metricNames.groupsLate)]),
+          graph('JPX calendar coverage short', [customMetric(metricNames.calendarCoverageShort, { statistic: 'MAX' })]),
+          graph('Reconciler', [
+            customMetric(metricNames.schedulesRepaired),
+            customMetric(metricNames.scheduleRepairsFailed),
+            customMetric(metricNames.groupsResumed),
+            customMetric(metricNames.unreadableGroups),
+            customMetric(metricNames.runsCaughtUp),
+            customMetric(metricNames.jobMessagesResent),
+          ]),
         ],
       ],
     });
@@ -146,6 +163,14 @@ export class Monitoring extends Construct {
           'AdvanceBackfill logs. Nothing is lost (the reconciler asks every open backfill for a step every 5 ' +
           'minutes): purge the dead-letter queue once the cause is fixed.',
       ),
+      alarmAbove0(
+        `${scheduleDeadLetters.definition.id}NotEmpty`,
+        scheduleDeadLetters.queue.metricApproximateNumberOfMessagesVisible({ period, statistic: Stats.MAXIMUM }),
+        'EventBridge Scheduler could not deliver a tick to the dispatcher within its retry policy. Each message is ' +
+          'the tick ({groupId, scheduledTime}); its ERROR_CODE and ERROR_MESSAGE attributes say why (a missing ' +
+          'function or permission, throttling). Fix the cause; the reconciler has already recorded the run missed or ' +
+          'caught it up, so purge the queue once read.',
+      ),
       ...functions.map((fn) =>
         alarmAbove0(
           `${label(fn)}Errors`,
@@ -170,6 +195,16 @@ export class Monitoring extends Construct {
         'RunsTimedOut',
         customMetric(metricNames.runsTimedOut),
         'A run passed its deadline: its unfinished jobs failed with run_timed_out.',
+      ),
+      alarmAbove0(
+        'GroupsLate',
+        customMetric(metricNames.groupsLate),
+        'A group has no succeeded run for today past its expectBy: GET /alerts lists it; look at its runs.',
+      ),
+      alarmAbove0(
+        'CalendarCoverageShort',
+        customMetric(metricNames.calendarCoverageShort),
+        'The stored JPX calendar does not cover the next 30 days: run the jquants.markets.calendar group.',
       ),
       alarmAbove0(
         'UnreadableGroups',

@@ -7,7 +7,12 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { lambdaNodeOptions, nodejsFunctionBundling } from '#infra/bundling.ts';
 import { type DataSourceId, env } from '#infra/resources.ts';
-import type { QueueResource, SecretResource, TableResource } from '#infra/stacks/stateful-resources.ts';
+import type {
+  DeadLetterQueueResource,
+  QueueResource,
+  SecretResource,
+  TableResource,
+} from '#infra/stacks/stateful-resources.ts';
 import { type ScheduleStoreMethod, schedulerActionsOf } from '#shared/adapters/scheduler-actions.ts';
 import { metricsNamespace, serviceName } from '#shared/observability/metric-names.ts';
 
@@ -145,11 +150,19 @@ export class MoomooFunction extends Construct {
     return this;
   }
 
-  /** Grants sending to, or consuming from, a queue's dead-letter queue and sets its URL variable. */
-  bindDeadLetterQueue(resource: QueueResource, access: 'send' | 'consume'): this {
-    if (access === 'send') resource.deadLetterQueue.grantSendMessages(this.role);
-    else resource.deadLetterQueue.grantConsumeMessages(this.role);
-    this.function.addEnvironment(resource.definition.deadLetterEnvVar, resource.deadLetterQueue.queueUrl);
+  /**
+   * Grants sending to, consuming from, or inspecting (`sqs:GetQueueAttributes` only: its depth) a dead-letter queue —
+   * a queue's, or one another service sends to — and sets its URL variable.
+   */
+  bindDeadLetterQueue(resource: QueueResource | DeadLetterQueueResource, access: 'send' | 'consume' | 'inspect'): this {
+    const [queue, envVar] =
+      'deadLetterQueue' in resource
+        ? [resource.deadLetterQueue, resource.definition.deadLetterEnvVar]
+        : [resource.queue, resource.definition.envVar];
+    if (access === 'send') queue.grantSendMessages(this.role);
+    else if (access === 'consume') queue.grantConsumeMessages(this.role);
+    else queue.grant(this.role, 'sqs:GetQueueAttributes');
+    this.function.addEnvironment(envVar, queue.queueUrl);
     return this;
   }
 
@@ -198,9 +211,14 @@ export class MoomooFunction extends Construct {
 
   /**
    * Lets the function point schedules at the dispatcher: passes the scheduler's role (to Scheduler only) and sets
-   * `SCHEDULER_ROLE_ARN` and `DISPATCHER_FUNCTION_ARN`.
+   * `SCHEDULER_ROLE_ARN`, `DISPATCHER_FUNCTION_ARN` and the ARN of the schedules' dead-letter queue. The function
+   * itself is granted nothing on that queue: it only names it in each target, and the scheduler role sends to it.
    */
-  bindScheduleTarget(target: { readonly schedulerRole: IRole; readonly dispatcher: IFunction }): this {
+  bindScheduleTarget(target: {
+    readonly schedulerRole: IRole;
+    readonly dispatcher: IFunction;
+    readonly deadLetters: DeadLetterQueueResource;
+  }): this {
     this.role.addToPrincipalPolicy(
       new PolicyStatement({
         actions: ['iam:PassRole'],
@@ -210,6 +228,7 @@ export class MoomooFunction extends Construct {
     );
     this.function.addEnvironment(env.schedulerRoleArn, target.schedulerRole.roleArn);
     this.function.addEnvironment(env.dispatcherFunctionArn, target.dispatcher.functionArn);
+    this.function.addEnvironment(target.deadLetters.definition.arnEnvVar, target.deadLetters.queue.queueArn);
     return this;
   }
 }

@@ -16,6 +16,7 @@ import {
   jobRetentionDays,
   type KeyAttribute,
   type QueueDefinition,
+  scheduleDeadLetterQueue,
   scheduleGroupName,
   type TableDefinition,
   tables,
@@ -117,6 +118,9 @@ export async function provisionResources(
     environment[queue.envVar] = urls.queueUrl;
     environment[queue.deadLetterEnvVar] = urls.deadLetterQueueUrl;
   }
+  const scheduleDeadLetters = await createDeadLetterQueue(clients.sqs, `${prefix}-${scheduleDeadLetterQueue.id}`);
+  environment[scheduleDeadLetterQueue.envVar] = scheduleDeadLetters.url;
+  environment[scheduleDeadLetterQueue.arnEnvVar] = scheduleDeadLetters.arn;
   try {
     await clients.scheduler.send(new CreateScheduleGroupCommand({ Name: scheduleGroupName }));
   } catch (error) {
@@ -135,16 +139,7 @@ async function createQueue(
   queue: QueueDefinition,
   prefix: string,
 ): Promise<{ queueUrl: string; deadLetterQueueUrl: string }> {
-  const deadLetters = await sqs.send(
-    new CreateQueueCommand({
-      QueueName: `${prefix}-${queue.id}DeadLetters`,
-      Attributes: { MessageRetentionPeriod: String(deadLetterRetentionDays * 86_400) },
-    }),
-  );
-  const deadLetterQueueUrl = requireLoopbackQueueUrl(deadLetters.QueueUrl);
-  const { Attributes } = await sqs.send(
-    new GetQueueAttributesCommand({ QueueUrl: deadLetterQueueUrl, AttributeNames: ['QueueArn'] }),
-  );
+  const deadLetters = await createDeadLetterQueue(sqs, `${prefix}-${queue.id}DeadLetters`);
   const created = await sqs.send(
     new CreateQueueCommand({
       QueueName: `${prefix}-${queue.id}`,
@@ -152,13 +147,30 @@ async function createQueue(
         VisibilityTimeout: String(visibilityTimeoutSeconds(queue)),
         MessageRetentionPeriod: String(jobRetentionDays * 86_400),
         RedrivePolicy: JSON.stringify({
-          deadLetterTargetArn: Attributes?.QueueArn,
+          deadLetterTargetArn: deadLetters.arn,
           maxReceiveCount: queue.maxReceiveCount,
         }),
       },
     }),
   );
-  return { queueUrl: requireLoopbackQueueUrl(created.QueueUrl), deadLetterQueueUrl };
+  return { queueUrl: requireLoopbackQueueUrl(created.QueueUrl), deadLetterQueueUrl: deadLetters.url };
+}
+
+/** Creates a dead-letter queue, kept for the SQS maximum; returns its URL and ARN. */
+async function createDeadLetterQueue(
+  sqs: Pick<SQSClient, 'send'>,
+  queueName: string,
+): Promise<{ url: string; arn: string }> {
+  const created = await sqs.send(
+    new CreateQueueCommand({
+      QueueName: queueName,
+      Attributes: { MessageRetentionPeriod: String(deadLetterRetentionDays * 86_400) },
+    }),
+  );
+  const url = requireLoopbackQueueUrl(created.QueueUrl);
+  const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['QueueArn'] }));
+  if (Attributes?.QueueArn === undefined) throw new Error(`the emulator gave queue ${queueName} no ARN`);
+  return { url, arn: Attributes.QueueArn };
 }
 
 /** Queue URLs must point at the emulator: the SDK may send requests to a queue URL's own host. */

@@ -29,7 +29,7 @@ import { invokeLocally, isInAbandonedInvocation, lambdaContext } from '#infra/lo
 import { type MotoServer, startMotoServer } from '#infra/local/moto-server.ts';
 import { provisionResources } from '#infra/local/provision.ts';
 import { RunWatcher } from '#infra/local/run-watcher.ts';
-import { SchedulerEngine } from '#infra/local/scheduler-engine.ts';
+import { SchedulerEngine, UndeliverableError } from '#infra/local/scheduler-engine.ts';
 import { SqsPoller } from '#infra/local/sqs-poller.ts';
 import { StreamPoller } from '#infra/local/stream-poller.ts';
 import {
@@ -227,8 +227,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       client: clients.scheduler,
       groupName: environment[env.scheduleGroupName] ?? '',
       clock: options.clock ?? systemClock,
+      sqs: clients.sqs,
       invoke: async (targetArn, payload) => {
-        if (targetArn !== dispatcherArn) throw new Error(`no local function behind ${targetArn}`);
+        if (targetArn !== dispatcherArn) throw new UndeliverableError(`no local function behind ${targetArn}`);
         await invoke(dispatcherFunctionName, functions.dispatchRun, payload, 600);
       },
       onFire: (firing) => print(`schedule fired: ${firing.scheduleName} at ${firing.scheduledTime}`),

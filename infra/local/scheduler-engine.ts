@@ -4,6 +4,7 @@ import {
   paginateListSchedules,
   type SchedulerClient,
 } from '@aws-sdk/client-scheduler';
+import { GetQueueUrlCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { type CronSchedule, nextFireTimes, parseCron } from '#shared/domain/cron.ts';
 import type { Clock } from '#shared/ports/clock.ts';
 
@@ -14,6 +15,21 @@ export interface ScheduleFiring {
   readonly scheduledTime: string;
   readonly targetArn: string;
   readonly payload: unknown;
+  /** The schedule's target `RetryPolicy.MaximumRetryAttempts` (AWS's default: 185). */
+  readonly maximumRetryAttempts: number;
+  /** The target's `DeadLetterConfig.Arn`: where a tick that cannot be delivered goes. */
+  readonly deadLetterArn?: string;
+  /** The raw input, as the dead-letter message's body. */
+  readonly input: string;
+}
+
+/**
+ * The target cannot be reached at all (no such function, no permission): EventBridge Scheduler's own delivery
+ * failure, retried under the target's retry policy and then sent to its dead-letter queue. Any other error is the
+ * function's own, which Lambda's asynchronous invocation retries twice.
+ */
+export class UndeliverableError extends Error {
+  override readonly name = 'UndeliverableError';
 }
 
 /** Options of the local scheduler engine. */
@@ -21,7 +37,12 @@ export interface SchedulerEngineOptions {
   readonly client: SchedulerClient;
   readonly groupName: string;
   readonly clock: Clock;
-  /** Invokes a target the way Lambda's asynchronous invoke would (the engine retries a failure twice). */
+  /** Sends a tick that cannot be delivered to the target's dead-letter queue. */
+  readonly sqs: Pick<SQSClient, 'send'>;
+  /**
+   * Invokes a target the way Lambda's asynchronous invoke would (the engine retries a failure twice), or throws
+   * `UndeliverableError` when there is no target to invoke.
+   */
   readonly invoke: (targetArn: string, payload: unknown) => Promise<void>;
   readonly onFire?: (firing: ScheduleFiring) => void;
   readonly onError?: (firing: ScheduleFiring, error: unknown) => void;
@@ -30,6 +51,8 @@ export interface SchedulerEngineOptions {
 
 /** Lambda's asynchronous invocation retries a failed call twice. */
 const invokeAttempts = 3;
+/** Scheduler's retries of a target without a retry policy. */
+const defaultMaximumRetryAttempts = 185;
 
 /**
  * Fires the schedules stored in the emulator, which stores them but never fires them. Each `tick` fires every
@@ -116,7 +139,18 @@ export class SchedulerEngine {
       for (const instant of batch) {
         if (instant.getTime() > end.getTime()) return firings;
         const scheduledTime = instant.toISOString().replace('.000Z', 'Z');
-        firings.push({ scheduleName: name, scheduledTime, targetArn, payload: payloadOf(schedule, scheduledTime) });
+        const input = inputOf(schedule, scheduledTime);
+        firings.push({
+          scheduleName: name,
+          scheduledTime,
+          targetArn,
+          payload: parsedInput(input),
+          input,
+          maximumRetryAttempts: schedule.Target?.RetryPolicy?.MaximumRetryAttempts ?? defaultMaximumRetryAttempts,
+          ...(schedule.Target?.DeadLetterConfig?.Arn === undefined
+            ? {}
+            : { deadLetterArn: schedule.Target.DeadLetterConfig.Arn }),
+        });
       }
       const last = batch.at(-1);
       if (last === undefined) return firings;
@@ -124,16 +158,53 @@ export class SchedulerEngine {
     }
   }
 
+  /**
+   * Delivers one firing: a function error is retried as Lambda's asynchronous invocation does; a target that cannot
+   * be reached is retried under the target's retry policy (at once: locally there is nothing to wait for), then
+   * sent to its dead-letter queue with the error, as Scheduler does.
+   */
   async #fire(firing: ScheduleFiring): Promise<void> {
     this.#options.onFire?.(firing);
-    for (let attempt = 1; attempt <= invokeAttempts; attempt++) {
+    let functionErrors = 0;
+    for (let deliveries = 0; ; ) {
       try {
         await this.#options.invoke(firing.targetArn, firing.payload);
         return;
       } catch (error) {
-        if (attempt === invokeAttempts) this.#options.onError?.(firing, error);
+        if (error instanceof UndeliverableError) {
+          if (++deliveries <= firing.maximumRetryAttempts) continue;
+          this.#options.onError?.(firing, error);
+          await this.#deadLetter(firing, error, deliveries - 1);
+          return;
+        }
+        if (++functionErrors < invokeAttempts) continue;
+        this.#options.onError?.(firing, error);
+        return;
       }
     }
+  }
+
+  /** Sends the tick to the target's dead-letter queue, its input as the body and the error as attributes. */
+  async #deadLetter(firing: ScheduleFiring, error: Error, retries: number): Promise<void> {
+    if (firing.deadLetterArn === undefined) return;
+    const [, , , , account, queueName] = firing.deadLetterArn.split(':');
+    const { QueueUrl } = await this.#options.sqs.send(
+      new GetQueueUrlCommand({ QueueName: queueName, QueueOwnerAWSAccountId: account }),
+    );
+    const attribute = (value: string) => ({ DataType: 'String', StringValue: value });
+    await this.#options.sqs.send(
+      new SendMessageCommand({
+        QueueUrl,
+        MessageBody: firing.input,
+        MessageAttributes: {
+          ERROR_CODE: attribute('TargetUnreachable'),
+          ERROR_MESSAGE: attribute(error.message),
+          RETRY_ATTEMPTS: attribute(String(retries)),
+          SCHEDULE_NAME: attribute(firing.scheduleName),
+          TARGET_ARN: attribute(firing.targetArn),
+        },
+      }),
+    );
   }
 }
 
@@ -164,12 +235,15 @@ export function fiveFieldCronOf(expression: string): string {
   ].join(' ');
 }
 
-function payloadOf(schedule: GetScheduleCommandOutput, scheduledTime: string): unknown {
-  const input = (schedule.Target?.Input ?? '{}')
+function inputOf(schedule: GetScheduleCommandOutput, scheduledTime: string): string {
+  return (schedule.Target?.Input ?? '{}')
     .replaceAll('<aws.scheduler.scheduled-time>', scheduledTime)
     .replaceAll('<aws.scheduler.schedule-arn>', schedule.Arn ?? '')
     .replaceAll('<aws.scheduler.execution-id>', crypto.randomUUID())
     .replaceAll('<aws.scheduler.attempt-number>', '1');
+}
+
+function parsedInput(input: string): unknown {
   try {
     return JSON.parse(input);
   } catch {

@@ -5,6 +5,7 @@ import { Key } from 'aws-cdk-lib/aws-kms';
 import { ScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
 import { CfnSecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Topic } from 'aws-cdk-lib/aws-sns';
+import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import {
@@ -19,12 +20,14 @@ import {
   type KeyAttribute,
   marketDataTable,
   type QueueDefinition,
+  scheduleDeadLetterQueue,
   scheduleGroupName,
   type TableDefinition,
   tables,
   visibilityTimeoutSeconds,
 } from '#infra/resources.ts';
 import type {
+  DeadLetterQueueResource,
   FetchQueueResource,
   QueueResource,
   SecretResource,
@@ -37,10 +40,20 @@ const attribute = (key: KeyAttribute): { name: string; type: AttributeType } => 
   type: key.type === 'S' ? AttributeType.STRING : AttributeType.NUMBER,
 });
 
+/** Props of the stateful stack. */
+export interface StatefulStackProps extends StackProps {
+  /**
+   * An address to subscribe to the alarm topic by email (`cdk deploy -c alertEmail=ops@example.com`). AWS mails it
+   * a confirmation link; alarms reach it once that is followed.
+   * @default no subscription
+   */
+  readonly alertEmail?: string;
+}
+
 /**
  * Everything that holds state or must keep its identity across deploys: the tables, the job queues and the backfill
- * steps queue with their dead-letter queues, the schedule group, the J-Quants API-key secret and the alarm topic.
- * Built from `infra/resources.ts`, the same definitions the local sandbox provisions.
+ * steps queue with their dead-letter queues, the schedule group and its dead-letter queue, the J-Quants API-key
+ * secret and the alarm topic. Built from `infra/resources.ts`, the same definitions the local sandbox provisions.
  */
 export class StatefulStack extends Stack implements StatefulResources {
   readonly tables: readonly TableResource[];
@@ -52,10 +65,11 @@ export class StatefulStack extends Stack implements StatefulResources {
   readonly backfillSteps: QueueResource;
   readonly scheduleGroup: ScheduleGroup;
   readonly scheduleGroupName = scheduleGroupName;
+  readonly scheduleDeadLetters: DeadLetterQueueResource;
   readonly jquantsApiKey: SecretResource;
   readonly alarmTopic: Topic;
 
-  constructor(scope: Construct, id: string, props?: StackProps) {
+  constructor(scope: Construct, id: string, props: StatefulStackProps = {}) {
     super(scope, id, props);
     this.tables = tables.map((definition) => ({ definition, table: this.createTable(definition) }));
     this.jobGroups = this.tableOf(jobGroupsTable);
@@ -68,6 +82,16 @@ export class StatefulStack extends Stack implements StatefulResources {
     this.backfillSteps = this.createQueue(backfillStepsQueue, RemovalPolicy.DESTROY);
 
     this.scheduleGroup = new ScheduleGroup(this, 'JobGroupSchedules', { scheduleGroupName });
+    // An undelivered tick is only evidence: the reconciler judges every fire time without a run (missed or caught up).
+    this.scheduleDeadLetters = {
+      definition: scheduleDeadLetterQueue,
+      queue: this.createDeadLetterQueue(scheduleDeadLetterQueue.id, RemovalPolicy.DESTROY),
+    };
+    Validations.of(this.scheduleDeadLetters.queue).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason:
+        'It is a dead-letter queue: every job-group schedule names it in its target (DeadLetterConfig), set at run time.',
+    });
 
     const secret = new Secret(this, 'JquantsApiKey', {
       description:
@@ -86,6 +110,11 @@ export class StatefulStack extends Stack implements StatefulResources {
     this.jquantsApiKey = { envVar: env.jquantsApiKeySecretArn, secret };
 
     this.alarmTopic = this.createAlarmTopic();
+    if (props.alertEmail !== undefined) this.alarmTopic.addSubscription(new EmailSubscription(props.alertEmail));
+    new CfnOutput(this, 'AlarmTopicArn', {
+      value: this.alarmTopic.topicArn,
+      description: 'Every alarm notifies this SNS topic (cdk deploy -c alertEmail=<address> subscribes an address)',
+    });
 
     for (const { definition, table } of this.tables) {
       new CfnOutput(this, `${definition.id}TableName`, { value: table.tableName });
@@ -94,6 +123,7 @@ export class StatefulStack extends Stack implements StatefulResources {
       new CfnOutput(this, `${definition.id}QueueUrl`, { value: queue.queueUrl });
       new CfnOutput(this, `${definition.id}DeadLettersQueueUrl`, { value: deadLetterQueue.queueUrl });
     }
+    new CfnOutput(this, `${scheduleDeadLetterQueue.id}QueueUrl`, { value: this.scheduleDeadLetters.queue.queueUrl });
   }
 
   private tableOf(definition: TableDefinition): TableResource {
@@ -129,12 +159,7 @@ export class StatefulStack extends Stack implements StatefulResources {
     definition: Definition,
     deadLetterRemovalPolicy: RemovalPolicy,
   ): { definition: Definition; queue: Queue; deadLetterQueue: Queue } {
-    const deadLetterQueue = new Queue(this, `${definition.id}DeadLetters`, {
-      retentionPeriod: Duration.days(deadLetterRetentionDays),
-      encryption: QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      removalPolicy: deadLetterRemovalPolicy,
-    });
+    const deadLetterQueue = this.createDeadLetterQueue(`${definition.id}DeadLetters`, deadLetterRemovalPolicy);
     const queue = new Queue(this, definition.id, {
       visibilityTimeout: Duration.seconds(visibilityTimeoutSeconds(definition)),
       retentionPeriod: Duration.days(jobRetentionDays),
@@ -143,6 +168,16 @@ export class StatefulStack extends Stack implements StatefulResources {
       enforceSSL: true,
     });
     return { definition, queue, deadLetterQueue };
+  }
+
+  /** A dead-letter queue: kept for the SQS maximum, encrypted, reachable over TLS only. */
+  private createDeadLetterQueue(id: string, removalPolicy: RemovalPolicy): Queue {
+    return new Queue(this, id, {
+      retentionPeriod: Duration.days(deadLetterRetentionDays),
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      removalPolicy,
+    });
   }
 
   private createAlarmTopic(): Topic {

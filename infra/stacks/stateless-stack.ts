@@ -51,7 +51,16 @@ export class StatelessStack extends Stack {
     schedulerRole.addToPrincipalPolicy(
       new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [dispatchRun.function.functionArn] }),
     );
-    const scheduleTarget = { schedulerRole, dispatcher: dispatchRun.function };
+    // Scheduler sends an undeliverable tick to the target's dead-letter queue as the schedule's role.
+    // https://docs.aws.amazon.com/scheduler/latest/UserGuide/configuring-schedule-dlq.html
+    schedulerRole.addToPrincipalPolicy(
+      new PolicyStatement({ actions: ['sqs:SendMessage'], resources: [resources.scheduleDeadLetters.queue.queueArn] }),
+    );
+    const scheduleTarget = {
+      schedulerRole,
+      dispatcher: dispatchRun.function,
+      deadLetters: resources.scheduleDeadLetters,
+    };
 
     const syncSchedules = new MoomooFunction(this, 'SyncSchedules', {
       entryName: 'sync-schedules',
@@ -128,6 +137,10 @@ export class StatelessStack extends Stack {
     }
     // Starting a backfill asks for its first step.
     handleAdminRequest.bindQueue(resources.backfillSteps, 'send');
+    // GET /alerts counts the messages of every dead-letter queue (the job queues' are readable through `consume`).
+    handleAdminRequest
+      .bindDeadLetterQueue(resources.backfillSteps, 'inspect')
+      .bindDeadLetterQueue(resources.scheduleDeadLetters, 'inspect');
     const adminUrl = handleAdminRequest.function.addFunctionUrl({ authType: FunctionUrlAuthType.AWS_IAM });
 
     const fetchWorkers = resources.fetchQueues.map((fetchQueue) => this.createFetchWorker(fetchQueue, resources));
@@ -145,6 +158,7 @@ export class StatelessStack extends Stack {
       functions: this.functions,
       fetchQueues: resources.fetchQueues,
       backfillSteps: resources.backfillSteps,
+      scheduleDeadLetters: resources.scheduleDeadLetters,
       alarmTopic: resources.alarmTopic,
     });
 

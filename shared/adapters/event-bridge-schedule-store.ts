@@ -19,9 +19,25 @@ export interface EventBridgeScheduleStoreOptions {
   readonly groupName: string;
   /** The dispatcher function every schedule invokes. */
   readonly targetArn: string;
-  /** The role EventBridge Scheduler assumes to invoke the dispatcher. */
+  /** The role EventBridge Scheduler assumes to invoke the dispatcher (and to send to the dead-letter queue). */
   readonly roleArn: string;
+  /** The SQS queue that receives a tick Scheduler could not deliver (the target's `DeadLetterConfig`). */
+  readonly deadLetterQueueArn: string;
 }
+
+/**
+ * How long and how often EventBridge Scheduler retries a tick it could not deliver to the dispatcher, before it
+ * sends the tick to the dead-letter queue. Scheduler retries only failures to invoke (throttling, a missing function
+ * or permission); the dispatcher's own errors are Lambda's asynchronous retries. An hour is plenty: the reconciler
+ * judges every fire time that has no run 15 minutes after it (recorded missed, or dispatched late under the group's
+ * catch-up policy), so a tick delivered later only finds its run taken. Five retries with Scheduler's exponential
+ * backoff ride out a throttle or a deploy in progress; a failure that outlasts them is one an operator must fix, and
+ * the dead-letter queue's alarm says so within the hour instead of after the defaults' 24 hours and 185 retries.
+ */
+export const scheduleTargetRetryPolicy = {
+  MaximumEventAgeInSeconds: 3600,
+  MaximumRetryAttempts: 5,
+} as const;
 
 /**
  * The dispatcher's input. `<aws.scheduler.scheduled-time>` is substituted by EventBridge Scheduler with the tick's
@@ -41,12 +57,14 @@ export class EventBridgeScheduleStore implements ScheduleStore {
   readonly #groupName: string;
   readonly #targetArn: string;
   readonly #roleArn: string;
+  readonly #deadLetterQueueArn: string;
 
   constructor(options: EventBridgeScheduleStoreOptions) {
     this.#client = options.client;
     this.#groupName = options.groupName;
     this.#targetArn = options.targetArn;
     this.#roleArn = options.roleArn;
+    this.#deadLetterQueueArn = options.deadLetterQueueArn;
   }
 
   async upsert(schedule: GroupSchedule): Promise<void> {
@@ -108,7 +126,8 @@ export class EventBridgeScheduleStore implements ScheduleStore {
         Arn: this.#targetArn,
         RoleArn: this.#roleArn,
         Input: scheduleTargetInput(schedule.groupId),
-        RetryPolicy: { MaximumEventAgeInSeconds: 86_400, MaximumRetryAttempts: 185 },
+        RetryPolicy: { ...scheduleTargetRetryPolicy },
+        DeadLetterConfig: { Arn: this.#deadLetterQueueArn },
       },
     };
   }
@@ -120,10 +139,15 @@ export class EventBridgeScheduleStore implements ScheduleStore {
       expression: output.ScheduleExpression ?? '',
       timezone: output.ScheduleExpressionTimezone ?? 'UTC',
       state: output.State === 'DISABLED' ? 'DISABLED' : 'ENABLED',
+      // A target written before it had a dead-letter queue and its retry policy counts as drifted, so the
+      // reconciler rewrites it.
       targetMatches:
         target?.Arn === this.#targetArn &&
         target.RoleArn === this.#roleArn &&
-        target.Input === scheduleTargetInput(groupId),
+        target.Input === scheduleTargetInput(groupId) &&
+        target.DeadLetterConfig?.Arn === this.#deadLetterQueueArn &&
+        target.RetryPolicy?.MaximumEventAgeInSeconds === scheduleTargetRetryPolicy.MaximumEventAgeInSeconds &&
+        target.RetryPolicy.MaximumRetryAttempts === scheduleTargetRetryPolicy.MaximumRetryAttempts,
     };
   }
 }

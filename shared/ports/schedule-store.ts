@@ -23,7 +23,10 @@ export interface ScheduleStore {
 
 /** A stored schedule as read back. */
 export interface StoredGroupSchedule extends GroupSchedule {
-  /** False when the target (function, role or input) differs from what `upsert` would write. */
+  /**
+   * False when the target (function, role, input, dead-letter queue or retry policy) differs from what `upsert`
+   * would write.
+   */
   readonly targetMatches: boolean;
 }
 

@@ -175,7 +175,73 @@ describe('stateful stack', () => {
         'YahooJobsDeadLettersQueueUrl',
         'BackfillStepsQueueUrl',
         'BackfillStepsDeadLettersQueueUrl',
+        'ScheduleDeadLettersQueueUrl',
       ]),
     );
+  });
+
+  it('outputs the ARN of the alarm topic', () => {
+    synthesized.statefulTemplate.hasOutput('AlarmTopicArn', {
+      Value: { Ref: logicalIdOf(synthesized.stateful.alarmTopic) },
+    });
+  });
+
+  it('subscribes nobody to the alarm topic without -c alertEmail', () => {
+    expect(resourcesOf(synthesized.statefulTemplate, 'AWS::SNS::Subscription')).toEqual([]);
+  });
+
+  it("keeps the schedules' dead-letter queue apart, a standard queue holding undelivered ticks for the SQS maximum", () => {
+    const queue = resourceById(
+      synthesized.statefulTemplate,
+      logicalIdOf(synthesized.stateful.scheduleDeadLetters.queue),
+    );
+    // EventBridge Scheduler sends dead letters only to a standard queue.
+    expect(queue.Properties).not.toHaveProperty('FifoQueue');
+    expect(queue.Properties.MessageRetentionPeriod).toBe(sqsMaximumRetentionSeconds);
+    const otherDeadLetterQueues = [...synthesized.stateful.fetchQueues, synthesized.stateful.backfillSteps].map(
+      ({ deadLetterQueue }) => deadLetterQueue,
+    );
+    expect(otherDeadLetterQueues).not.toContain(synthesized.stateful.scheduleDeadLetters.queue);
+    for (const [, other] of resourcesOf(synthesized.statefulTemplate, 'AWS::SQS::Queue')) {
+      expect(JSON.stringify(other.Properties.RedrivePolicy ?? {})).not.toContain(
+        logicalIdOf(synthesized.stateful.scheduleDeadLetters.queue),
+      );
+    }
+  });
+});
+
+describe('stateful stack deployed with -c alertEmail', () => {
+  let synthesized: SynthesizedApp;
+  beforeAll(() => {
+    synthesized = synthesizeApp({ context: { alertEmail: 'ops@example.com' }, bundle: false });
+  });
+  afterAll(() => synthesized.dispose());
+
+  it('subscribes that address to the alarm topic by email', () => {
+    expect(resourcesOf(synthesized.statefulTemplate, 'AWS::SNS::Subscription').map(([, resource]) => resource)).toEqual(
+      [
+        expect.objectContaining({
+          Properties: {
+            Protocol: 'email',
+            Endpoint: 'ops@example.com',
+            TopicArn: { Ref: logicalIdOf(synthesized.stateful.alarmTopic) },
+          },
+        }),
+      ],
+    );
+  });
+
+  it('still outputs the topic ARN', () => {
+    synthesized.statefulTemplate.hasOutput('AlarmTopicArn', {
+      Value: { Ref: logicalIdOf(synthesized.stateful.alarmTopic) },
+    });
+  });
+
+  it('refuses a value that is not one email address, naming the option', () => {
+    for (const alertEmail of ['ops', 'ops@example.com,dev@example.com', 42]) {
+      expect(() => synthesizeApp({ context: { alertEmail }, bundle: false }), String(alertEmail)).toThrow(
+        /-c alertEmail must be one email address/,
+      );
+    }
   });
 });

@@ -5,6 +5,7 @@ import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type CfnResource,
+  dashboardWidgetsOf,
   logicalIdOf,
   referencedLogicalId,
   resolveStatefulReference,
@@ -211,9 +212,14 @@ describe('stateless stack', () => {
     }
   });
 
-  it('alarms when a dead-letter queue holds a message and when any function errs', () => {
+  it("alarms when a dead-letter queue holds a message (the schedules' included) and when any function errs", () => {
     const alarms = resourcesOf(synthesized.statelessTemplate, 'AWS::CloudWatch::Alarm').map(([, alarm]) => alarm);
-    for (const { deadLetterQueue } of [...synthesized.stateful.fetchQueues, synthesized.stateful.backfillSteps]) {
+    for (const deadLetterQueue of [
+      ...[...synthesized.stateful.fetchQueues, synthesized.stateful.backfillSteps].map(
+        ({ deadLetterQueue }) => deadLetterQueue,
+      ),
+      synthesized.stateful.scheduleDeadLetters.queue,
+    ]) {
       const queueName = { 'Fn::GetAtt': [logicalIdOf(deadLetterQueue), 'QueueName'] };
       const watching = alarms.filter((alarm) => {
         const dimensions = (alarm.Properties.Dimensions ?? []) as { Value: unknown }[];
@@ -247,7 +253,7 @@ describe('stateless stack', () => {
     }
   });
 
-  it('alarms on any failed, missed or timed-out run, stalled job, paused data source or unreadable group', () => {
+  it('alarms on any failed, missed or timed-out run, stalled job, paused data source, unreadable or late group, and a short JPX calendar', () => {
     const expressions = resourcesOf(synthesized.statelessTemplate, 'AWS::CloudWatch::Alarm').flatMap(([, alarm]) =>
       ((alarm.Properties.Metrics ?? []) as { Expression?: string }[]).map((metric) => metric.Expression),
     );
@@ -258,12 +264,14 @@ describe('stateless stack', () => {
       'JobsStalled',
       'DataSourcePaused',
       'UnreadableGroups',
+      'GroupsLate',
+      'CalendarCoverageShort',
     ]) {
       expect(expressions).toContain(`SELECT SUM(${metricName}) FROM "moomoo-markets"`);
     }
   });
 
-  it('lets only EventBridge Scheduler of this account assume the scheduler role, to invoke only the dispatcher', () => {
+  it("lets only EventBridge Scheduler of this account assume the scheduler role, to invoke only the dispatcher and send only to the schedules' dead-letter queue", () => {
     const schedulerRoles = resourcesOf(synthesized.statelessTemplate, 'AWS::IAM::Role').filter(([, role]) =>
       JSON.stringify(role.Properties.AssumeRolePolicyDocument).includes('scheduler.amazonaws.com'),
     );
@@ -279,25 +287,48 @@ describe('stateless stack', () => {
           },
         ],
       });
-      expect(statementsOfRole(roleId)).toEqual([
+      const resolved = statementsOfRole(roleId).map((statement) => ({
+        ...statement,
+        Resource: resolveStatefulReference(statement.Resource, synthesized.statefulTemplate),
+      }));
+      expect(resolved).toEqual([
         {
           Action: 'lambda:InvokeFunction',
           Effect: 'Allow',
           Resource: { 'Fn::GetAtt': [functionIdOf('DispatchRun'), 'Arn'] },
         },
+        {
+          Action: 'sqs:SendMessage',
+          Effect: 'Allow',
+          Resource: { 'Fn::GetAtt': [logicalIdOf(synthesized.stateful.scheduleDeadLetters.queue), 'Arn'] },
+        },
       ]);
     }
   });
 
-  it('hands the scheduler role, to Scheduler only, and the dispatcher ARN to the functions that write schedules', () => {
+  it("hands the scheduler role, to Scheduler only, the dispatcher ARN and the schedules' dead-letter queue ARN to the functions that write schedules, and to no other", () => {
     const schedulerRoleArn = referencedLogicalId(environmentOf(functionIdOf('SyncSchedules')).SCHEDULER_ROLE_ARN);
-    for (const id of ['SyncSchedules', 'ReconcileSchedules']) {
+    const deadLetterQueueArn = { 'Fn::GetAtt': [logicalIdOf(synthesized.stateful.scheduleDeadLetters.queue), 'Arn'] };
+    const writers = ['SyncSchedules', 'ReconcileSchedules'];
+    const holders = functions()
+      .filter(([functionId]) => 'SCHEDULE_DEAD_LETTER_QUEUE_ARN' in environmentOf(functionId))
+      .map(([functionId]) => functionId);
+    expect(holders.sort()).toEqual(writers.map(functionIdOf).sort());
+    for (const id of writers) {
       const functionId = functionIdOf(id);
       expect(environmentOf(functionId)).toMatchObject({
         SCHEDULE_GROUP_NAME: 'moomoo-job-groups',
         SCHEDULER_ROLE_ARN: { 'Fn::GetAtt': [schedulerRoleArn, 'Arn'] },
         DISPATCHER_FUNCTION_ARN: { 'Fn::GetAtt': [functionIdOf('DispatchRun'), 'Arn'] },
       });
+      expect(
+        resolveStatefulReference(
+          environmentOf(functionId).SCHEDULE_DEAD_LETTER_QUEUE_ARN,
+          synthesized.statefulTemplate,
+        ),
+      ).toEqual(deadLetterQueueArn);
+      // The function only names the queue in each target; Scheduler sends to it as the scheduler role.
+      expect(actionsOn(functionId, logicalIdOf(synthesized.stateful.scheduleDeadLetters.queue))).toEqual([]);
       expect(policyStatementsOf(functionId)).toContainEqual({
         Action: 'iam:PassRole',
         Effect: 'Allow',
@@ -359,14 +390,14 @@ describe('stateless stack', () => {
     ]);
   });
 
-  it('grants each function access to every stateful resource its environment names', () => {
+  it('grants each function access to every stateful resource its environment names, but the dead-letter queue it names to Scheduler', () => {
     for (const [functionId] of functions()) {
       const granted = policyStatementsOf(functionId)
         .flatMap((statement) => [statement.Resource].flat())
         .map((resource) => JSON.stringify(resolveStatefulReference(resource, synthesized.statefulTemplate)));
       for (const [name, value] of Object.entries(environmentOf(functionId))) {
         const resolved = resolveStatefulReference(value, synthesized.statefulTemplate);
-        if (resolved === value) continue;
+        if (resolved === value || name === 'SCHEDULE_DEAD_LETTER_QUEUE_ARN') continue;
         const logicalId = referencedLogicalId(resolved);
         const byArn = JSON.stringify({ 'Fn::GetAtt': [logicalId, 'Arn'] });
         const byRef = JSON.stringify({ Ref: logicalId });
@@ -387,6 +418,51 @@ describe('stateless stack', () => {
         Ref: logicalIdOf(deadLetterQueue),
       });
     }
+  });
+
+  it("lets the admin API count the messages of every dead-letter queue, and only read the attributes of the backfill steps' and the schedules'", () => {
+    const adminId = functionIdOf('HandleAdminRequest');
+    const environment = environmentOf(adminId);
+    const { fetchQueues, backfillSteps, scheduleDeadLetters } = synthesized.stateful;
+    for (const { definition, deadLetterQueue } of fetchQueues) {
+      expect(actionsOn(adminId, logicalIdOf(deadLetterQueue)), definition.id).toContain('sqs:GetQueueAttributes');
+    }
+    for (const [envVar, queue] of [
+      ['BACKFILL_DEAD_LETTER_QUEUE_URL', backfillSteps.deadLetterQueue],
+      ['SCHEDULE_DEAD_LETTER_QUEUE_URL', scheduleDeadLetters.queue],
+    ] as const) {
+      expect(resolveStatefulReference(environment[envVar], synthesized.statefulTemplate), envVar).toEqual({
+        Ref: logicalIdOf(queue),
+      });
+      expect(actionsOn(adminId, logicalIdOf(queue)), envVar).toEqual(['sqs:GetQueueAttributes']);
+    }
+  });
+
+  it("gives no function but the admin API any access to the schedules' dead-letter queue, nor its URL", () => {
+    const queueId = logicalIdOf(synthesized.stateful.scheduleDeadLetters.queue);
+    for (const [functionId] of functions()) {
+      if (functionId === functionIdOf('HandleAdminRequest')) continue;
+      expect(actionsOn(functionId, queueId), functionId).toEqual([]);
+      expect(environmentOf(functionId), functionId).not.toHaveProperty('SCHEDULE_DEAD_LETTER_QUEUE_URL');
+    }
+  });
+
+  it("shows the schedules' dead-letter queue, late groups and the JPX calendar's coverage on the dashboard", () => {
+    const widgets = dashboardWidgetsOf(synthesized.statelessTemplate);
+    const metricsOf = (title: string) => widgets.find((widget) => widget.title === title)?.metrics ?? [];
+    expect(metricsOf('Dead letters')).toContainEqual(
+      expect.arrayContaining([
+        'AWS/SQS',
+        'ApproximateNumberOfMessagesVisible',
+        expect.objectContaining({ label: 'ScheduleDeadLetters' }),
+      ]),
+    );
+    expect(metricsOf('Groups late')).toEqual([
+      [expect.objectContaining({ expression: 'SELECT SUM(GroupsLate) FROM "moomoo-markets"' })],
+    ]);
+    expect(metricsOf('JPX calendar coverage short')).toEqual([
+      [expect.objectContaining({ expression: 'SELECT MAX(CalendarCoverageShort) FROM "moomoo-markets"' })],
+    ]);
   });
 
   it('hands BACKFILL_QUEUE_URL, with leave to send, to every function that asks for backfill steps and to no other', () => {

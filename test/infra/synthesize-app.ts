@@ -24,16 +24,30 @@ export interface CfnResource {
   readonly UpdateReplacePolicy?: string;
 }
 
+/** How to synthesize the app. */
+export interface SynthesizeOptions {
+  /** Context values beside cdk.json's, as `cdk deploy -c name=value` gives them (e.g. `alertEmail`). */
+  readonly context?: Record<string, unknown>;
+  /** Bundle the functions with esbuild; tests that read no bundle skip it. @default true */
+  readonly bundle?: boolean;
+}
+
 /**
  * Builds the app with the context of cdk.json (as `cdk synth` does) into a temporary directory and synthesizes it:
- * esbuild bundles every function for real, so call it once per test file.
+ * esbuild bundles every function for real unless `bundle` is false, so call it once per test file.
  */
-export function synthesizeApp(): SynthesizedApp {
+export function synthesizeApp(options: SynthesizeOptions = {}): SynthesizedApp {
   const cdkJson = JSON.parse(readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8')) as {
     context?: Record<string, unknown>;
   };
   const outdir = mkdtempSync(join(tmpdir(), 'moomoo-cdk-'));
-  const built = createMoomooApp({ outdir, context: cdkJson.context });
+  const context = {
+    ...cdkJson.context,
+    ...options.context,
+    // CDK bundles assets only in the stacks this names; none skips esbuild (the functions get placeholder code).
+    ...(options.bundle === false ? { 'aws:cdk:bundling-stacks': [] } : {}),
+  };
+  const built = createMoomooApp({ outdir, context });
   return {
     ...built,
     outdir,
@@ -89,4 +103,32 @@ export function referencedLogicalId(value: unknown): string | undefined {
   if (typeof value.Ref === 'string') return value.Ref;
   const getAtt = value['Fn::GetAtt'];
   return Array.isArray(getAtt) && typeof getAtt[0] === 'string' ? getAtt[0] : undefined;
+}
+
+/** A dashboard widget as its body holds it: a title, and metrics as CloudWatch's dashboard body arrays. */
+export interface DashboardWidget {
+  readonly title: string;
+  /** Each entry `[namespace, name, …dimensions, options?]` or `[{ expression, label }]`. */
+  readonly metrics: readonly (readonly unknown[])[];
+}
+
+/**
+ * The widgets of the template's dashboards. The body is a JSON string joined around deploy-time tokens (region,
+ * names), each inside a JSON string, so each token is read as the text `<token>`.
+ */
+export function dashboardWidgetsOf(template: Template): DashboardWidget[] {
+  return resourcesOf(template, 'AWS::CloudWatch::Dashboard').flatMap(([, dashboard]) => {
+    const body = dashboard.Properties.DashboardBody as string | { 'Fn::Join': [string, unknown[]] };
+    const text =
+      typeof body === 'string'
+        ? body
+        : body['Fn::Join'][1].map((part) => (typeof part === 'string' ? part : '<token>')).join(body['Fn::Join'][0]);
+    const parsed = JSON.parse(text) as {
+      widgets: { properties: { title?: string; metrics?: unknown[][] } }[];
+    };
+    return parsed.widgets.map(({ properties }) => ({
+      title: properties.title ?? '',
+      metrics: properties.metrics ?? [],
+    }));
+  });
 }

@@ -20,6 +20,7 @@ const store = new EventBridgeScheduleStore({
   groupName: 'moomoo-job-groups',
   targetArn: 'arn:aws:lambda:ap-northeast-1:123456789012:function:dispatch-run',
   roleArn: 'arn:aws:iam::123456789012:role/scheduler-invoke',
+  deadLetterQueueArn: 'arn:aws:sqs:ap-northeast-1:123456789012:schedule-dead-letters',
 });
 const schedule: GroupSchedule = {
   groupId: 'daily-bars',
