@@ -4,38 +4,48 @@ import middy from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { systemClock } from '#shared/adapters/system-clock.ts';
 import { loadConfig } from '#shared/config/load-config.ts';
-import { backfillStepsVariables, dispatchPorts, dispatchVariables, sqsBackfillSteps } from '#shared/lambda/aws-deps.ts';
-import { BackfillStepMessageSchema } from '#shared/messages/backfill-step-message.ts';
+import { dispatchPorts, dispatchVariables, sqsStepRequests, stepRequestsVariables } from '#shared/lambda/aws-deps.ts';
+import { StepMessageSchema } from '#shared/messages/step-message.ts';
 import { log, logger } from '#shared/observability/logger.ts';
 import { emfMetrics } from '#shared/observability/metrics.ts';
 import { advanceBackfill } from '#shared/use-cases/advance-backfill.ts';
+import { checkDependents } from '#shared/use-cases/check-dependents.ts';
 import * as z from '#shared/zod.ts';
 
 /** The variables that infra binds to this function (MoomooFunction.bind… in the stateless stack). */
-const AdvanceBackfillEnvSchema = z.object({ ...dispatchVariables, ...backfillStepsVariables });
+const AdvanceBackfillEnvSchema = z.object({ ...dispatchVariables, ...stepRequestsVariables });
 
 const config = loadConfig(AdvanceBackfillEnvSchema);
 const deps = {
   ...dispatchPorts(config),
-  backfillSteps: sqsBackfillSteps(config),
+  steps: sqsStepRequests(config),
   clock: systemClock,
   log,
   metrics: emfMetrics,
 };
 const processor = new BatchProcessor(EventType.SQS);
 
-/** One backfill step per message (`advanceBackfill`); a body that names no backfill is logged and dropped. */
+/**
+ * One step per message: a backfill's next step (`advanceBackfill`), or the judging of a group's dependents
+ * (`checkDependents`); a body that is neither is logged and dropped.
+ */
 async function recordHandler(record: SQSRecord): Promise<void> {
-  const message = BackfillStepMessageSchema.safeParse(safeJson(record.body));
+  const message = StepMessageSchema.safeParse(safeJson(record.body));
   if (!message.success) {
-    log.error('unreadable backfill step dropped', { messageId: record.messageId });
+    log.error('unreadable step dropped', { messageId: record.messageId });
     return;
   }
-  logger.appendKeys({ backfillId: message.data.backfillId });
-  await advanceBackfill(message.data.backfillId, deps);
+  const step = message.data;
+  if (step.kind === 'dependents') {
+    logger.appendKeys({ groupId: step.groupId, businessDate: step.businessDate });
+    await checkDependents(step, deps);
+    return;
+  }
+  logger.appendKeys({ backfillId: step.backfillId });
+  await advanceBackfill(step.backfillId, deps);
 }
 
-/** The backfill queue's consumer, one step at a time (its concurrency is 1): a failed step comes back. */
+/** The steps queue's consumer, one step at a time (its concurrency is 1): a failed step comes back. */
 const lambdaHandler = (event: SQSEvent, context: Context): Promise<SQSBatchResponse> =>
   processPartialResponse(event, recordHandler, processor, { context, throwOnFullBatchFailure: false });
 

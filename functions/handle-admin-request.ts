@@ -1,14 +1,16 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { LambdaFunctionURLEvent, LambdaFunctionURLResult } from 'aws-lambda';
+import { createSqsClient } from '#shared/adapters/aws-clients.ts';
 import { DynamoDbBackupRestorer } from '#shared/adapters/dynamodb-backup-restorer.ts';
 import { DynamoDbRateLimiter } from '#shared/adapters/dynamodb-rate-limiter.ts';
+import { SqsDeadLetterDepths } from '#shared/adapters/sqs-dead-letter-depths.ts';
 import { sqsDeadLetterStores } from '#shared/adapters/sqs-dead-letter-store.ts';
 import { systemClock } from '#shared/adapters/system-clock.ts';
 import { createAdminApi } from '#shared/admin-api/admin-api.ts';
 import { functionUrlResultOf, requestOfFunctionUrlEvent } from '#shared/admin-api/function-url.ts';
 import { loadConfig, requiredString } from '#shared/config/load-config.ts';
-import { backfillStepsVariables, dispatchPorts, dispatchVariables, sqsBackfillSteps } from '#shared/lambda/aws-deps.ts';
+import { dispatchPorts, dispatchVariables, sqsStepRequests, stepRequestsVariables } from '#shared/lambda/aws-deps.ts';
 import { createJquantsDataSource } from '#shared/lambda/create-jquants-data-source.ts';
 import { createYahooCredentialsCheck } from '#shared/lambda/create-yahoo-credentials-check.ts';
 import { log, logger } from '#shared/observability/logger.ts';
@@ -20,9 +22,11 @@ import * as z from '#shared/zod.ts';
 /** The variables that infra binds to this function (MoomooFunction.bind… in the stateless stack). */
 const HandleAdminRequestEnvSchema = z.object({
   ...dispatchVariables,
-  ...backfillStepsVariables,
+  ...stepRequestsVariables,
   JQUANTS_DEAD_LETTER_QUEUE_URL: requiredString(),
   YAHOO_DEAD_LETTER_QUEUE_URL: requiredString(),
+  BACKFILL_DEAD_LETTER_QUEUE_URL: requiredString(),
+  SCHEDULE_DEAD_LETTER_QUEUE_URL: requiredString(),
 });
 
 const config = loadConfig(HandleAdminRequestEnvSchema);
@@ -37,7 +41,7 @@ const yahoo: DataSource = {
 const stores = dispatchPorts(config);
 const api = createAdminApi({
   ...stores,
-  backfillSteps: sqsBackfillSteps(config),
+  steps: sqsStepRequests(config),
   restorer: new DynamoDbBackupRestorer({
     client: stores.client,
     jobGroupsTableName: config.JOB_GROUPS_TABLE_NAME,
@@ -46,6 +50,16 @@ const api = createAdminApi({
   deadLetterStores: sqsDeadLetterStores({
     jquants: config.JQUANTS_DEAD_LETTER_QUEUE_URL,
     yahoo: config.YAHOO_DEAD_LETTER_QUEUE_URL,
+  }),
+  // GET /alerts counts every dead-letter queue.
+  deadLetterDepths: new SqsDeadLetterDepths({
+    client: createSqsClient(),
+    queueUrls: {
+      'jquants jobs': config.JQUANTS_DEAD_LETTER_QUEUE_URL,
+      'yahoo jobs': config.YAHOO_DEAD_LETTER_QUEUE_URL,
+      'backfill steps': config.BACKFILL_DEAD_LETTER_QUEUE_URL,
+      'schedule ticks': config.SCHEDULE_DEAD_LETTER_QUEUE_URL,
+    },
   }),
   dataSources: async (id) => (id === 'jquants' ? createJquantsDataSource() : yahoo),
   // The workers' own buckets: a credentials check takes a request slot like a job, and GET /data-sources shows a

@@ -6,10 +6,12 @@ import { EventBridgeScheduleStore } from '#shared/adapters/event-bridge-schedule
 import { sqsDeadLetterStores } from '#shared/adapters/sqs-dead-letter-store.ts';
 import { systemClock } from '#shared/adapters/system-clock.ts';
 import { loadConfig, requiredString } from '#shared/config/load-config.ts';
-import { backfillStepsVariables, dispatchPorts, dispatchVariables, sqsBackfillSteps } from '#shared/lambda/aws-deps.ts';
+import { dispatchPorts, dispatchVariables, sqsStepRequests, stepRequestsVariables } from '#shared/lambda/aws-deps.ts';
 import { log, logger } from '#shared/observability/logger.ts';
-import { metricNames } from '#shared/observability/metric-names.ts';
+import { type MetricName, metricNames } from '#shared/observability/metric-names.ts';
 import { emfMetrics, MetricUnit, metrics } from '#shared/observability/metrics.ts';
+import type { JobGroupStore } from '#shared/ports/job-group-store.ts';
+import { calendarCoverage, type HealthDeps, lateGroups } from '#shared/use-cases/alerts.ts';
 import { type DispatchRequest, dispatchRun } from '#shared/use-cases/dispatch-run.ts';
 import { type ReconcileReport, reconcileSchedules } from '#shared/use-cases/reconcile-schedules.ts';
 import { type MissedRunsReport, recordMissedRuns } from '#shared/use-cases/record-missed-runs.ts';
@@ -20,23 +22,25 @@ import * as z from '#shared/zod.ts';
 /** The variables that infra binds to this function (MoomooFunction.bind… in the stateless stack). */
 const ReconcileSchedulesEnvSchema = z.object({
   ...dispatchVariables,
-  ...backfillStepsVariables,
+  ...stepRequestsVariables,
   JQUANTS_DEAD_LETTER_QUEUE_URL: requiredString(),
   YAHOO_DEAD_LETTER_QUEUE_URL: requiredString(),
   SCHEDULE_GROUP_NAME: requiredString(),
   SCHEDULER_ROLE_ARN: requiredString(),
   DISPATCHER_FUNCTION_ARN: requiredString(),
+  SCHEDULE_DEAD_LETTER_QUEUE_ARN: requiredString(),
 });
 
 const config = loadConfig(ReconcileSchedulesEnvSchema);
 // Catch-up and resumed dispatches go through the dispatcher's own use case, as the admin API's run-now does.
-const backfillSteps = sqsBackfillSteps(config);
-const dispatchDeps = { ...dispatchPorts(config), backfillSteps, clock: systemClock, log, metrics: emfMetrics };
+const steps = sqsStepRequests(config);
+const dispatchDeps = { ...dispatchPorts(config), steps, clock: systemClock, log, metrics: emfMetrics };
 const deps = {
   groupStore: dispatchDeps.groupStore,
   runLedger: dispatchDeps.runLedger,
   backfillStore: dispatchDeps.backfillStore,
-  backfillSteps,
+  tradingCalendar: dispatchDeps.tradingCalendar,
+  steps,
   queues: dispatchDeps.queues,
   deadLetterStores: sqsDeadLetterStores({
     jquants: config.JQUANTS_DEAD_LETTER_QUEUE_URL,
@@ -48,6 +52,7 @@ const deps = {
     groupName: config.SCHEDULE_GROUP_NAME,
     targetArn: config.DISPATCHER_FUNCTION_ARN,
     roleArn: config.SCHEDULER_ROLE_ARN,
+    deadLetterQueueArn: config.SCHEDULE_DEAD_LETTER_QUEUE_ARN,
   }),
   clock: systemClock,
   log,
@@ -55,24 +60,59 @@ const deps = {
 };
 
 /**
+ * The counts one pass publishes (every pass, zeros included, without dimensions), read from its use cases' reports.
+ * Exported for the test that holds every metric of the dashboard and the alarms to an emitter.
+ */
+export function countPass(
+  report: ReconcileReport,
+  runs: MissedRunsReport,
+  supervision: SupervisionReport,
+  freshness: FreshnessReport,
+): (readonly [MetricName, number])[] {
+  return [
+    [metricNames.groupsLate, freshness.late.length],
+    [metricNames.calendarCoverageShort, freshness.calendarCoverageShort ? 1 : 0],
+    [metricNames.runsMissed, runs.missed.length],
+    [metricNames.runsCaughtUp, runs.caughtUp.length],
+    [metricNames.schedulesRepaired, report.created.length + report.updated.length + report.deleted.length],
+    [metricNames.groupsResumed, report.resumed.length],
+    [metricNames.scheduleRepairsFailed, report.failed.length],
+    [metricNames.unreadableGroups, report.unreadable.length],
+    [metricNames.runsTimedOut, supervision.timedOut.length],
+    [metricNames.jobMessagesResent, supervision.resent],
+  ];
+}
+
+/** Which groups are late, and whether the stored JPX calendar runs out within 30 days. */
+export interface FreshnessReport {
+  readonly late: readonly string[];
+  readonly calendarCoverageShort: boolean;
+}
+
+async function judgeFreshnessOfGroups(deps: HealthDeps & { groupStore: JobGroupStore }): Promise<FreshnessReport> {
+  const { groups } = await deps.groupStore.list();
+  const late = await lateGroups(groups, deps);
+  for (const { group, health } of late) logger.warn('group late', { groupId: group.id, ...health });
+  const coverage = await calendarCoverage(groups, deps);
+  if (coverage?.covered === false) logger.warn('JPX calendar coverage short', coverage);
+  return { late: late.map(({ group }) => group.id), calendarCoverageShort: coverage?.covered === false };
+}
+
+/**
  * Every 5 minutes: repair schedule drift, resume expired pauses, record missed and skipped runs, catch up missed runs
- * by the group's policy, bring every run that began to its true end (`superviseRuns`), and step every open backfill.
+ * by the group's policy, bring every run that began to its true end (`superviseRuns`), step every open backfill, and
+ * count late groups and a JPX calendar that runs out.
  */
 const lambdaHandler = async (): Promise<ReconcileReport & MissedRunsReport & SupervisionReport> => {
   const report = await reconcileSchedules(deps);
   const runs = await recordMissedRuns(deps);
   const supervision = await superviseRuns(deps);
   const backfills = await requestBackfillSteps(deps);
-  metrics.addMetric(metricNames.runsMissed, MetricUnit.Count, runs.missed.length);
-  metrics.addMetric(metricNames.runsCaughtUp, MetricUnit.Count, runs.caughtUp.length);
-  const repaired = report.created.length + report.updated.length + report.deleted.length;
-  metrics.addMetric('SchedulesRepaired', MetricUnit.Count, repaired);
-  metrics.addMetric('GroupsResumed', MetricUnit.Count, report.resumed.length);
-  metrics.addMetric('ScheduleRepairsFailed', MetricUnit.Count, report.failed.length);
-  metrics.addMetric(metricNames.unreadableGroups, MetricUnit.Count, report.unreadable.length);
-  metrics.addMetric(metricNames.runsTimedOut, MetricUnit.Count, supervision.timedOut.length);
-  metrics.addMetric(metricNames.jobMessagesResent, MetricUnit.Count, supervision.resent);
-  logger.info('schedules reconciled', { count: repaired, ...report, ...runs, ...supervision, backfills });
+  const freshness = await judgeFreshnessOfGroups(deps);
+  const counts = countPass(report, runs, supervision, freshness);
+  for (const [name, value] of counts) metrics.addMetric(name, MetricUnit.Count, value);
+  const repaired = counts.find(([name]) => name === metricNames.schedulesRepaired)?.[1];
+  logger.info('schedules reconciled', { count: repaired, ...report, ...runs, ...supervision, backfills, freshness });
   return { ...report, ...runs, ...supervision };
 };
 

@@ -11,7 +11,8 @@ import { unfinishedRunStatuses } from '#shared/domain/run-transitions.ts';
 /**
  * How the run ledger's records sit in its one table: a run and everything of it share the partition `RUN#<runId>`,
  * under the sort keys `RUN` (the run), `JOB#<jobId>` (a job; a date job too) and `MEMBERS#<dateJobId>#<n>` (a date
- * job's members, a thousand per item). The sparse index `openRuns` holds the unfinished runs.
+ * job's members, a thousand per item). The sparse index `openRuns` holds the unfinished runs; `runsByGroup` and
+ * `runsByDate` a group's runs by scheduled time and by business date.
  */
 
 export const runSk = 'RUN';
@@ -25,7 +26,7 @@ export const membersSk = (dateJobId: string, shard: number): string =>
 export const openRunsPartition = 'open';
 
 /** Attributes of the storage, not of the records: the keys and the index keys. */
-export const storageAttributes = ['pk', 'sk', 'runSortKey', 'openRunsKey'] as const;
+export const storageAttributes = ['pk', 'sk', 'runSortKey', 'runDateKey', 'openRunsKey'] as const;
 
 /** A run as stored: with its keys, and in the `openRuns` index while unfinished. */
 export function runItem(run: Run): Record<string, unknown> {
@@ -33,6 +34,7 @@ export function runItem(run: Run): Record<string, unknown> {
     pk: runPk(run.runId),
     sk: runSk,
     runSortKey: `${run.scheduledTime}#${run.runId}`,
+    runDateKey: `${run.businessDate}#${run.runId}`,
     ...(unfinishedRunStatuses.has(run.status) ? { openRunsKey: openRunsPartition } : {}),
     ...run,
   };
@@ -52,7 +54,14 @@ export function membersItem(runId: string, dateJobId: string, shard: number, mem
  * the run writes them right.
  */
 export function toRun(item: Record<string, unknown>): Run {
-  const { pk: _pk, sk: _sk, runSortKey: _runSortKey, openRunsKey: _openRunsKey, ...run } = item;
+  const {
+    pk: _pk,
+    sk: _sk,
+    runSortKey: _runSortKey,
+    runDateKey: _runDateKey,
+    openRunsKey: _openRunsKey,
+    ...run
+  } = item;
   const counters = run.counters as Record<string, unknown> | undefined;
   return RunSchema.parse({
     ...run,

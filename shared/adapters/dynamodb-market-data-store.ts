@@ -5,8 +5,8 @@ import {
   PutCommand,
   QueryCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { chunk, forEachConcurrently } from '#shared/adapters/batch-concurrency.ts';
 import { type CursorKeyShape, decodeCursor, encodeCursor, queryPage } from '#shared/adapters/dynamodb-cursor.ts';
+import { chunk, forEachConcurrently } from '#shared/concurrency.ts';
 import type { DatasetDefinition } from '#shared/datasets/dataset.ts';
 import { naturalKeyOf, rowKeysOf, rowLayoutOf } from '#shared/datasets/row-layout.ts';
 import { isEmptyOfValues } from '#shared/datasets/row-values.ts';

@@ -7,7 +7,6 @@ import {
   QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { chunk, forEachConcurrently } from '#shared/adapters/batch-concurrency.ts';
 import { decodeCursor, encodeCursor, queryPage } from '#shared/adapters/dynamodb-cursor.ts';
 import {
   jobItem,
@@ -24,6 +23,7 @@ import {
   toRun,
 } from '#shared/adapters/dynamodb-ledger-items.ts';
 import { UpdateExpressionBuilder } from '#shared/adapters/dynamodb-update.ts';
+import { chunk, forEachConcurrently } from '#shared/concurrency.ts';
 import { memberShards, memberView } from '#shared/domain/date-jobs.ts';
 import { NotFoundError } from '#shared/domain/errors.ts';
 import {
@@ -111,6 +111,25 @@ export class DynamoDbRunLedger implements RunLedger {
       }),
     );
     return withCursor((Items ?? []).map(toRun), LastEvaluatedKey);
+  }
+
+  async listRunsOfDates(groupId: string, dates: { from: string; to: string }): Promise<Run[]> {
+    const runs: Run[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const { Items = [], LastEvaluatedKey } = await this.#client.send(
+        new QueryCommand({
+          TableName: this.#tableName,
+          IndexName: 'runsByDate',
+          KeyConditionExpression: 'groupId = :groupId AND runDateKey BETWEEN :from AND :to',
+          ExpressionAttributeValues: { ':groupId': groupId, ':from': `${dates.from}#`, ':to': `${dates.to}#\uffff` },
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      runs.push(...Items.map(toRun));
+      startKey = LastEvaluatedKey;
+    } while (startKey !== undefined);
+    return runs;
   }
 
   async listOpenRuns(options: { limit?: number; cursor?: string } = {}): Promise<Page<Run>> {

@@ -6,7 +6,7 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import { createSqsClient } from '#shared/adapters/aws-clients.ts';
-import { chunk } from '#shared/adapters/batch-concurrency.ts';
+import { chunk } from '#shared/concurrency.ts';
 import type { DataSourceId } from '#shared/domain/data-source.ts';
 import { matchesDeadLetterFilter, type QueueAttributes, readDeadLetter } from '#shared/messages/dead-letter-body.ts';
 import type { JobMessage } from '#shared/messages/run-job-message.ts';

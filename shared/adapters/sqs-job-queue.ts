@@ -1,5 +1,5 @@
 import { SendMessageBatchCommand, type SendMessageBatchRequestEntry, type SQSClient } from '@aws-sdk/client-sqs';
-import { chunk, forEachConcurrently } from '#shared/adapters/batch-concurrency.ts';
+import { chunk, forEachConcurrently } from '#shared/concurrency.ts';
 import type { JobMessage } from '#shared/messages/run-job-message.ts';
 import type { JobQueue, SendJobsResult } from '#shared/ports/job-queue.ts';
 

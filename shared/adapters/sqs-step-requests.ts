@@ -1,9 +1,9 @@
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import type { BackfillStepMessage } from '#shared/messages/backfill-step-message.ts';
-import type { BackfillSteps } from '#shared/ports/backfill-steps.ts';
+import type { StepMessage } from '#shared/messages/step-message.ts';
+import type { StepRequests } from '#shared/ports/step-requests.ts';
 
-/** BackfillSteps on the SQS queue that feeds `advance-backfill` (one step at a time: its concurrency is 1). */
-export class SqsBackfillSteps implements BackfillSteps {
+/** StepRequests on the SQS queue that feeds the steps consumer (one step at a time: its concurrency is 1). */
+export class SqsStepRequests implements StepRequests {
   readonly #client: SQSClient;
   readonly #queueUrl: string;
 
@@ -12,13 +12,20 @@ export class SqsBackfillSteps implements BackfillSteps {
     this.#queueUrl = options.queueUrl;
   }
 
-  async request(backfillId: string, options: { readonly delaySeconds?: number } = {}): Promise<void> {
-    const message: BackfillStepMessage = { backfillId };
+  async backfill(backfillId: string, options: { readonly delaySeconds?: number } = {}): Promise<void> {
+    await this.#send({ kind: 'backfill', backfillId }, options.delaySeconds);
+  }
+
+  async dependents(groupId: string, businessDate: string): Promise<void> {
+    await this.#send({ kind: 'dependents', groupId, businessDate });
+  }
+
+  async #send(message: StepMessage, delaySeconds?: number): Promise<void> {
     await this.#client.send(
       new SendMessageCommand({
         QueueUrl: this.#queueUrl,
         MessageBody: JSON.stringify(message),
-        ...(options.delaySeconds === undefined ? {} : { DelaySeconds: options.delaySeconds }),
+        ...(delaySeconds === undefined ? {} : { DelaySeconds: delaySeconds }),
       }),
     );
   }

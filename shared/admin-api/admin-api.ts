@@ -1,17 +1,19 @@
+import { type AlertRouteDeps, alertRoutes } from '#shared/admin-api/alert-routes.ts';
 import type { ApiResponse } from '#shared/admin-api/api-error.ts';
 import { type BackfillRouteDeps, backfillRoutes } from '#shared/admin-api/backfill-routes.ts';
 import { type DataRouteDeps, dataRoutes } from '#shared/admin-api/data-routes.ts';
 import { type DeadLetterRouteDeps, deadLetterRoutes } from '#shared/admin-api/dead-letter-routes.ts';
-import { groupRoutes } from '#shared/admin-api/group-routes.ts';
+import { type GroupRouteDeps, groupRoutes } from '#shared/admin-api/group-routes.ts';
 import { type HttpRequest, handleRequest } from '#shared/admin-api/handle-request.ts';
 import { openApiDocument } from '#shared/admin-api/openapi.ts';
 import { defineRoute, json, type Route } from '#shared/admin-api/route.ts';
 import { type RunRouteDeps, runRoutes } from '#shared/admin-api/run-routes.ts';
 import { type SettingsRouteDeps, settingsRoutes } from '#shared/admin-api/settings-routes.ts';
 import type { Log } from '#shared/observability/logger.ts';
-import type { BackfillSteps } from '#shared/ports/backfill-steps.ts';
 import type { DataSourceSettingsStore } from '#shared/ports/data-source-settings-store.ts';
 import type { RateLimiter } from '#shared/ports/rate-limiter.ts';
+import type { RunLedger } from '#shared/ports/run-ledger.ts';
+import type { StepRequests } from '#shared/ports/step-requests.ts';
 
 /** Everything the admin API works through. */
 export interface AdminApiDeps
@@ -19,12 +21,15 @@ export interface AdminApiDeps
     RunRouteDeps,
     BackfillRouteDeps,
     DataRouteDeps,
-    DeadLetterRouteDeps {
+    DeadLetterRouteDeps,
+    GroupRouteDeps,
+    AlertRouteDeps {
   /** Paces credential checks and shows pauses after 429s. */
   readonly rateLimiter: Pick<RateLimiter, 'acquire' | 'status'>;
   // Named again because several route groups need them: one declaration settles their common type.
   readonly settingsStore: DataSourceSettingsStore;
-  readonly backfillSteps: BackfillSteps;
+  readonly runLedger: RunLedger;
+  readonly steps: StepRequests;
   readonly log: Log;
 }
 
@@ -55,6 +60,7 @@ export function createAdminApi(deps: AdminApiDeps): AdminApi {
     ...deadLetterRoutes(deps),
     ...settingsRoutes(deps),
     ...dataRoutes(deps),
+    ...alertRoutes(deps),
     openApiRoute,
   ];
   return { routes, handle: (request) => handleRequest(request, routes, deps.log) };

@@ -6,6 +6,7 @@ import {
   JobGroupPatchSchema,
   JobGroupSchema,
 } from '#shared/domain/job-group.ts';
+import { groupHealth, type HealthDeps } from '#shared/use-cases/alerts.ts';
 import {
   createJobGroup,
   deleteJobGroup,
@@ -44,8 +45,17 @@ export function expectedVersionOf(
   return version;
 }
 
+/** A group's freshness (`groupHealth`), as `GET /groups/{id}` shows it. */
+const GroupHealthSchema = z.union([
+  z.object({ state: z.literal('ok') }),
+  z.object({ state: z.literal('late'), since: z.string(), businessDate: z.string() }),
+]);
+
+/** What the group routes need. */
+export type GroupRouteDeps = ValidateJobGroupDeps & HealthDeps;
+
 /** The job group routes of design §5. */
-export function groupRoutes(deps: ValidateJobGroupDeps): Route[] {
+export function groupRoutes(deps: GroupRouteDeps): Route[] {
   return [
     defineRoute({
       method: 'GET',
@@ -78,13 +88,17 @@ export function groupRoutes(deps: ValidateJobGroupDeps): Route[] {
       method: 'GET',
       path: '/groups/{id}',
       operationId: 'getGroup',
-      summary: 'Read a job group',
+      summary: 'Read a job group, with its health (late past its expectBy without a succeeded run of today)',
       params: GroupParamsSchema,
-      response: groupResponse(200, 'the group; its ETag is its version'),
+      response: {
+        status: 200,
+        schema: z.extend(JobGroupSchema, { health: GroupHealthSchema }),
+        description: 'the group and its health; its ETag is its version',
+      },
       handle: async ({ params }) => {
         const group = await deps.groupStore.get(params.id);
         if (group === undefined) throw new HttpError(404, 'not_found', `job group '${params.id}' does not exist`);
-        return json(200, group, { etag: `"${group.version}"` });
+        return json(200, { ...group, health: await groupHealth(group, deps) }, { etag: `"${group.version}"` });
       },
     }),
     defineRoute({

@@ -86,6 +86,8 @@ export const BackfillSchema = z.lazy(() =>
     started: countSchema(),
     /** `dates`: the dates whose run is going; `ranges`: none (the range requests cover them all). */
     inFlight: z.array(IsoDateSchema),
+    /** Runs of groups that depend on the backfilled group, started for its dates and not yet counted. */
+    dependents: z._default(z.array(z.string()), []),
     /** `ranges`: the run of the range requests, once started. */
     rangesRunId: z.optional(z.string()),
     /** The run that fetched the JPX calendar for the range, when it had to. */
@@ -100,6 +102,8 @@ export const BackfillSchema = z.lazy(() =>
       jobs: z.strictObject({ total: countSchema(), succeeded: countSchema(), failed: countSchema() }),
       rowsWritten: countSchema(),
       upstreamRequests: countSchema(),
+      /** Runs of dependent groups that succeeded, and that did not. */
+      dependents: z._default(z.strictObject({ done: countSchema(), failed: countSchema() }), { done: 0, failed: 0 }),
     }),
     failures: z.array(BackfillFailureSchema),
     createdAt: IsoInstantSchema,
@@ -132,6 +136,12 @@ export type BackfillEvent =
   | { readonly kind: 'ranges-started'; readonly at: string; readonly runId: string }
   /** A date's run finished. */
   | { readonly kind: 'date-finished'; readonly at: string; readonly run: Run; readonly failure?: BackfillFailure }
+  /** Runs of dependent groups were started for a date of it: it counts them too. */
+  | { readonly kind: 'dependents-started'; readonly at: string; readonly runIds: readonly string[] }
+  /** A dependent group's run of it finished. */
+  | { readonly kind: 'dependent-finished'; readonly at: string; readonly run: Run; readonly failure?: BackfillFailure }
+  /** Every date counted and no dependent run going: it finishes (otherwise nothing changes). */
+  | { readonly kind: 'settle'; readonly at: string }
   /** A run on the backfill's behalf (its calendar, its range requests) finished: its requests count, once. */
   | { readonly kind: 'requests-made'; readonly at: string; readonly runId: string; readonly count: number }
   /** It cannot go on (its group was deleted, the calendar could not be fetched). */
@@ -139,7 +149,7 @@ export type BackfillEvent =
   /** An operator stopped it, for good. */
   | { readonly kind: 'cancel'; readonly at: string };
 
-export type BackfillRefusal = 'finished' | 'not-planning' | 'not-running' | 'unknown-date' | 'counted';
+export type BackfillRefusal = 'finished' | 'not-planning' | 'not-running' | 'unknown-date' | 'counted' | 'unsettled';
 
 export type BackfillDecision = { readonly backfill: Backfill } | { readonly refused: BackfillRefusal };
 
@@ -167,6 +177,26 @@ export function decideBackfill(backfill: Backfill, event: BackfillEvent): Backfi
       return changed(backfill, event.at, { rangesRunId: event.runId });
     case 'date-finished':
       return dateFinished(backfill, event.at, event.run, event.failure);
+    case 'dependents-started': {
+      if (backfill.status !== 'running') return { refused: 'not-running' };
+      const started = event.runIds.filter((runId) => !backfill.dependents.includes(runId));
+      return changed(backfill, event.at, { dependents: [...backfill.dependents, ...started] });
+    }
+    case 'dependent-finished': {
+      if (!backfill.dependents.includes(event.run.runId)) return { refused: 'unknown-date' };
+      const succeeded = event.run.status === 'succeeded';
+      const { dependents } = backfill.progress;
+      return changed(backfill, event.at, {
+        dependents: backfill.dependents.filter((runId) => runId !== event.run.runId),
+        progress: {
+          ...withRun(backfill.progress, event.run),
+          dependents: { done: dependents.done + (succeeded ? 1 : 0), failed: dependents.failed + (succeeded ? 0 : 1) },
+        },
+        failures: withFailure(backfill.failures, event.failure),
+      });
+    }
+    case 'settle':
+      return settle(backfill, event.at);
     case 'requests-made':
       if (backfill.countedRuns.includes(event.runId)) return { refused: 'counted' };
       return changed(backfill, event.at, {
@@ -180,10 +210,7 @@ export function decideBackfill(backfill: Backfill, event: BackfillEvent): Backfi
   }
 }
 
-/**
- * Counts a date's finished run in (once: a date no longer in flight, or past the dates already counted, is refused)
- * and finishes the backfill with its last date.
- */
+/** Counts a date's finished run in, once: a date no longer in flight, or past the dates already counted, is refused. */
 function dateFinished(backfill: Backfill, at: string, run: Run, failure?: BackfillFailure): BackfillDecision {
   if (backfill.status !== 'running' || backfill.plan === undefined) return { refused: 'not-running' };
   const { mode, dates } = backfill.plan;
@@ -192,31 +219,50 @@ function dateFinished(backfill: Backfill, at: string, run: Run, failure?: Backfi
     return { refused: 'unknown-date' };
   }
   const succeeded = run.status === 'succeeded';
-  const progress = {
-    done: backfill.progress.done + (succeeded ? 1 : 0),
-    failed: backfill.progress.failed + (succeeded ? 0 : 1),
-    jobs: {
-      total: backfill.progress.jobs.total + run.counters.total,
-      succeeded: backfill.progress.jobs.succeeded + run.counters.succeeded,
-      failed: backfill.progress.jobs.failed + run.counters.failed,
+  return changed(backfill, at, {
+    progress: {
+      ...withRun(backfill.progress, run),
+      done: backfill.progress.done + (succeeded ? 1 : 0),
+      failed: backfill.progress.failed + (succeeded ? 0 : 1),
     },
-    rowsWritten: backfill.progress.rowsWritten + run.rowsWritten,
-    upstreamRequests: backfill.progress.upstreamRequests + run.upstreamRequests,
-  };
-  const failures =
-    failure === undefined || backfill.failures.length >= maxFailuresKept
-      ? backfill.failures
-      : [...backfill.failures, failure];
-  const changes = {
-    progress,
-    failures,
+    failures: withFailure(backfill.failures, failure),
     inFlight: backfill.inFlight.filter((date) => date !== run.businessDate),
     ...(mode === 'ranges' ? { started: counted + 1 } : {}),
-  };
-  if (progress.done + progress.failed < dates.length) return changed(backfill, at, changes);
+  });
+}
+
+/**
+ * Finishes a backfill whose dates have all been counted and whose dependent runs have all finished: `succeeded` when
+ * every one succeeded, `failed` when nothing at all did, `partially_failed` otherwise.
+ */
+function settle(backfill: Backfill, at: string): BackfillDecision {
+  const { progress, plan } = backfill;
+  if (backfill.status !== 'running' || plan === undefined) return { refused: 'not-running' };
+  if (progress.done + progress.failed < plan.dates.length || backfill.dependents.length > 0) {
+    return { refused: 'unsettled' };
+  }
+  const failed = progress.failed + progress.dependents.failed;
   // Failed when nothing at all succeeded; a date whose run failed only in part still fetched something.
-  const status = progress.failed === 0 ? 'succeeded' : progress.jobs.succeeded === 0 ? 'failed' : 'partially_failed';
-  return changed(backfill, at, { ...changes, ...finish(at, status) });
+  const status = failed === 0 ? 'succeeded' : progress.jobs.succeeded === 0 ? 'failed' : 'partially_failed';
+  return changed(backfill, at, finish(at, status));
+}
+
+/** The progress with a finished run's jobs, rows and requests added. */
+function withRun(progress: Backfill['progress'], run: Run): Backfill['progress'] {
+  return {
+    ...progress,
+    jobs: {
+      total: progress.jobs.total + run.counters.total,
+      succeeded: progress.jobs.succeeded + run.counters.succeeded,
+      failed: progress.jobs.failed + run.counters.failed,
+    },
+    rowsWritten: progress.rowsWritten + run.rowsWritten,
+    upstreamRequests: progress.upstreamRequests + run.upstreamRequests,
+  };
+}
+
+function withFailure(failures: Backfill['failures'], failure: BackfillFailure | undefined): Backfill['failures'] {
+  return failure === undefined || failures.length >= maxFailuresKept ? failures : [...failures, failure];
 }
 
 /** A new backfill of a group's dates `from`…`to`, to be planned. */
@@ -230,8 +276,16 @@ export function newBackfill(
     status: 'planning',
     started: 0,
     inFlight: [],
+    dependents: [],
     countedRuns: [],
-    progress: { done: 0, failed: 0, jobs: { total: 0, succeeded: 0, failed: 0 }, rowsWritten: 0, upstreamRequests: 0 },
+    progress: {
+      done: 0,
+      failed: 0,
+      jobs: { total: 0, succeeded: 0, failed: 0 },
+      rowsWritten: 0,
+      upstreamRequests: 0,
+      dependents: { done: 0, failed: 0 },
+    },
     failures: [],
     createdAt: at,
     updatedAt: at,

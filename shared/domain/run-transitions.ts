@@ -26,10 +26,17 @@ export type RunEvent =
   /** What the run's jobs add up to, counted from the jobs themselves (`countJobs`). */
   | { readonly kind: 'recount'; readonly at: string; readonly counted: JobTally }
   /** A failed job of the run is about to be reopened: a finished run runs again, with a fresh deadline. */
-  | { readonly kind: 'reopen'; readonly at: string };
+  | { readonly kind: 'reopen'; readonly at: string }
+  /**
+   * Its group's dependencies are met: a run waiting for them (or skipped because they had failed, when an upstream
+   * run has since finished again) is dispatched.
+   */
+  | { readonly kind: 'dependencies-met'; readonly at: string }
+  /** Its dependencies failed the rule (`skipped`), or did not finish by its deadline (`failed`, `timedOut`). */
+  | { readonly kind: 'dependencies-unmet'; readonly at: string; readonly reason: string; readonly timedOut?: boolean };
 
 /** Why an event changed nothing. */
-export type RunRefusal = 'not-dispatching' | 'not-finished' | 'unchanged';
+export type RunRefusal = 'not-dispatching' | 'not-finished' | 'unchanged' | 'not-waiting';
 
 /** What an event does to a run. `finished` when this change is the run's finish. */
 export type RunDecision = { readonly run: Run; readonly finished: boolean } | { readonly refused: RunRefusal };
@@ -41,7 +48,7 @@ export type RunDecision = { readonly run: Run; readonly finished: boolean } | { 
 export const stuckDispatchAfterMs = 15 * 60_000;
 
 /** Statuses of a run that is still going. */
-export const unfinishedRunStatuses: ReadonlySet<Run['status']> = new Set(['dispatching', 'running']);
+export const unfinishedRunStatuses: ReadonlySet<Run['status']> = new Set(['waiting', 'dispatching', 'running']);
 
 /** Statuses of a run that finished its jobs (a reopened job puts it back to `running`). */
 const finishedWithJobs: ReadonlySet<Run['status']> = new Set(['succeeded', 'partially_failed', 'failed']);
@@ -60,6 +67,23 @@ export function decideRun(run: Run, event: RunEvent): RunDecision {
       return finish(run, event.at, { status: 'failed', reason: event.reason });
     case 'recount':
       return decideRecount(run, event.at, event.counted);
+    case 'dependencies-met': {
+      const skippedForThem = run.status === 'skipped' && run.blockedBy === 'dependencies';
+      if (run.status !== 'waiting' && !skippedForThem) return { refused: 'not-waiting' };
+      return changed(run, event.at, {
+        status: 'dispatching',
+        blockedBy: undefined,
+        reason: undefined,
+        finishedAt: undefined,
+      });
+    }
+    case 'dependencies-unmet':
+      if (run.status !== 'waiting') return { refused: 'not-waiting' };
+      return finish(run, event.at, {
+        status: event.timedOut === true ? 'failed' : 'skipped',
+        reason: event.reason,
+        ...(event.timedOut === true ? { blockedBy: undefined } : {}),
+      });
     case 'reopen': {
       if (!finishedWithJobs.has(run.status)) return { refused: 'not-finished' };
       // It runs again with as long as it had the first time, from now: its old deadline may be long past.
@@ -142,7 +166,7 @@ export function mayBeDone(run: Run): boolean {
  */
 export function isGoing(run: Run, nowMs: number): boolean {
   if (run.status === 'dispatching') return Date.parse(run.updatedAt) + stuckDispatchAfterMs > nowMs;
-  if (run.status !== 'running') return false;
+  if (run.status !== 'running' && run.status !== 'waiting') return false;
   return deadlineOf(run) > nowMs;
 }
 

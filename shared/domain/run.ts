@@ -16,6 +16,7 @@ export const RunTriggerSchema = z.enum(['scheduled', 'manual', 'backfill', 'depe
 export type RunTrigger = z.infer<typeof RunTriggerSchema>;
 
 export const RunStatusSchema = z.enum([
+  'waiting',
   'dispatching',
   'running',
   'succeeded',
@@ -69,6 +70,11 @@ export const RunSchema = z.strictObject({
   revision: z._default(countSchema(), 0),
   /** The backfill the run belongs to (trigger `backfill`). */
   backfillId: z.optional(z.string()),
+  /**
+   * Set while the run waits for its group's dependencies (`waiting`), or once it was `skipped` because they failed:
+   * an upstream run that finishes again may still let it run.
+   */
+  blockedBy: z.optional(z.literal('dependencies')),
 });
 export type Run = z.infer<typeof RunSchema>;
 
@@ -186,6 +192,11 @@ export function compactInstant(instant: string): string {
     .replace(/\.\d{3}/, '');
 }
 
+/** The run of a group without a schedule for one business date, started by its dependencies: one per date. */
+export function dependencyRunId(groupId: string, businessDate: string): string {
+  return `${groupId}.${businessDate.replaceAll('-', '')}.dependency`;
+}
+
 /** The run id of a scheduled tick: the same tick always gives the same id, which makes claiming idempotent. */
 export function scheduledRunId(groupId: string, scheduledTime: string): string {
   return `${groupId}.${compactInstant(scheduledTime)}`;
@@ -194,8 +205,8 @@ export function scheduledRunId(groupId: string, scheduledTime: string): string {
 /** A run as first recorded: nothing counted yet; a run recorded `skipped` or `missed` is finished at once. */
 export function newRun(
   fields: Pick<Run, 'runId' | 'groupId' | 'dataSource' | 'dataset' | 'trigger' | 'scheduledTime' | 'businessDate'> &
-    Pick<Partial<Run>, 'backfillId'> & {
-      readonly status: 'dispatching' | 'skipped' | 'missed';
+    Pick<Partial<Run>, 'backfillId' | 'blockedBy' | 'deadlineAt'> & {
+      readonly status: 'waiting' | 'dispatching' | 'skipped' | 'missed';
       readonly reason?: string;
       readonly at: string;
     },
@@ -211,7 +222,7 @@ export function newRun(
     deferrals: 0,
     createdAt: at,
     updatedAt: at,
-    ...(fields.status === 'dispatching' ? {} : { finishedAt: at }),
+    ...(fields.status === 'dispatching' || fields.status === 'waiting' ? {} : { finishedAt: at }),
     revision: 0,
   };
 }

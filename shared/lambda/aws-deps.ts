@@ -4,13 +4,13 @@ import { DynamoDbDataSourceSettingsStore } from '#shared/adapters/dynamodb-data-
 import { DynamoDbJobGroupStore } from '#shared/adapters/dynamodb-job-group-store.ts';
 import { DynamoDbMarketDataStore } from '#shared/adapters/dynamodb-market-data-store.ts';
 import { DynamoDbRunLedger } from '#shared/adapters/dynamodb-run-ledger.ts';
-import { SqsBackfillSteps } from '#shared/adapters/sqs-backfill-steps.ts';
 import { SqsJobQueue } from '#shared/adapters/sqs-job-queue.ts';
+import { SqsStepRequests } from '#shared/adapters/sqs-step-requests.ts';
 import { StoredListedCodes, StoredTradingCalendar } from '#shared/adapters/stored-reference-data.ts';
 import { requiredString } from '#shared/config/load-config.ts';
 import type { DataSourceId } from '#shared/domain/data-source.ts';
-import type { BackfillSteps } from '#shared/ports/backfill-steps.ts';
 import type { JobQueue } from '#shared/ports/job-queue.ts';
+import type { StepRequests } from '#shared/ports/step-requests.ts';
 
 /**
  * The DynamoDB- and SQS-backed ports the functions share, built once per cold start from the table names and queue
@@ -72,11 +72,11 @@ export function dispatchPorts(config: Readonly<Record<keyof typeof dispatchVaria
 }
 
 /** The variable of a function that asks for backfill steps: a backfill's runs finish in it, or it starts one. */
-export const backfillStepsVariables = {
+export const stepRequestsVariables = {
   BACKFILL_QUEUE_URL: requiredString(),
 };
 
 /** Backfill steps on their queue. */
-export function sqsBackfillSteps(config: Readonly<Record<keyof typeof backfillStepsVariables, string>>): BackfillSteps {
-  return new SqsBackfillSteps({ client: createSqsClient(), queueUrl: config.BACKFILL_QUEUE_URL });
+export function sqsStepRequests(config: Readonly<Record<keyof typeof stepRequestsVariables, string>>): StepRequests {
+  return new SqsStepRequests({ client: createSqsClient(), queueUrl: config.BACKFILL_QUEUE_URL });
 }

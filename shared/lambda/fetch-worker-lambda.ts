@@ -5,13 +5,13 @@ import { DynamoDbDataSourceSettingsStore } from '#shared/adapters/dynamodb-data-
 import { DynamoDbMarketDataStore } from '#shared/adapters/dynamodb-market-data-store.ts';
 import { DynamoDbRateLimiter } from '#shared/adapters/dynamodb-rate-limiter.ts';
 import { DynamoDbRunLedger } from '#shared/adapters/dynamodb-run-ledger.ts';
-import { SqsBackfillSteps } from '#shared/adapters/sqs-backfill-steps.ts';
 import { SqsDeadLetterQueue } from '#shared/adapters/sqs-dead-letter-queue.ts';
 import { SqsJobQueue } from '#shared/adapters/sqs-job-queue.ts';
 import { SqsMessageVisibility } from '#shared/adapters/sqs-message-visibility.ts';
+import { SqsStepRequests } from '#shared/adapters/sqs-step-requests.ts';
 import { systemClock } from '#shared/adapters/system-clock.ts';
 import { loadConfig, requiredString } from '#shared/config/load-config.ts';
-import { backfillStepsVariables } from '#shared/lambda/aws-deps.ts';
+import { stepRequestsVariables } from '#shared/lambda/aws-deps.ts';
 import { fetchJobRecord } from '#shared/lambda/fetch-job-record.ts';
 import { log } from '#shared/observability/logger.ts';
 import { emfMetrics } from '#shared/observability/metrics.ts';
@@ -52,7 +52,7 @@ export function fetchWorkerLambda(
       MARKET_DATA_TABLE_NAME: requiredString(),
       JOB_RUNS_TABLE_NAME: requiredString(),
       DATA_SOURCES_TABLE_NAME: requiredString(),
-      ...backfillStepsVariables,
+      ...stepRequestsVariables,
     }),
   ) as Readonly<Record<string, string>>;
   const pacing = loadConfig(WorkerPacingEnvSchema);
@@ -78,7 +78,7 @@ export function fetchWorkerLambda(
     deadLetters: new SqsDeadLetterQueue({ client: sqs, queueUrl: config[variables.deadLetterQueueUrl] ?? '' }),
     visibility: new SqsMessageVisibility({ client: sqs, queueUrl: config[variables.queueUrl] ?? '' }),
     // A backfill's run that finishes here asks for the backfill's next step.
-    backfillSteps: new SqsBackfillSteps({ client: sqs, queueUrl: config.BACKFILL_QUEUE_URL ?? '' }),
+    steps: new SqsStepRequests({ client: sqs, queueUrl: config.BACKFILL_QUEUE_URL ?? '' }),
     clock: systemClock,
     log,
     metrics: emfMetrics,

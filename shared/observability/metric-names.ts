@@ -47,6 +47,12 @@ export const metricNames = {
   rateLimitWaitMs: 'RateLimitWaitMs',
   /** Count: a data source was paused (after a 429 or by an operator). */
   dataSourcePaused: 'DataSourcePaused',
+  /** Count: schedules the reconciler created, replaced or deleted to match their groups. */
+  schedulesRepaired: 'SchedulesRepaired',
+  /** Count: schedules the reconciler failed to repair (the next pass tries again). */
+  scheduleRepairsFailed: 'ScheduleRepairsFailed',
+  /** Count: paused groups the reconciler resumed because their pause `until` had passed. */
+  groupsResumed: 'GroupsResumed',
   /** Count: stored job groups that do not parse, seen by the reconciler (their schedules go unrepaired). */
   unreadableGroups: 'UnreadableGroups',
   /** Count: groups past their `expectBy` with no succeeded run for today's business date, seen by the reconciler. */

@@ -54,7 +54,9 @@ export interface RunLedger {
   getRun(runId: string): Promise<Run | undefined>;
   /** A group's runs, newest scheduled time first. */
   listRuns(groupId: string, options?: { limit?: number; cursor?: string }): Promise<Page<Run>>;
-  /** Every run still dispatching or running, oldest scheduled time first. */
+  /** A group's runs of the business dates `from`…`to` (any trigger), oldest date first. */
+  listRunsOfDates(groupId: string, dates: { from: string; to: string }): Promise<Run[]>;
+  /** Every run still waiting, dispatching or running, oldest scheduled time first. */
   listOpenRuns(options?: { limit?: number; cursor?: string }): Promise<Page<Run>>;
   /** Applies a run event (`run-transitions.ts`); throws NotFoundError for an unknown run. */
   updateRun(runId: string, event: RunEvent): Promise<RunChange & { readonly refused?: RunRefusal }>;

@@ -1,8 +1,12 @@
 /**
- * BackfillSteps: asks for a backfill to take its next step (`advanceBackfill`): the admin API when it starts one, a
- * run of it when it finishes, the reconciler for every open one. Steps of one backfill run one at a time, and a
- * step that finds nothing to do does nothing, so asking twice is harmless.
+ * StepRequests: asks for work that follows a run or a request, taken one step at a time by the steps consumer
+ * (`take-step`): a backfill's next step (`advanceBackfill`) — from the admin API when it starts one, from each of its
+ * runs as it finishes, from the reconciler for every open one — and the judging of a group's dependents once one of
+ * its runs has settled (`checkDependents`). A step that finds nothing to do does nothing, so asking twice is harmless.
  */
-export interface BackfillSteps {
-  request(backfillId: string, options?: { readonly delaySeconds?: number }): Promise<void>;
+export interface StepRequests {
+  /** A backfill's next step. */
+  backfill(backfillId: string, options?: { readonly delaySeconds?: number }): Promise<void>;
+  /** The groups that depend on `groupId` are judged again for `businessDate`. */
+  dependents(groupId: string, businessDate: string): Promise<void>;
 }

@@ -19,16 +19,17 @@ import { grantIntervalMs } from '#shared/domain/rate-pacing.ts';
 import { codeOnDate, rowCodeOf } from '#shared/domain/request-planning.ts';
 import { type Job, newRun, queuedJob, type Run } from '#shared/domain/run.ts';
 import { minimumRunDeadlineMs } from '#shared/domain/run-deadline.ts';
-import type { BackfillSteps } from '#shared/ports/backfill-steps.ts';
 import type { BackfillStore } from '#shared/ports/backfill-store.ts';
+import type { StepRequests } from '#shared/ports/step-requests.ts';
 import { allJobs } from '#shared/use-cases/all-jobs.ts';
+import { checkDependents, dependentOfBackfill } from '#shared/use-cases/check-dependents.ts';
 import { type DispatchDeps, dispatchRun, launchRun } from '#shared/use-cases/dispatch-run.ts';
 import { type ExpandedJob, expandJobs } from '#shared/use-cases/expand-jobs.ts';
 import { runFinished } from '#shared/use-cases/run-finished.ts';
 
 export interface AdvanceBackfillDeps extends DispatchDeps {
   readonly backfillStore: BackfillStore;
-  readonly backfillSteps: BackfillSteps;
+  readonly steps: StepRequests;
 }
 
 /** Dates of a `ranges` backfill whose runs one step records: a step stays well within its function's time. */
@@ -59,7 +60,13 @@ export async function advanceBackfill(backfillId: string, deps: AdvanceBackfillD
     backfill = await planBackfill(backfill, group, deps);
     if (backfill.status !== 'running') return backfill;
   }
-  return backfill.plan?.mode === 'ranges' ? advanceRanges(backfill, group, deps) : advanceDates(backfill, group, deps);
+  backfill =
+    backfill.plan?.mode === 'ranges'
+      ? await advanceRanges(backfill, group, deps)
+      : await advanceDates(backfill, group, deps);
+  if (backfill.status !== 'running') return backfill;
+  backfill = await countDependents(backfill, deps);
+  return record(backfill, { kind: 'settle', at: now(deps) }, deps);
 }
 
 async function planBackfill(backfill: Backfill, group: JobGroup, deps: AdvanceBackfillDeps): Promise<Backfill> {
@@ -149,27 +156,13 @@ async function countRequests(backfill: Backfill, runId: string, deps: AdvanceBac
  * range requests are runs of the group too, but of no date of their own).
  */
 async function succeededDates(backfill: Backfill, deps: AdvanceBackfillDeps): Promise<Set<string>> {
-  const dates = new Set<string>();
-  let cursor: string | undefined;
-  do {
-    const page = await deps.runLedger.listRuns(backfill.groupId, {
-      limit: 1000,
-      ...(cursor === undefined ? {} : { cursor }),
-    });
-    for (const run of page.items) {
-      const ofItsDate = run.backfillId === undefined || run.runId === backfillRunId(run.backfillId, run.businessDate);
-      if (
-        ofItsDate &&
-        run.status === 'succeeded' &&
-        run.businessDate >= backfill.from &&
-        run.businessDate <= backfill.to
-      ) {
-        dates.add(run.businessDate);
-      }
-    }
-    cursor = page.cursor;
-  } while (cursor !== undefined);
-  return dates;
+  const runs = await deps.runLedger.listRunsOfDates(backfill.groupId, { from: backfill.from, to: backfill.to });
+  return new Set(
+    runs
+      .filter((run) => run.backfillId === undefined || run.runId === backfillRunId(run.backfillId, run.businessDate))
+      .filter((run) => run.status === 'succeeded')
+      .map((run) => run.businessDate),
+  );
 }
 
 /**
@@ -285,7 +278,7 @@ async function advanceRanges(backfill: Backfill, group: JobGroup, deps: AdvanceB
     const run = await recordSettledDate(current, group, date, requests, deps);
     current = await countDate(current, run, deps);
   }
-  if (current.status === 'running') await deps.backfillSteps.request(current.backfillId);
+  if (current.status === 'running') await deps.steps.backfill(current.backfillId);
   return current;
 }
 
@@ -356,11 +349,39 @@ function runOf(
 /** Counts a date's finished run in, with its first failure when it did not succeed. */
 async function countDate(backfill: Backfill, run: Run, deps: AdvanceBackfillDeps): Promise<Backfill> {
   const failure = run.status === 'succeeded' ? undefined : await failureOf(run, run.businessDate, deps);
-  return record(
-    backfill,
-    { kind: 'date-finished', at: now(deps), run, ...(failure === undefined ? {} : { failure }) },
-    deps,
-  );
+  const event = { kind: 'date-finished' as const, at: now(deps), run, ...(failure === undefined ? {} : { failure }) };
+  const change = await deps.backfillStore.update(backfill.backfillId, event);
+  return change.refused === undefined ? startDependents(change.backfill, run, deps) : change.backfill;
+}
+
+/**
+ * Starts the runs of the groups that depend on the backfilled group (and on them, in turn) for a finished run's
+ * date, in the backfill: they run in its lane and count in its progress.
+ */
+async function startDependents(backfill: Backfill, run: Run, deps: AdvanceBackfillDeps): Promise<Backfill> {
+  const started = await checkDependents({ ...run, backfillId: backfill.backfillId }, deps);
+  if (started.length === 0) return backfill;
+  const runIds = started.map(({ groupId }) => dependentOfBackfill(backfill.backfillId, groupId, run.businessDate));
+  return record(backfill, { kind: 'dependents-started', at: now(deps), runIds }, deps);
+}
+
+/** Counts in the dependent runs that have finished, and starts their own dependents. */
+async function countDependents(backfill: Backfill, deps: AdvanceBackfillDeps): Promise<Backfill> {
+  let current = backfill;
+  for (const runId of backfill.dependents) {
+    const run = await deps.runLedger.getRun(runId);
+    if (run === undefined || run.finishedAt === undefined) continue;
+    const failure = run.status === 'succeeded' ? undefined : await failureOf(run, run.businessDate, deps);
+    const event = {
+      kind: 'dependent-finished' as const,
+      at: now(deps),
+      run,
+      ...(failure === undefined ? {} : { failure }),
+    };
+    const change = await deps.backfillStore.update(current.backfillId, event);
+    current = change.refused === undefined ? await startDependents(change.backfill, run, deps) : change.backfill;
+  }
+  return current;
 }
 
 /** Why a run did not succeed: its first failed job's error, or the run's own reason. */

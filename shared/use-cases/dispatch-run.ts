@@ -4,10 +4,12 @@ import { businessDateOf } from '#shared/domain/business-date.ts';
 import type { DataSourceId } from '#shared/domain/data-source.ts';
 import { defaultSettings, effectiveRateLimit } from '#shared/domain/data-source-settings.ts';
 import { runJobsOf } from '#shared/domain/date-jobs.ts';
+import { type DependencyVerdict, judgeDependencies } from '#shared/domain/dependencies.ts';
 import { ValidationError } from '#shared/domain/errors.ts';
-import { isActive, type JobGroup } from '#shared/domain/job-group.ts';
+import { isActive, type JobGroup, marketCalendarOf } from '#shared/domain/job-group.ts';
 import {
   compactInstant,
+  dependencyRunId,
   finishedJobStatuses,
   type Job,
   newRun,
@@ -30,7 +32,7 @@ import type { TradingCalendar } from '#shared/ports/trading-calendar.ts';
 import { allJobs } from '#shared/use-cases/all-jobs.ts';
 import { expandJobs } from '#shared/use-cases/expand-jobs.ts';
 import { messagesForJobs } from '#shared/use-cases/job-messages.ts';
-import { type RunFinishedDeps, reportFinish } from '#shared/use-cases/run-finished.ts';
+import { type RunFinishedDeps, reportFinish, runSettled } from '#shared/use-cases/run-finished.ts';
 
 /** What to dispatch: a scheduled tick, an operator's run-now, or a run whose dispatch was interrupted. */
 export interface DispatchRequest {
@@ -47,6 +49,13 @@ export interface DispatchRequest {
   readonly runId?: string;
   /** The backfill this run is a date of (trigger `backfill`, with its `businessDate`): it names the run. */
   readonly backfillId?: string;
+  /**
+   * Started because an upstream group's run finished (`checkDependents`): like a scheduled tick, it waits for its
+   * group's dependencies. @default false
+   */
+  readonly asDependent?: boolean;
+  /** The run's id, when the caller names it (a dependent run of a backfill). */
+  readonly newRunId?: string;
 }
 
 export interface DispatchDeps extends RunFinishedDeps {
@@ -66,6 +75,8 @@ export interface DispatchDeps extends RunFinishedDeps {
 export type DispatchOutcome =
   | { readonly outcome: 'dispatched'; readonly run: Run; readonly messages: number }
   | { readonly outcome: 'skipped' | 'failed'; readonly run: Run }
+  /** Recorded `waiting` for its group's dependencies: an upstream run's finish, or the watchdog, dispatches it. */
+  | { readonly outcome: 'waiting'; readonly run: Run }
   | { readonly outcome: 'duplicate'; readonly run: Run }
   | { readonly outcome: 'no-group' };
 
@@ -118,9 +129,98 @@ export async function dispatchRun(request: DispatchRequest, deps: DispatchDeps):
     }
   }
 
+  if (trigger === 'scheduled' && marketCalendarOf(group) === 'jpx') {
+    // A day the stored JPX calendar marks closed is no trading day: nothing to fetch. Not covered: it fires.
+    if ((await deps.tradingCalendar.businessDays(businessDate, businessDate))?.length === 0) {
+      return recordSkipped(newRun({ ...identity, status: 'skipped', reason: marketHoliday }), deps);
+    }
+  }
+  if (group.dependsOn.length > 0 && (trigger === 'scheduled' || request.asDependent === true)) {
+    const verdict = await judgeDependenciesOf(group, businessDate, deps);
+    if (verdict.kind === 'unmet') {
+      return recordSkipped(
+        newRun({ ...identity, status: 'skipped', reason: verdict.reason, blockedBy: 'dependencies' }),
+        deps,
+      );
+    }
+    if (verdict.kind === 'waiting')
+      return recordWaiting(
+        group,
+        newRun({
+          ...identity,
+          status: 'waiting',
+          reason: verdict.reason,
+          blockedBy: 'dependencies',
+          deadlineAt: await waitingDeadline(group, now, deps),
+        }),
+        deps,
+      );
+  }
+
   const run = newRun({ ...identity, status: 'dispatching' });
   if (await deps.runLedger.claimRun(run)) return enqueueJobs(group, run, false, deps);
   return resumeDispatch(group, run.runId, deps);
+}
+
+/** The reason a fire time on a JPX non-trading day is skipped. */
+export const marketHoliday = 'market-holiday';
+
+/** The verdict on the group's dependencies for `businessDate`, from the upstream groups' runs of that date. */
+async function judgeDependenciesOf(
+  group: JobGroup,
+  businessDate: string,
+  deps: DispatchDeps,
+): Promise<DependencyVerdict> {
+  const runs = new Map<string, Run[]>();
+  for (const upstream of group.dependsOn) {
+    runs.set(upstream, await deps.runLedger.listRunsOfDates(upstream, { from: businessDate, to: businessDate }));
+  }
+  return judgeDependencies(group.dependencyRule, group.dependsOn, (groupId) => runs.get(groupId) ?? []);
+}
+
+/** A waiting run waits at most as long as the group's run deadline, or the minimum one. */
+async function waitingDeadline(group: JobGroup, now: Date, deps: DispatchDeps): Promise<string> {
+  return new Date(now.getTime() + (await deadlineOf(group.dataSource, group.runDeadline, 0, deps))).toISOString();
+}
+
+async function recordWaiting(group: JobGroup, waiting: Run, deps: DispatchDeps): Promise<DispatchOutcome> {
+  if (!(await deps.runLedger.claimRun(waiting))) return resumeDispatch(group, waiting.runId, deps);
+  deps.log.info('run waits for its dependencies', {
+    groupId: waiting.groupId,
+    runId: waiting.runId,
+    reason: waiting.reason,
+  });
+  return { outcome: 'waiting', run: waiting };
+}
+
+/**
+ * Judges the dependencies of a run that waits for them (or was skipped because they had failed) again: met, it is
+ * dispatched; failed, a waiting one is skipped; still waiting past its deadline, it fails.
+ */
+async function rejudge(group: JobGroup, run: Run, deps: DispatchDeps): Promise<DispatchOutcome> {
+  const verdict = await judgeDependenciesOf(group, run.businessDate, deps);
+  const at = deps.clock.now().toISOString();
+  if (verdict.kind === 'met') {
+    const change = await deps.runLedger.updateRun(run.runId, { kind: 'dependencies-met', at });
+    if (change.refused !== undefined) return duplicateOf(change.run, deps);
+    deps.log.info('dependencies met: run dispatched', { groupId: group.id, runId: run.runId });
+    return enqueueJobs(group, change.run, false, deps);
+  }
+  if (run.status !== 'waiting') return duplicateOf(run, deps);
+  const timedOut = verdict.kind === 'waiting' && Date.parse(run.deadlineAt ?? at) <= Date.parse(at);
+  if (verdict.kind === 'waiting' && !timedOut) return { outcome: 'waiting', run };
+  if (timedOut) return failWaiting(run, `timed out ${verdict.reason}`, deps);
+  const change = await deps.runLedger.updateRun(run.runId, { kind: 'dependencies-unmet', at, reason: verdict.reason });
+  await reportFinish(change, deps);
+  return { outcome: 'skipped', run: change.run };
+}
+
+/** A waiting run that can wait no more (its deadline passed, its group was deleted) fails, saying why. */
+async function failWaiting(run: Run, reason: string, deps: DispatchDeps): Promise<DispatchOutcome> {
+  const at = deps.clock.now().toISOString();
+  const change = await deps.runLedger.updateRun(run.runId, { kind: 'dependencies-unmet', at, reason, timedOut: true });
+  await reportFinish(change, deps);
+  return { outcome: 'failed', run: change.run };
 }
 
 /**
@@ -134,6 +234,10 @@ async function resumeDispatch(
 ): Promise<DispatchOutcome> {
   const existing = await deps.runLedger.getRun(runId);
   if (existing === undefined) throw new Error(`run ${runId} was claimed but cannot be read`);
+  if (existing.blockedBy === 'dependencies') {
+    if (group !== undefined) return rejudge(group, existing, deps);
+    if (existing.status === 'waiting') return failWaiting(existing, 'its group was deleted', deps);
+  }
   if (existing.status !== 'dispatching') return duplicateOf(existing, deps);
   deps.log.info('resuming an interrupted dispatch', { groupId: existing.groupId, runId });
   if (group !== undefined) return enqueueJobs(group, existing, true, deps);
@@ -150,6 +254,8 @@ async function recordSkipped(skipped: Run, deps: DispatchDeps): Promise<Dispatch
     return duplicateOf(existing, deps);
   }
   deps.log.info('run skipped', { groupId: skipped.groupId, runId: skipped.runId, reason: skipped.reason });
+  // A holiday or a pause here is its dependents' too.
+  await runSettled(skipped, deps);
   return { outcome: 'skipped', run: skipped };
 }
 
@@ -288,7 +394,9 @@ export async function launchRun(run: Run, jobs: readonly Job[], deps: DispatchDe
 
 /** A scheduled tick's run id is its tick's; a backfill's, its date's; a manual run's, unique per request. */
 function runIdOf(request: DispatchRequest, groupId: string, businessDate: string, at: string): string {
+  if (request.newRunId !== undefined) return request.newRunId;
   if (request.backfillId !== undefined) return backfillRunId(request.backfillId, businessDate);
+  if (request.trigger === 'dependency') return dependencyRunId(groupId, businessDate);
   return (request.trigger ?? 'scheduled') === 'scheduled'
     ? scheduledRunId(groupId, request.scheduledTime)
     : manualRunId(groupId, at);

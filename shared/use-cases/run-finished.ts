@@ -2,15 +2,15 @@ import type { Run } from '#shared/domain/run.ts';
 import type { Log } from '#shared/observability/logger.ts';
 import { metricNames } from '#shared/observability/metric-names.ts';
 import { type MetricsSink, noMetrics } from '#shared/observability/metrics.ts';
-import type { BackfillSteps } from '#shared/ports/backfill-steps.ts';
+import type { StepRequests } from '#shared/ports/step-requests.ts';
 
 /** What reporting a finished run needs. */
 export interface RunFinishedDeps {
   readonly log: Log;
   /** @default noMetrics */
   readonly metrics?: MetricsSink;
-  /** Where a finished run of a backfill asks for the backfill's next step; absent where none can finish. */
-  readonly backfillSteps?: BackfillSteps;
+  /** Where a settled run asks for what follows it (`runSettled`); absent where nothing can follow. */
+  readonly steps?: StepRequests;
 }
 
 /**
@@ -28,7 +28,17 @@ export async function runFinished(run: Run, deps: RunFinishedDeps): Promise<void
   const data = { groupId: run.groupId, runId: run.runId, businessDate: run.businessDate, ...run.counters };
   if (run.status === 'succeeded') deps.log.info('run finished', { status: run.status, ...data });
   else deps.log.warn('run finished', { status: run.status, reason: run.reason, ...data });
-  if (run.backfillId !== undefined) await deps.backfillSteps?.request(run.backfillId);
+  await runSettled(run, deps);
+}
+
+/**
+ * A run has settled — finished, or recorded `skipped` or `missed` — and what follows from it is asked for: its
+ * backfill's next step (which also starts the backfill's dependent runs), or else the judging of the groups that
+ * depend on its group for its business date.
+ */
+export async function runSettled(run: Run, deps: Pick<RunFinishedDeps, 'steps'>): Promise<void> {
+  if (run.backfillId !== undefined) await deps.steps?.backfill(run.backfillId);
+  else await deps.steps?.dependents(run.groupId, run.businessDate);
 }
 
 /** Reports the run a ledger change finished, if this change finished one (`RunChange.finished`). */

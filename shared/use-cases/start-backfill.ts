@@ -5,17 +5,17 @@ import { defaultSettings } from '#shared/domain/data-source-settings.ts';
 import { NotFoundError, ValidationError } from '#shared/domain/errors.ts';
 import { planWindow, withinWindow } from '#shared/domain/plan-windows.ts';
 import type { Log } from '#shared/observability/logger.ts';
-import type { BackfillSteps } from '#shared/ports/backfill-steps.ts';
 import type { BackfillStore } from '#shared/ports/backfill-store.ts';
 import type { Clock } from '#shared/ports/clock.ts';
 import type { DataSourceSettingsStore } from '#shared/ports/data-source-settings-store.ts';
 import type { JobGroupStore } from '#shared/ports/job-group-store.ts';
+import type { StepRequests } from '#shared/ports/step-requests.ts';
 
 export interface StartBackfillDeps {
   readonly groupStore: JobGroupStore;
   readonly backfillStore: BackfillStore;
   readonly settingsStore: DataSourceSettingsStore;
-  readonly backfillSteps: BackfillSteps;
+  readonly steps: StepRequests;
   readonly clock: Clock;
   readonly log: Log;
 }
@@ -63,7 +63,7 @@ export async function startBackfill(
     at: at.toISOString(),
   });
   await deps.backfillStore.create(backfill);
-  await deps.backfillSteps.request(backfill.backfillId);
+  await deps.steps.backfill(backfill.backfillId);
   deps.log.info('backfill started', { groupId, backfillId: backfill.backfillId, from: backfill.from, to: backfill.to });
   return backfill;
 }

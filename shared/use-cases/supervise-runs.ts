@@ -90,6 +90,17 @@ export async function superviseRuns(deps: SuperviseRunsDeps): Promise<Supervisio
 async function superviseRun(run: Run, deps: SuperviseRunsDeps, report: SupervisionReport): Promise<void> {
   const nowMs = deps.clock.now().getTime();
   const at = new Date(nowMs).toISOString();
+  if (run.status === 'waiting') {
+    // Its dependencies are judged again: met, it runs; failed, it is skipped; past its deadline, it fails.
+    const outcome = await deps.dispatch({
+      groupId: run.groupId,
+      scheduledTime: run.scheduledTime,
+      trigger: run.trigger,
+      runId: run.runId,
+    });
+    if (outcome.outcome === 'failed') report.timedOut.push(run.runId);
+    return;
+  }
   if (run.status === 'dispatching') {
     if (Date.parse(run.updatedAt) + stuckDispatchAfterMs > nowMs) return;
     const outcome = await deps.dispatch({

@@ -50,6 +50,14 @@ export class InMemoryRunLedger implements RunLedger {
     return paginate(structuredClone(runs), runSortKey, options);
   }
 
+  async listRunsOfDates(groupId: string, dates: { from: string; to: string }): Promise<Run[]> {
+    return structuredClone(
+      [...this.#runs.values()]
+        .filter((run) => run.groupId === groupId && run.businessDate >= dates.from && run.businessDate <= dates.to)
+        .sort((a, b) => byteOrder(`${a.businessDate}#${a.runId}`, `${b.businessDate}#${b.runId}`)),
+    );
+  }
+
   async listOpenRuns(options: { limit?: number; cursor?: string } = {}): Promise<Page<Run>> {
     const runs = [...this.#runs.values()]
       .filter((run) => unfinishedRunStatuses.has(run.status))

@@ -26,6 +26,7 @@ describe('the reconciler catching up missed runs on moto', () => {
       recordMissedRuns({
         groupStore: ports.groupStore,
         runLedger: ports.runLedger,
+        tradingCalendar: ports.tradingCalendar,
         dispatch: plane.dispatch,
         clock,
         log: silentLog,

@@ -9,9 +9,10 @@ import { dispatchPorts } from '#shared/lambda/aws-deps.ts';
 import { silentLog } from '#shared/observability/logger.ts';
 import { FakeClock } from '#test/fakes/fake-clock.ts';
 import { FakeDataSource } from '#test/fakes/fake-data-source.ts';
+import { InMemoryDeadLetterDepths } from '#test/fakes/in-memory-dead-letter-depths.ts';
 import { InMemoryDeadLetterQueue } from '#test/fakes/in-memory-dead-letter-queue.ts';
 import { InMemoryRateLimiter } from '#test/fakes/in-memory-rate-limiter.ts';
-import { RecordingBackfillSteps } from '#test/fakes/recording-backfill-steps.ts';
+import { RecordingStepRequests } from '#test/fakes/recording-step-requests.ts';
 import { aDailyBarRow, aJob, aRun } from '#test/fixtures/builders.ts';
 
 /** Two runs of each of two groups, two jobs in each run, and daily bars of two codes over two dates. */
@@ -81,9 +82,10 @@ describe('forged cursors on every paginated admin route, on moto', () => {
         jobGroupsTableName: `JobGroups-${suffix}`,
         dataSourcesTableName: `DataSources-${suffix}`,
       }),
+      deadLetterDepths: new InMemoryDeadLetterDepths(),
       deadLetterStores: { jquants: new InMemoryDeadLetterQueue(), yahoo: new InMemoryDeadLetterQueue() },
       dataSources: async () => new FakeDataSource(),
-      backfillSteps: new RecordingBackfillSteps(),
+      steps: new RecordingStepRequests(),
       rateLimiter: new InMemoryRateLimiter(clock),
       clock,
       log: silentLog,

@@ -65,6 +65,7 @@ describeScheduleStoreContract('EventBridge Scheduler on moto', async () => {
     groupName,
     targetArn: 'arn:aws:lambda:ap-northeast-1:123456789012:function:dispatch-run',
     roleArn: 'arn:aws:iam::123456789012:role/scheduler-invoke',
+    deadLetterQueueArn: 'arn:aws:sqs:ap-northeast-1:123456789012:schedule-dead-letters',
   });
 });
 

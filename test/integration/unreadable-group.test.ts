@@ -13,9 +13,10 @@ import { reconcileSchedules } from '#shared/use-cases/reconcile-schedules.ts';
 import { recordMissedRuns } from '#shared/use-cases/record-missed-runs.ts';
 import { FakeClock } from '#test/fakes/fake-clock.ts';
 import { FakeDataSource } from '#test/fakes/fake-data-source.ts';
+import { InMemoryDeadLetterDepths } from '#test/fakes/in-memory-dead-letter-depths.ts';
 import { InMemoryDeadLetterQueue } from '#test/fakes/in-memory-dead-letter-queue.ts';
 import { InMemoryRateLimiter } from '#test/fakes/in-memory-rate-limiter.ts';
-import { RecordingBackfillSteps } from '#test/fakes/recording-backfill-steps.ts';
+import { RecordingStepRequests } from '#test/fakes/recording-step-requests.ts';
 import { aJobGroup, scheduleOf } from '#test/fixtures/builders.ts';
 
 // Friday 2026-11-27 18:00 JST, after the readable group's 17:30 tick, which never arrived.
@@ -49,6 +50,7 @@ describe('a stored group that no longer parses, on moto', () => {
       groupName,
       targetArn: 'arn:aws:lambda:ap-northeast-1:123456789012:function:dispatch-run',
       roleArn: 'arn:aws:iam::123456789012:role/scheduler-invoke',
+      deadLetterQueueArn: 'arn:aws:sqs:ap-northeast-1:123456789012:schedule-dead-letters',
     });
 
     await ports.groupStore.create(
@@ -64,9 +66,10 @@ describe('a stored group that no longer parses, on moto', () => {
     const api = createAdminApi({
       ...ports,
       restorer: new DynamoDbBackupRestorer({ client: ports.client, jobGroupsTableName, dataSourcesTableName }),
+      deadLetterDepths: new InMemoryDeadLetterDepths(),
       deadLetterStores: { jquants: new InMemoryDeadLetterQueue(), yahoo: new InMemoryDeadLetterQueue() },
       dataSources: async () => new FakeDataSource(),
-      backfillSteps: new RecordingBackfillSteps(),
+      steps: new RecordingStepRequests(),
       rateLimiter: new InMemoryRateLimiter(clock),
       clock,
       log: silentLog,
@@ -93,6 +96,7 @@ describe('a stored group that no longer parses, on moto', () => {
     const report = await recordMissedRuns({
       groupStore: ports.groupStore,
       runLedger: ports.runLedger,
+      tradingCalendar: ports.tradingCalendar,
       dispatch: async () => {
         throw new Error('catch-up none dispatches nothing');
       },

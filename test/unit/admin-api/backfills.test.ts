@@ -10,7 +10,7 @@ async function anApiWithGroup() {
 
 describe('admin API: backfills', () => {
   it('starts a backfill (202, planning, its first step asked for), reads it and lists it', async () => {
-    const { request, backfillSteps } = await anApiWithGroup();
+    const { request, steps } = await anApiWithGroup();
     const started = await request('POST', '/groups/bars/backfill', { from: '2026-06-01', to: '2026-06-30' });
     expect(started.status).toBe(202);
     expect(started.body).toMatchObject({
@@ -24,7 +24,7 @@ describe('admin API: backfills', () => {
     });
     const { backfillId } = started.body;
     expect(started.headers.location).toBe(`/backfills/${encodeURIComponent(backfillId)}`);
-    expect(backfillSteps.requested).toEqual([backfillId]);
+    expect(steps.requested).toEqual([backfillId]);
     expect((await request('GET', `/backfills/${encodeURIComponent(backfillId)}`)).body.backfillId).toBe(backfillId);
     const listed = await request('GET', '/groups/bars/backfills');
     expect(listed.body.backfills.map((backfill: { backfillId: string }) => backfill.backfillId)).toEqual([backfillId]);
@@ -45,12 +45,12 @@ describe('admin API: backfills', () => {
   });
 
   it('refuses a range outside the plan window with a 400 naming the window', async () => {
-    const { request, backfillSteps } = await anApiWithGroup();
+    const { request, steps } = await anApiWithGroup();
     const response = await request('POST', '/groups/bars/backfill', { from: '2020-01-01', to: '2020-12-31' });
     expect(response.status).toBe(400);
     expect(response.body.error.message).toContain('the jquants free plan serves 2024-11-27…2026-09-04');
     expect(response.body.error.details.issues).toEqual([{ path: 'from', message: expect.stringContaining('outside') }]);
-    expect(backfillSteps.requested).toEqual([]);
+    expect(steps.requested).toEqual([]);
   });
 
   it('answers 404 to an unknown group or backfill and 400 to a bad range or body', async () => {

@@ -63,7 +63,7 @@ describe('plan windows', () => {
 });
 
 describe('backfill transitions', () => {
-  it('runs its planned dates, counts each finished date once, and finishes with the last', () => {
+  it('runs its planned dates, counts each finished date and dependent run once, and settles after the last', () => {
     let backfill = backfillOf(
       decideBackfill(aBackfill(), {
         kind: 'planned',
@@ -99,11 +99,22 @@ describe('backfill transitions', () => {
         }),
       );
     }
+    // A dependent group's run of the last date is still going: the backfill waits for it.
+    backfill = backfillOf(decideBackfill(backfill, { kind: 'dependents-started', at, runIds: ['analysis.1'] }));
+    expect(decideBackfill(backfill, { kind: 'settle', at })).toEqual({ refused: 'unsettled' });
+    const dependent = aRun({
+      runId: 'analysis.1',
+      status: 'succeeded',
+      counters: { total: 1, succeeded: 1, failed: 0, dead: 0 },
+    });
+    backfill = backfillOf(decideBackfill(backfill, { kind: 'dependent-finished', at, run: dependent }));
+    backfill = backfillOf(decideBackfill(backfill, { kind: 'settle', at }));
     expect(backfill).toMatchObject({
       status: 'succeeded',
       finishedAt: at,
       inFlight: [],
-      progress: { done: 3, jobs: { total: 6 } },
+      dependents: [],
+      progress: { done: 3, jobs: { total: 7 }, dependents: { done: 1, failed: 0 } },
     });
     expect(decideBackfill(backfill, { kind: 'cancel', at })).toEqual({ refused: 'finished' });
   });

@@ -139,6 +139,30 @@ describe('backfills', () => {
     });
   });
 
+  it('runs the dependent groups of each date in the backfill, and counts them in its progress', async () => {
+    const plane = await aPlane(['72030', '67580']);
+    await plane.groupStore.create(
+      aJobGroup({
+        id: 'analysis',
+        schedule: null,
+        dependsOn: ['bars'],
+        parametersTemplate: { code: '72030', date: '{{businessDate}}' },
+      }),
+    );
+    const backfill = await plane.startBackfill('bars', { from: '2026-11-24', to: '2026-11-26' });
+    await plane.runToTheEnd();
+    const done = await plane.backfillStore.get(backfill.backfillId);
+    expect(done).toMatchObject({
+      status: 'succeeded',
+      dependents: [],
+      progress: { done: 3, dependents: { done: 3, failed: 0 }, jobs: { total: 9, succeeded: 9 } },
+    });
+    const runs = await plane.runLedger.listRunsOfDates('analysis', { from: '2026-11-24', to: '2026-11-26' });
+    expect(runs.map((run) => [run.businessDate, run.trigger, run.backfillId, run.status])).toEqual(
+      ['2026-11-24', '2026-11-25', '2026-11-26'].map((date) => [date, 'backfill', backfill.backfillId, 'succeeded']),
+    );
+  });
+
   it('costs nothing the second time: every date already has a succeeded run', async () => {
     const plane = await aPlane(['72030', '67580']);
     await plane.startBackfill('bars', { from, to });
@@ -212,7 +236,7 @@ describe('backfills', () => {
     await expect(plane.stepBackfills()).rejects.toThrow('killed');
     plane.queue.send = send;
     // The queue brings the step back; the reconciler asks for one too.
-    plane.backfillSteps.requested.push(backfill.backfillId);
+    plane.steps.requested.push(backfill.backfillId);
     await plane.runToTheEnd();
     const done = await plane.backfillStore.get(backfill.backfillId);
     expect(done).toMatchObject({ status: 'succeeded', progress: { done: 10, jobs: { total: 120, succeeded: 120 } } });
@@ -266,7 +290,7 @@ describe('backfills', () => {
     await expect(outside).rejects.toBeInstanceOf(ValidationError);
     await expect(outside).rejects.toThrow(/free plan serves 2025-03-27…2027-01-02/);
     await expect(plane.startBackfill('bars', { from: '2027-01-01', to: '2027-01-10' })).rejects.toThrow(/outside/);
-    expect(plane.backfillSteps.requested).toEqual([]);
+    expect(plane.steps.requested).toEqual([]);
   });
 
   it('fails a job for dates outside the plan with outside_plan, never marking the credentials failing', async () => {

@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { requireDataset } from '#shared/datasets/registry.ts';
+import { fireTimesBetween, parseCron } from '#shared/domain/cron.ts';
 import type { JobGroup } from '#shared/domain/job-group.ts';
+import { scheduledRunId } from '#shared/domain/run.ts';
 import { silentLog } from '#shared/observability/logger.ts';
+import type { RunLedger } from '#shared/ports/run-ledger.ts';
 import { recordMissedRuns } from '#shared/use-cases/record-missed-runs.ts';
 import { aJobGroup, aRun } from '#test/fixtures/builders.ts';
 import { aDataPlane } from '#test/fixtures/data-plane-harness.ts';
@@ -45,6 +49,23 @@ describe('missed-run watchdog', () => {
     expect(await watch()).toEqual({ ...nothing, skipped: [at1700, at1715, at1730] });
     expect((await plane.runLedger.getRun(at1730))?.reason).toBe('group paused: vendor maintenance');
     expect(plane.queue.messages).toHaveLength(0);
+  });
+
+  it('records a missed tick on a JPX holiday as skipped market-holiday, and asks for its dependents', async () => {
+    const { plane, watch } = await setUp();
+    // The stored calendar says Friday 2026-11-27 is closed (as if it were a holiday).
+    await plane.marketData.upsertRows(requireDataset('jquants.markets.calendar'), [
+      { date: '2026-11-27', holidayDivision: '0', fetchedAt: '2026-11-01T00:00:00.000Z', runId: 'seed' },
+    ]);
+    expect(await watch()).toEqual({ ...nothing, skipped: [at1700, at1715, at1730] });
+    expect(await plane.runLedger.getRun(at1730)).toMatchObject({ status: 'skipped', reason: 'market-holiday' });
+    expect(plane.steps.takeDependents()).toEqual([{ groupId: 'daily-bars', businessDate: '2026-11-27' }]);
+    // A group that follows no calendar misses them.
+    const other = await setUp({ calendar: 'none' });
+    await other.plane.marketData.upsertRows(requireDataset('jquants.markets.calendar'), [
+      { date: '2026-11-27', holidayDivision: '0', fetchedAt: '2026-11-01T00:00:00.000Z', runId: 'seed' },
+    ]);
+    expect((await other.watch()).missed).toEqual([at1700, at1715, at1730]);
   });
 
   it('gives a tick its grace period and judges nothing before the group last changed', async () => {
@@ -102,3 +123,132 @@ describe('missed-run watchdog', () => {
     expect(plane.queue.messages).toHaveLength(1);
   });
 });
+
+describe('missed-run watchdog: the catch-up window', () => {
+  // The feed was down from Wednesday 2026-11-25 18:00 JST, after that day's ticks ran, to Friday 18:00 JST: Thursday's
+  // and Friday's ticks never arrived, two days of them.
+  const wednesday = ['daily-bars.20261125T080000Z', 'daily-bars.20261125T081500Z', 'daily-bars.20261125T083000Z'];
+  const thursday = ['daily-bars.20261126T080000Z', 'daily-bars.20261126T081500Z', 'daily-bars.20261126T083000Z'];
+  const friday = [at1700, at1715, at1730];
+
+  async function afterTwoDaysDown(overrides: Partial<JobGroup>) {
+    const setup = await setUp({ updatedAt: '2026-11-20T00:00:00.000Z', catchUpWindow: 'P3D', ...overrides });
+    for (const runId of wednesday) {
+      const scheduledTime = `2026-11-25T08:${runId.slice(-5, -3)}:00.000Z`;
+      await setup.plane.runLedger.claimRun(
+        aRun({ runId, scheduledTime, businessDate: '2026-11-25', status: 'succeeded' }),
+      );
+    }
+    return setup;
+  }
+
+  it('dispatches every tick of a two-day outage under catch-up all', async () => {
+    const { plane, watch } = await afterTwoDaysDown({ catchUp: 'all' });
+    expect(await watch()).toEqual({ ...nothing, caughtUp: [...thursday, ...friday] });
+    expect(plane.queue.messages.map(({ message }) => message.runId)).toEqual([...thursday, ...friday]);
+    expect(await plane.runLedger.getRun(thursday[0] ?? '')).toMatchObject({
+      status: 'running',
+      trigger: 'scheduled',
+      businessDate: '2026-11-26',
+    });
+    expect((await plane.runLedger.getRun(wednesday[0] ?? ''))?.status).toBe('succeeded');
+    expect(await watch()).toEqual(nothing);
+  });
+
+  it('dispatches the last tick of a two-day outage under catch-up latest and records the rest missed', async () => {
+    const { plane, watch } = await afterTwoDaysDown({ catchUp: 'latest' });
+    expect(await watch()).toEqual({ ...nothing, missed: [...thursday, at1700, at1715], caughtUp: [at1730] });
+    expect(plane.queue.messages.map(({ message }) => message.runId)).toEqual([at1730]);
+    expect(await watch()).toEqual(nothing);
+  });
+
+  it('records every tick of a two-day outage missed under catch-up none', async () => {
+    const { plane, watch } = await afterTwoDaysDown({ catchUp: 'none' });
+    expect(await watch()).toEqual({ ...nothing, missed: [...thursday, ...friday] });
+    expect(await plane.runLedger.getRun(thursday[2] ?? '')).toMatchObject({
+      status: 'missed',
+      businessDate: '2026-11-26',
+    });
+    expect(plane.queue.messages).toHaveLength(0);
+  });
+
+  it('judges only the last day under the default window of P1D', async () => {
+    const { watch } = await afterTwoDaysDown({ catchUp: 'none', catchUpWindow: 'P1D' });
+    expect(await watch()).toEqual({ ...nothing, missed: friday });
+  });
+
+  it('never reaches before the group last changed, however long its window', async () => {
+    // Changed on Thursday at 17:10 JST: Thursday's 17:00 tick came before it and is not the group's to miss.
+    const { watch } = await afterTwoDaysDown({ catchUpWindow: 'P7D', updatedAt: '2026-11-26T08:10:00.000Z' });
+    expect(await watch()).toEqual({ ...nothing, missed: [thursday[1], thursday[2], ...friday] });
+  });
+
+  it('judges all 2,016 ticks of a 5-minute cron over P7D in one pass, reading runs a page at a time', async () => {
+    const { plane } = await setUp({
+      schedule: '*/5 * * * *',
+      catchUpWindow: 'P7D',
+      updatedAt: '2026-11-01T00:00:00.000Z',
+    });
+    const now = plane.clock.now();
+    const ticks = fireTimesBetween(parseCron('*/5 * * * *'), 'Asia/Tokyo', {
+      after: new Date(now.getTime() - 7 * 86_400_000),
+      until: now,
+    });
+    expect(ticks).toHaveLength(2016);
+    // Every other tick of the week ran, and a manual run sits among them.
+    const ran = ticks.filter((_, index) => index % 2 === 0).map((tick) => tick.toISOString());
+    for (const scheduledTime of ran) {
+      await plane.runLedger.claimRun(aRun({ runId: scheduledRunId('daily-bars', scheduledTime), scheduledTime }));
+    }
+    await plane.runLedger.claimRun(aRun({ runId: 'daily-bars.manual-1', scheduledTime: '2026-11-24T00:00:00.000Z' }));
+    const calls = countCalls(plane.runLedger);
+    const watched = { ...plane, runLedger: calls.ledger, log: silentLog };
+
+    const report = await recordMissedRuns(watched);
+
+    // The last three ticks are within the grace period.
+    const judged = ticks.filter((tick) => tick.getTime() <= now.getTime() - 15 * 60_000);
+    const unrun = judged.filter((_, index) => index % 2 === 1);
+    expect(report.missed).toEqual(unrun.map((tick) => scheduledRunId('daily-bars', tick.toISOString())));
+    expect(report.missed).toHaveLength(1006);
+    expect(calls.count('getRun')).toBe(0);
+    expect(calls.count('listRuns')).toBeLessThanOrEqual(3);
+
+    expect(await recordMissedRuns(watched)).toEqual(nothing);
+    expect(calls.count('claimRun')).toBe(1006);
+  });
+
+  it('judges many groups in one pass, each in its own report order', async () => {
+    const { plane, watch } = await setUp();
+    for (const id of ['bars-a', 'bars-b', 'bars-c', 'bars-d', 'bars-e', 'bars-f', 'bars-g', 'bars-h', 'bars-i']) {
+      await plane.groupStore.create(
+        aJobGroup({ id, schedule: '30 17 * * 1-5', updatedAt: '2026-11-25T00:00:00.000Z' }),
+      );
+    }
+    const report = await watch();
+    expect(report.missed).toEqual([
+      ...['bars-a', 'bars-b', 'bars-c', 'bars-d', 'bars-e', 'bars-f', 'bars-g', 'bars-h', 'bars-i'].map(
+        (id) => `${id}.20261127T083000Z`,
+      ),
+      at1700,
+      at1715,
+      at1730,
+    ]);
+  });
+});
+
+/** The ledger with a count of the calls of each method. */
+function countCalls(ledger: RunLedger): { ledger: RunLedger; count: (method: keyof RunLedger) => number } {
+  const counts = new Map<string, number>();
+  const counted = new Proxy(ledger, {
+    get(target, property, receiver) {
+      const value = Reflect.get(target, property, receiver);
+      if (typeof value !== 'function') return value;
+      return (...args: unknown[]) => {
+        counts.set(String(property), (counts.get(String(property)) ?? 0) + 1);
+        return value.apply(target, args);
+      };
+    },
+  });
+  return { ledger: counted, count: (method) => counts.get(method) ?? 0 };
+}

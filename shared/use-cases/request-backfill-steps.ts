@@ -1,6 +1,6 @@
 import type { Log } from '#shared/observability/logger.ts';
-import type { BackfillSteps } from '#shared/ports/backfill-steps.ts';
 import type { BackfillStore } from '#shared/ports/backfill-store.ts';
+import type { StepRequests } from '#shared/ports/step-requests.ts';
 
 /**
  * Asks every open backfill for its next step (the reconciler's pass): whatever message was lost, a backfill goes on
@@ -8,13 +8,13 @@ import type { BackfillStore } from '#shared/ports/backfill-store.ts';
  */
 export async function requestBackfillSteps(deps: {
   readonly backfillStore: BackfillStore;
-  readonly backfillSteps: BackfillSteps;
+  readonly steps: StepRequests;
   readonly log: Log;
 }): Promise<number> {
   const open = await deps.backfillStore.listOpen();
   for (const backfill of open) {
     try {
-      await deps.backfillSteps.request(backfill.backfillId);
+      await deps.steps.backfill(backfill.backfillId);
     } catch (error) {
       deps.log.error('backfill step could not be requested', { backfillId: backfill.backfillId, error });
     }
