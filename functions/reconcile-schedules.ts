@@ -14,6 +14,7 @@ import type { JobGroupStore } from '#shared/ports/job-group-store.ts';
 import { calendarCoverage, type HealthDeps, lateGroups } from '#shared/use-cases/alerts.ts';
 import { type DispatchRequest, dispatchRun } from '#shared/use-cases/dispatch-run.ts';
 import { type ReconcileReport, reconcileSchedules } from '#shared/use-cases/reconcile-schedules.ts';
+import { countPass, type FreshnessReport } from '#shared/use-cases/reconciler-counts.ts';
 import { type MissedRunsReport, recordMissedRuns } from '#shared/use-cases/record-missed-runs.ts';
 import { requestBackfillSteps } from '#shared/use-cases/request-backfill-steps.ts';
 import { type SupervisionReport, superviseRuns } from '#shared/use-cases/supervise-runs.ts';
@@ -58,36 +59,6 @@ const deps = {
   log,
   metrics: emfMetrics,
 };
-
-/**
- * The counts one pass publishes (every pass, zeros included, without dimensions), read from its use cases' reports.
- * Exported for the test that holds every metric of the dashboard and the alarms to an emitter.
- */
-export function countPass(
-  report: ReconcileReport,
-  runs: MissedRunsReport,
-  supervision: SupervisionReport,
-  freshness: FreshnessReport,
-): (readonly [MetricName, number])[] {
-  return [
-    [metricNames.groupsLate, freshness.late.length],
-    [metricNames.calendarCoverageShort, freshness.calendarCoverageShort ? 1 : 0],
-    [metricNames.runsMissed, runs.missed.length],
-    [metricNames.runsCaughtUp, runs.caughtUp.length],
-    [metricNames.schedulesRepaired, report.created.length + report.updated.length + report.deleted.length],
-    [metricNames.groupsResumed, report.resumed.length],
-    [metricNames.scheduleRepairsFailed, report.failed.length],
-    [metricNames.unreadableGroups, report.unreadable.length],
-    [metricNames.runsTimedOut, supervision.timedOut.length],
-    [metricNames.jobMessagesResent, supervision.resent],
-  ];
-}
-
-/** Which groups are late, and whether the stored JPX calendar runs out within 30 days. */
-export interface FreshnessReport {
-  readonly late: readonly string[];
-  readonly calendarCoverageShort: boolean;
-}
 
 async function judgeFreshnessOfGroups(deps: HealthDeps & { groupStore: JobGroupStore }): Promise<FreshnessReport> {
   const { groups } = await deps.groupStore.list();
