@@ -40,10 +40,12 @@ export function settingsRoutes(deps: SettingsRouteDeps): Route[] {
       method: 'POST',
       path: '/schedules/preview',
       operationId: 'previewSchedule',
-      summary: 'Validate a cron and timezone; show the AWS expression and the next fire times (DST-aware)',
+      summary:
+        'Validate a cron and timezone; show the AWS expression and the next fire times (DST-aware), with calendar ' +
+        'jpx marking those on market holidays',
       body: SchedulePreviewRequestSchema,
       response: { status: 200, schema: SchedulePreviewSchema, description: 'the preview' },
-      handle: async ({ body }) => json(200, previewSchedule(body, deps)),
+      handle: async ({ body }) => json(200, await previewSchedule(body, deps)),
     }),
     defineRoute({
       method: 'GET',

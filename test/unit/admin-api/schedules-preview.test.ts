@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { requireDataset } from '#shared/datasets/registry.ts';
 import { anAdminApi } from '#test/fixtures/admin-api-harness.ts';
 
 interface FireTime {
@@ -127,4 +128,46 @@ describe('admin API: POST /schedules/preview', () => {
     const badAfter = await request('POST', '/schedules/preview', { schedule: '0 9 * * *', after: 'yesterday' });
     expect(issuePaths(badAfter.body)).toEqual(['after']);
   });
+
+  it('marks fire times on JPX holidays with calendar jpx, and says whether the stored calendar covers them', async () => {
+    const { request, marketData } = anAdminApi();
+    // The stored calendar: Monday 2026-11-30 closed (as if a holiday), the other days of the week open.
+    await marketData.upsertRows(requireDataset('jquants.markets.calendar'), [
+      ...['2026-11-27', '2026-12-01', '2026-12-02', '2026-12-03', '2026-12-04'].map((date) => calendarDay(date, '1')),
+      ...['2026-11-28', '2026-11-29', '2026-11-30'].map((date) => calendarDay(date, '0')),
+    ]);
+    const preview = async (body: Record<string, unknown>) =>
+      (await request('POST', '/schedules/preview', { schedule: '30 17 * * 1-5', ...body })).body;
+    const jpx = await preview({ calendar: 'jpx' });
+    expect(
+      jpx.nextFireTimes.map((fireTime: FireTime & { skip?: string }) => [fireTime.businessDate, fireTime.skip]),
+    ).toEqual([
+      ['2026-11-27', undefined],
+      ['2026-11-30', 'market-holiday'],
+      ['2026-12-01', undefined],
+      ['2026-12-02', undefined],
+      ['2026-12-03', undefined],
+    ]);
+    expect(jpx.calendarCovered).toBe(true);
+    // Without a calendar (the default) nothing is marked.
+    const none = await preview({});
+    expect(none.nextFireTimes.some((fireTime: { skip?: string }) => fireTime.skip !== undefined)).toBe(false);
+    expect(none.calendarCovered).toBeUndefined();
+    // Past what the calendar covers, the days it knows are still marked, and it says it does not cover them all.
+    const longer = await preview({ calendar: 'jpx', count: 10 });
+    expect(longer.calendarCovered).toBe(false);
+    expect(longer.nextFireTimes[1].skip).toBe('market-holiday');
+    expect(longer.nextFireTimes.filter((fireTime: { skip?: string }) => fireTime.skip !== undefined)).toHaveLength(1);
+  });
+
+  it('refuses an unknown calendar with a 400 naming the field', async () => {
+    const { request } = anAdminApi();
+    const response = await request('POST', '/schedules/preview', { schedule: '30 17 * * 1-5', calendar: 'nyse' });
+    expect(response.status).toBe(400);
+    expect(issuePaths(response.body)).toEqual(['calendar']);
+  });
 });
+
+function calendarDay(date: string, holidayDivision: string) {
+  return { date, holidayDivision, fetchedAt: '2026-11-01T00:00:00.000Z', runId: 'seed' };
+}
