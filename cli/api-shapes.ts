@@ -198,3 +198,8 @@ export function readAnswer<T>(schema: z.ZodMiniType<T>, answer: Pick<ApiAnswer, 
     'add --json to see the answer as it is, and update moomoo (npm ci) to the version of the admin API',
   );
 }
+
+/** `GET /alerts`: each open alert's kind and sentence (its other fields vary by kind). */
+export const AlertListSchema = z.object({
+  alerts: z.array(z.looseObject({ kind: z.string(), message: z.string() })),
+});

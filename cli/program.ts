@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { registerAlertCommands } from '#cli/commands/alerts.ts';
 import { registerBackfillCommands } from '#cli/commands/backfill.ts';
 import { registerBackupCommands } from '#cli/commands/backup.ts';
 import { registerDataSourceCommands } from '#cli/commands/data-sources.ts';
@@ -48,5 +49,6 @@ export function buildProgram(context: CliContext): Command {
   registerDataSourceCommands(program, context);
   registerRowCommands(program, context);
   registerBackupCommands(program, context);
+  registerAlertCommands(program, context);
   return program;
 }

@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
 import { pathOf } from '#cli/api-client.ts';
 import { type Group, GroupListSchema, GroupSchema, PreviewSchema, RunSchema, readAnswer } from '#cli/api-shapes.ts';
 import { integerBetween, parseDate, parseInstant } from '#cli/arguments.ts';
@@ -154,35 +154,44 @@ export function registerGroupCommands(program: Command, context: CliContext): vo
     .requiredOption('--schedule <cron>', '5-field cron, e.g. "30 17 * * 1-5"')
     .option('--timezone <tz>', 'IANA timezone (default Asia/Tokyo)')
     .option('--count <n>', 'how many fire times (1-100, default 5)', integerBetween(1, 100))
-    .action(async (options: { schedule: string; timezone?: string; count?: number }, command: Command) => {
-      const invocation = invocationOf(context, command);
-      const answer = await invocation.api.call({
-        method: 'POST',
-        path: '/schedules/preview',
-        body: {
-          schedule: options.schedule,
-          ...(options.timezone === undefined ? {} : { timezone: options.timezone }),
-          ...(options.count === undefined ? {} : { count: options.count }),
-        },
-      });
-      emit(invocation, answer, () => {
-        const preview = readAnswer(PreviewSchema, answer, 'the preview');
-        invocation.terminal.message(
-          `AWS expression: ${preview.awsExpression} (${preview.timezone ?? 'timezone not given'})`,
-        );
-        printTable(
-          invocation.terminal,
-          [
-            { header: 'LOCAL TIME', value: (fire) => fire.local ?? '-' },
-            { header: 'UTC', value: (fire) => fire.at },
-            { header: 'BUSINESS DATE', value: (fire) => fire.businessDate ?? '-' },
-            { header: 'SKIP', value: (fire) => fire.skip ?? '-' },
-          ],
-          preview.nextFireTimes,
-          'no fire times in the coming years',
-        );
-      });
-    });
+    .addOption(
+      new Option('--calendar <calendar>', 'jpx: mark fire times on JPX holidays (default none)').choices([
+        'jpx',
+        'none',
+      ]),
+    )
+    .action(
+      async (options: { schedule: string; timezone?: string; count?: number; calendar?: string }, command: Command) => {
+        const invocation = invocationOf(context, command);
+        const answer = await invocation.api.call({
+          method: 'POST',
+          path: '/schedules/preview',
+          body: {
+            schedule: options.schedule,
+            ...(options.timezone === undefined ? {} : { timezone: options.timezone }),
+            ...(options.count === undefined ? {} : { count: options.count }),
+            ...(options.calendar === undefined ? {} : { calendar: options.calendar }),
+          },
+        });
+        emit(invocation, answer, () => {
+          const preview = readAnswer(PreviewSchema, answer, 'the preview');
+          invocation.terminal.message(
+            `AWS expression: ${preview.awsExpression} (${preview.timezone ?? 'timezone not given'})`,
+          );
+          printTable(
+            invocation.terminal,
+            [
+              { header: 'LOCAL TIME', value: (fire) => fire.local ?? '-' },
+              { header: 'UTC', value: (fire) => fire.at },
+              { header: 'BUSINESS DATE', value: (fire) => fire.businessDate ?? '-' },
+              { header: 'SKIP', value: (fire) => fire.skip ?? '-' },
+            ],
+            preview.nextFireTimes,
+            'no fire times in the coming years',
+          );
+        });
+      },
+    );
 }
 
 /** Columns of `groups list`. */
