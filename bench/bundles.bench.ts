@@ -2,7 +2,14 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { lambdaNodeOptions } from '#infra/bundling.ts';
-import { backfillStepsQueue, env, fetchQueues, scheduleGroupName, tables } from '#infra/resources.ts';
+import {
+  backfillStepsQueue,
+  env,
+  fetchQueues,
+  scheduleDeadLetterQueue,
+  scheduleGroupName,
+  tables,
+} from '#infra/resources.ts';
 import { metricsNamespace, serviceName } from '#shared/observability/metric-names.ts';
 import { measureColdImports } from './cold-import.ts';
 import { buildLambdaBundle, type LambdaBundle, repoRoot } from './lambda-bundle.ts';
@@ -77,6 +84,9 @@ function lambdaEnvironment(): Record<string, string> {
     bound[queue.envVar] = `https://sqs.${region}.amazonaws.com/${account}/bench-${queue.id}`;
     bound[queue.deadLetterEnvVar] = `https://sqs.${region}.amazonaws.com/${account}/bench-${queue.id}DeadLetters`;
   }
+  bound[scheduleDeadLetterQueue.envVar] =
+    `https://sqs.${region}.amazonaws.com/${account}/bench-${scheduleDeadLetterQueue.id}`;
+  bound[scheduleDeadLetterQueue.arnEnvVar] = `arn:aws:sqs:${region}:${account}:bench-${scheduleDeadLetterQueue.id}`;
   return {
     ...bound,
     [env.scheduleGroupName]: scheduleGroupName,
