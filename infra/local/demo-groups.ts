@@ -1,17 +1,17 @@
 /**
  * The job groups a fresh sandbox starts with when it serves the demo upstream, so a newcomer sees runs complete and
- * rows appear within a minute: each is created through the admin API and run once at start.
+ * rows appear within a minute: each is created through the admin API, and each with a schedule is run once at start.
+ * The trading calendar and the listed issues come first; the daily bars of every listed issue have no schedule and
+ * run by themselves once both have finished for the date (`dependsOn`).
  */
-export function demoGroups(codes: readonly string[]): Record<string, unknown>[] {
-  const letterCode = codes.find((code) => /[A-Z]/.test(code));
-  const someCodes = [...codes.slice(0, 4), ...(letterCode === undefined ? [] : [letterCode])];
+export function demoGroups(): Record<string, unknown>[] {
   return [
     {
       id: 'demo-calendar',
       name: 'Trading calendar',
       dataSource: 'jquants',
       dataset: 'jquants.markets.calendar',
-      schedule: '0 18 * * *',
+      schedule: '0 17 * * 1-5',
       parametersTemplate: {},
     },
     {
@@ -24,12 +24,14 @@ export function demoGroups(codes: readonly string[]): Record<string, unknown>[] 
     },
     {
       id: 'demo-daily-bars',
-      name: 'Daily bars of a few issues',
-      description: 'One date-wide request for all of them (request planning)',
+      name: 'Daily bars of the listed issues',
+      description:
+        'Runs after the trading calendar and the listed issues of the date; one date-wide request for all of them (request planning)',
       dataSource: 'jquants',
       dataset: 'jquants.equities.bars.daily',
-      schedule: '0 17 * * 1-5',
-      parametersTemplate: { code: { $each: someCodes }, date: '{{previousBusinessDay}}' },
+      schedule: null,
+      dependsOn: ['demo-calendar', 'demo-master'],
+      parametersTemplate: { code: { $each: { $listedCodes: {} } }, date: '{{previousBusinessDay}}' },
     },
     {
       id: 'demo-topix',

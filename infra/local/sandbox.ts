@@ -343,8 +343,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     });
     stoppers.push(repeat(() => watcher.poll(), 1000, print));
     if (demoUpstream !== undefined) await matchDemoPlan(server, demoUpstream);
-    if (demoUpstream !== undefined && options.seedDemoGroups !== false)
-      await seedDemoGroups(server, demoUpstream.codes, print);
+    if (demoUpstream !== undefined && options.seedDemoGroups !== false) await seedDemoGroups(server, print);
 
     return {
       adminUrl: server.url,
@@ -430,24 +429,24 @@ function adminCall(server: FunctionUrlServer): (method: string, path: string, bo
   };
 }
 
-/** Creates the demo groups through the admin API and runs each once, unless the emulator already holds groups. */
-async function seedDemoGroups(
-  server: FunctionUrlServer,
-  codes: readonly string[],
-  print: (line: string) => void,
-): Promise<void> {
+/**
+ * Creates the demo groups through the admin API and runs each one that has a schedule once (the others run after
+ * their dependencies), unless the emulator already holds groups.
+ */
+async function seedDemoGroups(server: FunctionUrlServer, print: (line: string) => void): Promise<void> {
   const call = adminCall(server);
   const existing = (await (await call('GET', '/groups')).json()) as { groups: unknown[] };
   if (existing.groups.length > 0) return;
-  for (const group of demoGroups(codes)) {
+  const groups = demoGroups();
+  for (const group of groups) {
     const created = await call('POST', '/groups', group);
     if (!created.ok) {
       print(`demo: could not create ${String(group.id)}: ${await created.text()}`);
       continue;
     }
-    await call('POST', `/groups/${String(group.id)}/runs`, {});
+    if (group.schedule !== null) await call('POST', `/groups/${String(group.id)}/runs`, {});
   }
-  print(`demo: created and started ${demoGroups(codes).length} demo groups`);
+  print(`demo: created and started ${groups.length} demo groups`);
 }
 
 /** One call per service, so the emulator's first-use cost is paid before the first request. */

@@ -116,9 +116,10 @@ export async function dispatchRun(request: DispatchRequest, deps: DispatchDeps):
     at,
   };
 
-  if (trigger === 'scheduled' && !isActive(group)) {
-    const reason = group.pause === null ? 'group disabled' : `group paused: ${group.pause.reason}`;
-    return recordSkipped(newRun({ ...identity, status: 'skipped', reason }), deps);
+  // A disabled or paused group starts nothing by itself, on its schedule or after its dependencies; an operator's
+  // run-now and a backfill are asked for.
+  if ((trigger === 'scheduled' || trigger === 'dependency') && !isActive(group)) {
+    return recordSkipped(newRun({ ...identity, status: 'skipped', reason: inactiveReason(group) }), deps);
   }
   if (trigger === 'scheduled' && group.overlap === 'skip' && request.allowOverlap !== true) {
     const { items } = await deps.runLedger.listRuns(group.id, { limit: 10 });
@@ -162,6 +163,11 @@ export async function dispatchRun(request: DispatchRequest, deps: DispatchDeps):
   return resumeDispatch(group, run.runId, deps);
 }
 
+/** Why a disabled or paused group's run is skipped. */
+function inactiveReason(group: JobGroup): string {
+  return group.pause === null ? 'group disabled' : `group paused: ${group.pause.reason}`;
+}
+
 /** The reason a fire time on a JPX non-trading day is skipped. */
 export const marketHoliday = 'market-holiday';
 
@@ -200,6 +206,17 @@ async function recordWaiting(group: JobGroup, waiting: Run, deps: DispatchDeps):
 async function rejudge(group: JobGroup, run: Run, deps: DispatchDeps): Promise<DispatchOutcome> {
   const verdict = await judgeDependenciesOf(group, run.businessDate, deps);
   const at = deps.clock.now().toISOString();
+  // A group disabled or paused since the run began waiting does not start it; a pause is never replayed.
+  if (verdict.kind === 'met' && !isActive(group) && run.trigger !== 'backfill') {
+    if (run.status !== 'waiting') return duplicateOf(run, deps);
+    const change = await deps.runLedger.updateRun(run.runId, {
+      kind: 'dependencies-unmet',
+      at,
+      reason: inactiveReason(group),
+    });
+    await reportFinish(change, deps);
+    return { outcome: 'skipped', run: change.run };
+  }
   if (verdict.kind === 'met') {
     const change = await deps.runLedger.updateRun(run.runId, { kind: 'dependencies-met', at });
     if (change.refused !== undefined) return duplicateOf(change.run, deps);
