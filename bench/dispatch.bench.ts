@@ -75,6 +75,8 @@ export async function benchDispatch(): Promise<Record<string, number | string>> 
           client,
           tableName: environment.DATA_SOURCES_TABLE_NAME ?? '',
         }),
+        // The run is dispatched, not settled: nothing follows it here.
+        steps: { backfill: async () => {}, dependents: async () => {} },
         clock: systemClock,
         log: silentLog,
       },

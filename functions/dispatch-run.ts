@@ -2,7 +2,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import { systemClock } from '#shared/adapters/system-clock.ts';
 import { loadConfig } from '#shared/config/load-config.ts';
-import { dispatchPorts, dispatchVariables } from '#shared/lambda/aws-deps.ts';
+import { dispatchPorts, dispatchVariables, sqsStepRequests, stepRequestsVariables } from '#shared/lambda/aws-deps.ts';
 import { ScheduleTickSchema } from '#shared/messages/schedule-tick.ts';
 import { log, logger } from '#shared/observability/logger.ts';
 import { emfMetrics } from '#shared/observability/metrics.ts';
@@ -10,10 +10,17 @@ import { type DispatchOutcome, dispatchRun } from '#shared/use-cases/dispatch-ru
 import * as z from '#shared/zod.ts';
 
 /** The variables that infra binds to this function (MoomooFunction.bind… in the stateless stack). */
-const DispatchRunEnvSchema = z.object(dispatchVariables);
+const DispatchRunEnvSchema = z.object({ ...dispatchVariables, ...stepRequestsVariables });
 
 const config = loadConfig(DispatchRunEnvSchema);
-const deps = { ...dispatchPorts(config), clock: systemClock, log, metrics: emfMetrics };
+// A tick skipped here (a holiday, a pause, unmet dependencies) settles its run: its dependents are judged next.
+const deps = {
+  ...dispatchPorts(config),
+  steps: sqsStepRequests(config),
+  clock: systemClock,
+  log,
+  metrics: emfMetrics,
+};
 
 /** The schedule's target: one tick of one group becomes one run (a repeated tick does nothing). */
 const lambdaHandler = async (event: unknown): Promise<DispatchOutcome> => {

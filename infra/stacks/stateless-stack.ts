@@ -41,6 +41,8 @@ export class StatelessStack extends Stack {
       .bindTable(resources.marketData, 'read')
       .bindTable(resources.dataSources, 'read');
     for (const fetchQueue of resources.fetchQueues) dispatchRun.bindQueue(fetchQueue, 'send');
+    // A run the dispatcher settles (skipped, or failed before a job ran) asks for its dependents to be judged.
+    dispatchRun.bindQueue(resources.backfillSteps, 'send');
 
     const schedulerRole = new Role(this, 'SchedulerRole', {
       description: 'Assumed by EventBridge Scheduler to invoke the dispatcher for each job-group schedule',

@@ -49,6 +49,8 @@ export const BackfillViewSchema = z.lazy(() =>
         pending: count(),
         failed: count(),
       }),
+      /** The runs of groups that depend on this one, for the backfill's dates (run in its lane). */
+      dependents: z.object({ done: count(), running: count(), failed: count() }),
       jobs: z.object({ total: count(), succeeded: count(), failed: count() }),
       rowsWritten: count(),
       upstreamRequests: count(),

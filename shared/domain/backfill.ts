@@ -330,6 +330,11 @@ export function backfillProgress(backfill: Backfill, intervalMs: number) {
       pending: Math.max(0, planned - finished - running),
       failed: backfill.progress.failed,
     },
+    dependents: {
+      done: backfill.progress.dependents.done,
+      running: backfill.dependents.length,
+      failed: backfill.progress.dependents.failed,
+    },
     jobs: backfill.progress.jobs,
     rowsWritten: backfill.progress.rowsWritten,
     upstreamRequests: backfill.progress.upstreamRequests,

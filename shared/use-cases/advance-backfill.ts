@@ -27,6 +27,9 @@ import { type DispatchDeps, dispatchRun, launchRun } from '#shared/use-cases/dis
 import { type ExpandedJob, expandJobs } from '#shared/use-cases/expand-jobs.ts';
 import { runFinished } from '#shared/use-cases/run-finished.ts';
 
+/** What a run this step finishes asks for next: nothing, as the step goes on to it by itself. */
+const noNextStep: StepRequests = { backfill: async () => {}, dependents: async () => {} };
+
 export interface AdvanceBackfillDeps extends DispatchDeps {
   readonly backfillStore: BackfillStore;
   readonly steps: StepRequests;
@@ -319,6 +322,7 @@ async function recordSettledDate(
   if (change.finished !== undefined)
     await runFinished(change.finished, {
       log: deps.log,
+      steps: noNextStep,
       ...(deps.metrics === undefined ? {} : { metrics: deps.metrics }),
     });
   return change.finished ?? change.run;

@@ -56,7 +56,7 @@ export async function recordMissedRuns(deps: {
   /** Tells a fire time on a JPX non-trading day, recorded `skipped` (`market-holiday`) rather than `missed`. */
   tradingCalendar: TradingCalendar;
   /** Where a recorded run asks for its dependents to be judged (`runSettled`). */
-  steps?: StepRequests;
+  steps: StepRequests;
   clock: Clock;
   log: Log;
 }): Promise<MissedRunsReport> {
@@ -85,7 +85,7 @@ async function watchGroup(
     runLedger: RunLedger;
     dispatch: DispatchTick;
     tradingCalendar: TradingCalendar;
-    steps?: StepRequests;
+    steps: StepRequests;
     log: Log;
   },
   report: MissedRunsReport,
@@ -186,7 +186,7 @@ async function recordUnrun(
   instant: Date,
   nowMs: number,
   unrun: 'missed' | 'skipped' | 'holiday',
-  deps: { runLedger: RunLedger; steps?: StepRequests; log: Log },
+  deps: { runLedger: RunLedger; steps: StepRequests; log: Log },
   report: MissedRunsReport,
 ): Promise<void> {
   const status = unrun === 'missed' ? 'missed' : 'skipped';

@@ -9,8 +9,8 @@ export interface RunFinishedDeps {
   readonly log: Log;
   /** @default noMetrics */
   readonly metrics?: MetricsSink;
-  /** Where a settled run asks for what follows it (`runSettled`); absent where nothing can follow. */
-  readonly steps?: StepRequests;
+  /** Where a settled run asks for what follows it (`runSettled`): every path that settles a run needs it. */
+  readonly steps: StepRequests;
 }
 
 /**
@@ -37,8 +37,8 @@ export async function runFinished(run: Run, deps: RunFinishedDeps): Promise<void
  * depend on its group for its business date.
  */
 export async function runSettled(run: Run, deps: Pick<RunFinishedDeps, 'steps'>): Promise<void> {
-  if (run.backfillId !== undefined) await deps.steps?.backfill(run.backfillId);
-  else await deps.steps?.dependents(run.groupId, run.businessDate);
+  if (run.backfillId !== undefined) await deps.steps.backfill(run.backfillId);
+  else await deps.steps.dependents(run.groupId, run.businessDate);
 }
 
 /** Reports the run a ledger change finished, if this change finished one (`RunChange.finished`). */

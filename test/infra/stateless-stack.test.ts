@@ -465,9 +465,17 @@ describe('stateless stack', () => {
     ]);
   });
 
-  it('hands BACKFILL_QUEUE_URL, with leave to send, to every function that asks for backfill steps and to no other', () => {
+  it('hands BACKFILL_QUEUE_URL, with leave to send, to every function that settles runs or asks for steps, and to no other', () => {
     const queueId = logicalIdOf(synthesized.stateful.backfillSteps.queue);
-    const askers = ['HandleAdminRequest', 'ReconcileSchedules', 'FetchJquantsJob', 'FetchYahooJob', 'AdvanceBackfill'];
+    // Every function that can settle a run asks for its dependents to be judged; the dispatcher too (skipped ticks).
+    const askers = [
+      'HandleAdminRequest',
+      'ReconcileSchedules',
+      'DispatchRun',
+      'FetchJquantsJob',
+      'FetchYahooJob',
+      'AdvanceBackfill',
+    ];
     const holders = functions()
       .filter(([functionId]) => 'BACKFILL_QUEUE_URL' in environmentOf(functionId))
       .map(([functionId]) => functionId);

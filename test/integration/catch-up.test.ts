@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { JobMessageSchema } from '#shared/messages/run-job-message.ts';
 import { silentLog } from '#shared/observability/logger.ts';
 import { recordMissedRuns } from '#shared/use-cases/record-missed-runs.ts';
+import { RecordingStepRequests } from '#test/fakes/recording-step-requests.ts';
 import { aJobGroup } from '#test/fixtures/builders.ts';
 import { aDataPlaneOnMoto } from '#test/fixtures/moto-data-plane.ts';
 
@@ -27,6 +28,7 @@ describe('the reconciler catching up missed runs on moto', () => {
         groupStore: ports.groupStore,
         runLedger: ports.runLedger,
         tradingCalendar: ports.tradingCalendar,
+        steps: new RecordingStepRequests(),
         dispatch: plane.dispatch,
         clock,
         log: silentLog,

@@ -8,6 +8,7 @@ import { silentLog } from '#shared/observability/logger.ts';
 import type { JobQueue } from '#shared/ports/job-queue.ts';
 import { retryRun } from '#shared/use-cases/retry-run.ts';
 import { overdueMessageAfterMs } from '#shared/use-cases/supervise-runs.ts';
+import { RecordingStepRequests } from '#test/fakes/recording-step-requests.ts';
 import { aDailyBarRow, aJobGroup } from '#test/fixtures/builders.ts';
 import { aDataPlaneOnMoto, Crash } from '#test/fixtures/moto-data-plane.ts';
 
@@ -58,6 +59,7 @@ function adminDeps(plane: Plane, queue: JobQueue = plane.queue) {
     deadLetterStores: { jquants: deadLetterStore, yahoo: deadLetterStore },
     queues: { jquants: queue, yahoo: queue },
     runLedger: plane.ledger,
+    steps: new RecordingStepRequests(),
     clock: plane.clock,
     log: silentLog,
   };

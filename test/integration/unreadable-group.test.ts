@@ -97,6 +97,7 @@ describe('a stored group that no longer parses, on moto', () => {
       groupStore: ports.groupStore,
       runLedger: ports.runLedger,
       tradingCalendar: ports.tradingCalendar,
+      steps: new RecordingStepRequests(),
       dispatch: async () => {
         throw new Error('catch-up none dispatches nothing');
       },
