@@ -8,7 +8,7 @@ import { systemClock } from '#shared/adapters/system-clock.ts';
 import { loadConfig, requiredString } from '#shared/config/load-config.ts';
 import { dispatchPorts, dispatchVariables, sqsStepRequests, stepRequestsVariables } from '#shared/lambda/aws-deps.ts';
 import { log, logger } from '#shared/observability/logger.ts';
-import { type MetricName, metricNames } from '#shared/observability/metric-names.ts';
+import { metricNames } from '#shared/observability/metric-names.ts';
 import { emfMetrics, MetricUnit, metrics } from '#shared/observability/metrics.ts';
 import type { JobGroupStore } from '#shared/ports/job-group-store.ts';
 import { calendarCoverage, type HealthDeps, lateGroups } from '#shared/use-cases/alerts.ts';
