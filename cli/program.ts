@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { registerAlertCommands } from '#cli/commands/alerts.ts';
 import { registerBackfillCommands } from '#cli/commands/backfill.ts';
 import { registerBackupCommands } from '#cli/commands/backup.ts';
+import { registerConsoleCommand } from '#cli/commands/console.ts';
 import { registerDataSourceCommands } from '#cli/commands/data-sources.ts';
 import { registerDeadLetterCommands } from '#cli/commands/dead-letters.ts';
 import { registerGroupCommands } from '#cli/commands/groups.ts';
@@ -26,7 +27,8 @@ Examples:
   export MOOMOO_URL=http://127.0.0.1:3000 MOOMOO_TOKEN=<token>
   moomoo groups create -f daily-bars.json
   moomoo groups run daily-bars --watch
-  moomoo runs jobs <run-id> --status failed --json`;
+  moomoo runs jobs <run-id> --status failed --json
+  moomoo console --url <AdminApiUrl>     # the web console on 127.0.0.1, signed with your AWS credentials`;
 
 /** The `moomoo` command tree (design §7), every command a thin call to an admin API route. */
 export function buildProgram(context: CliContext): Command {
@@ -50,5 +52,6 @@ export function buildProgram(context: CliContext): Command {
   registerRowCommands(program, context);
   registerBackupCommands(program, context);
   registerAlertCommands(program, context);
+  registerConsoleCommand(program, context);
   return program;
 }

@@ -1,7 +1,9 @@
+import { fileURLToPath } from 'node:url';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { LambdaFunctionURLEvent, LambdaFunctionURLResult } from 'aws-lambda';
 import { createSqsClient } from '#shared/adapters/aws-clients.ts';
+import { consoleAssetDirectory } from '#shared/adapters/console-asset-directory.ts';
 import { DynamoDbBackupRestorer } from '#shared/adapters/dynamodb-backup-restorer.ts';
 import { DynamoDbRateLimiter } from '#shared/adapters/dynamodb-rate-limiter.ts';
 import { SqsDeadLetterDepths } from '#shared/adapters/sqs-dead-letter-depths.ts';
@@ -27,6 +29,8 @@ const HandleAdminRequestEnvSchema = z.object({
   YAHOO_DEAD_LETTER_QUEUE_URL: requiredString(),
   BACKFILL_DEAD_LETTER_QUEUE_URL: requiredString(),
   SCHEDULE_DEAD_LETTER_QUEUE_URL: requiredString(),
+  /** The built console (`console/build.ts`); deployed, it lies beside the bundle. */
+  CONSOLE_ASSETS_DIR: z.optional(requiredString()),
 });
 
 const config = loadConfig(HandleAdminRequestEnvSchema);
@@ -73,6 +77,10 @@ const api = createAdminApi({
   clock: systemClock,
   log,
   metrics: emfMetrics,
+  // Read from disk on the first GET / or asset request only: API requests never load the page.
+  consoleAssets: consoleAssetDirectory(
+    config.CONSOLE_ASSETS_DIR ?? fileURLToPath(new URL('console/', import.meta.url)),
+  ),
 });
 
 const lambdaHandler = async (event: LambdaFunctionURLEvent): Promise<LambdaFunctionURLResult> => {

@@ -38,6 +38,11 @@ export interface MoomooFunctionProps {
   readonly reservedConcurrentExecutions?: number;
   /** @default tracing not configured */
   readonly tracing?: Tracing;
+  /**
+   * Shell commands run after bundling, to add files beside the bundle (the admin function's console).
+   * @default none
+   */
+  readonly afterBundling?: (inputDir: string, outputDir: string) => string[];
 }
 
 const readTableActions = [
@@ -97,7 +102,17 @@ export class MoomooFunction extends Construct {
         POWERTOOLS_SERVICE_NAME: serviceName,
         POWERTOOLS_METRICS_NAMESPACE: metricsNamespace,
       },
-      bundling: nodejsFunctionBundling,
+      bundling:
+        props.afterBundling === undefined
+          ? nodejsFunctionBundling
+          : {
+              ...nodejsFunctionBundling,
+              commandHooks: {
+                beforeBundling: () => [],
+                beforeInstall: () => [],
+                afterBundling: props.afterBundling,
+              },
+            },
     });
     if (props.tracing !== undefined && props.tracing !== Tracing.DISABLED) this.#allowTracing(props.tracing);
   }

@@ -1,9 +1,17 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Hash } from '@smithy/hash-node';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { LambdaFunctionURLEvent, LambdaFunctionURLResult } from 'aws-lambda';
+import { isConsolePath } from '#shared/admin-api/console-routes.ts';
+import {
+  consoleRequestHeader,
+  consoleSessionPath,
+  expiredSessionCookieHeader,
+  sessionCookieHeader,
+  sessionCookieOf,
+} from '#shared/admin-api/console-session.ts';
 
 /** A handler of Function URL events (payload format 2.0). */
 export type FunctionUrlHandler = (event: LambdaFunctionURLEvent) => Promise<LambdaFunctionURLResult>;
@@ -21,7 +29,8 @@ export interface AcceptedCredentials {
 /**
  * How the local Function URL authenticates: `Authorization: Bearer <token>` standing in for IAM, or IAM itself —
  * SigV4 signatures (service `lambda`, this region) made with the accepted credentials, as a Function URL with
- * `AuthType: AWS_IAM` checks them.
+ * `AuthType: AWS_IAM` checks them. With the token, the console's page and assets are public (they hold no data),
+ * and the console's session cookie together with its header stands for the token (`console-session.ts`).
  */
 export type FunctionUrlAuth =
   | { readonly kind: 'token'; readonly token: string }
@@ -91,10 +100,22 @@ async function serve(
   response: ServerResponse,
   options: { handler: FunctionUrlHandler; auth: FunctionUrlAuth; now?: () => Date },
 ): Promise<void> {
-  if (options.auth.kind === 'token' && !isAuthorised(request.headers.authorization, options.auth.token)) {
-    reply(response, 401, { error: { code: 'unauthorized', message: 'send Authorization: Bearer <admin token>' } });
-    request.resume();
-    return;
+  if (options.auth.kind === 'token') {
+    const path = new URL(request.url ?? '/', 'http://local').pathname;
+    if (path === consoleSessionPath) {
+      answerConsoleSession(request, response, options.auth.token);
+      return;
+    }
+    if (!isConsolePath(request.method ?? 'GET', path) && !isAuthorised(request, options.auth.token)) {
+      reply(response, 401, {
+        error: {
+          code: 'unauthorized',
+          message: 'send Authorization: Bearer <admin token>, or open the Console: URL that npm start prints',
+        },
+      });
+      request.resume();
+      return;
+    }
   }
   const body = await readBody(request);
   if (body === undefined) {
@@ -119,10 +140,43 @@ async function serve(
   );
 }
 
-function isAuthorised(header: string | undefined, token: string): boolean {
-  const presented = Buffer.from(header ?? '');
-  const expected = Buffer.from(`Bearer ${token}`);
-  return presented.length === expected.length && timingSafeEqual(presented, expected);
+/** The bearer token, or the console's session cookie with the console's header beside it. */
+function isAuthorised(request: IncomingMessage, token: string): boolean {
+  if (equalSecrets(request.headers.authorization, `Bearer ${token}`)) return true;
+  return (
+    (headerValue(request, consoleRequestHeader) ?? '') !== '' &&
+    equalSecrets(sessionCookieOf(request.headers.cookie), consoleSessionOf(token))
+  );
+}
+
+function equalSecrets(presented: string | undefined, expected: string): boolean {
+  const given = Buffer.from(presented ?? '');
+  const wanted = Buffer.from(expected);
+  return given.length === wanted.length && timingSafeEqual(given, wanted);
+}
+
+/** The session cookie's value for a token: derived from it, so a restarted sandbox with the same token keeps it. */
+function consoleSessionOf(token: string): string {
+  return createHmac('sha256', token).update('moomoo console session').digest('base64url');
+}
+
+/** `POST /console/session` with the bearer token sets the session cookie; `DELETE` removes it. */
+function answerConsoleSession(request: IncomingMessage, response: ServerResponse, token: string): void {
+  request.resume();
+  if (request.method === 'DELETE') {
+    response.writeHead(204, { 'set-cookie': expiredSessionCookieHeader(), 'cache-control': 'no-store' });
+    response.end();
+  } else if (request.method !== 'POST') {
+    reply(response, 405, { error: { code: 'method_not_allowed', message: 'use POST or DELETE' } });
+  } else if (!equalSecrets(request.headers.authorization, `Bearer ${token}`)) {
+    reply(response, 401, { error: { code: 'unauthorized', message: 'the console link holds no valid admin token' } });
+  } else {
+    response.writeHead(204, {
+      'set-cookie': sessionCookieHeader(consoleSessionOf(token)),
+      'cache-control': 'no-store',
+    });
+    response.end();
+  }
 }
 
 /** Why a request was refused: 401 without a signature, 403 with one that does not hold. */

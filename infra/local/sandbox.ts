@@ -11,6 +11,7 @@ import type {
   SQSBatchResponse,
   SQSEvent,
 } from 'aws-lambda';
+import { buildConsole } from '#console/build.ts';
 import { freezeAbandonedInvocations } from '#infra/local/abandoned-invocations.ts';
 import { demoGroups } from '#infra/local/demo-groups.ts';
 import {
@@ -200,6 +201,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       [env.dispatcherFunctionArn]: `arn:aws:lambda:${region}:123456789012:function:${dispatcherFunctionName}`,
     };
     Object.assign(process.env, environment);
+    // The admin function serves the console (GET /) from this build, as deployed from the copy beside its bundle.
+    process.env.CONSOLE_ASSETS_DIR = (await buildConsole()).outdir;
 
     // Handlers read their configuration at import, so they are loaded only once the environment is complete, and
     // after the runtime can freeze an invocation that passes its timeout.

@@ -1,4 +1,5 @@
 import { type Sandbox, startSandbox } from '#infra/local/sandbox.ts';
+import { consoleUrlOf } from '#shared/admin-api/console-session.ts';
 
 /**
  * `npm start`: the whole system on this machine. Prints the admin API's URL and token and the AWS endpoint, then
@@ -62,6 +63,12 @@ try {
       if (adminAuth === 'token') console.log(`Admin token: ${endpoints.adminToken}`);
       console.log(`Admin auth: ${endpoints.adminAuth}`);
       console.log(`AWS endpoint: ${endpoints.awsEndpoint}`);
+      // The token rides in the fragment, which the browser never sends; the page trades it for a cookie.
+      console.log(
+        adminAuth === 'token'
+          ? `Console: ${consoleUrlOf(endpoints.adminUrl, endpoints.adminToken)}`
+          : `Console: npx moomoo console --url ${endpoints.adminUrl} (signs with this environment's AWS credentials)`,
+      );
     },
   });
 } catch (error) {

@@ -125,6 +125,8 @@ export class StatelessStack extends Stack {
       entryName: 'handle-admin-request',
       description: 'Serves the admin API (Function URL, IAM auth)',
       memorySize: 512,
+      // The web console (GET /) lies beside the bundle, read only when asked for: API cold starts never load it.
+      afterBundling: (inputDir, outputDir) => [`node "${inputDir}/console/build.ts" "${outputDir}/console"`],
     })
       .bindTable(resources.jobGroups, 'readWrite')
       .bindTable(resources.jobRuns, 'readWrite')

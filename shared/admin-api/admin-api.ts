@@ -1,6 +1,7 @@
 import { type AlertRouteDeps, alertRoutes } from '#shared/admin-api/alert-routes.ts';
 import type { ApiResponse } from '#shared/admin-api/api-error.ts';
 import { type BackfillRouteDeps, backfillRoutes } from '#shared/admin-api/backfill-routes.ts';
+import { type ConsoleRouteDeps, consoleRoutes } from '#shared/admin-api/console-routes.ts';
 import { type DataRouteDeps, dataRoutes } from '#shared/admin-api/data-routes.ts';
 import { type DeadLetterRouteDeps, deadLetterRoutes } from '#shared/admin-api/dead-letter-routes.ts';
 import { type GroupRouteDeps, groupRoutes } from '#shared/admin-api/group-routes.ts';
@@ -23,7 +24,8 @@ export interface AdminApiDeps
     DataRouteDeps,
     DeadLetterRouteDeps,
     GroupRouteDeps,
-    AlertRouteDeps {
+    AlertRouteDeps,
+    ConsoleRouteDeps {
   /** Paces credential checks and shows pauses after 429s. */
   readonly rateLimiter: Pick<RateLimiter, 'acquire' | 'status'>;
   // Named again because several route groups need them: one declaration settles their common type.
@@ -63,5 +65,7 @@ export function createAdminApi(deps: AdminApiDeps): AdminApi {
     ...alertRoutes(deps),
     openApiRoute,
   ];
-  return { routes, handle: (request) => handleRequest(request, routes, deps.log) };
+  // The console's page and assets are served beside the API but are not part of its description.
+  const served = [...routes, ...consoleRoutes(deps)];
+  return { routes, handle: (request) => handleRequest(request, served, deps.log) };
 }

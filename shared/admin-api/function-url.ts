@@ -23,10 +23,18 @@ export function requestOfFunctionUrlEvent(event: LambdaFunctionURLEvent): HttpRe
   };
 }
 
-/** The admin API's response as a Function URL result: JSON, or an empty body. */
+/** The admin API's response as a Function URL result: JSON, bytes as they are (the console's files), or empty. */
 export function functionUrlResultOf(response: ApiResponse): LambdaFunctionURLResult {
   const headers = { ...(response.headers ?? {}) };
   if (response.body === undefined) return { statusCode: response.statusCode, headers };
+  if (response.body instanceof Uint8Array) {
+    return {
+      statusCode: response.statusCode,
+      headers,
+      body: Buffer.from(response.body).toString('base64'),
+      isBase64Encoded: true,
+    };
+  }
   return {
     statusCode: response.statusCode,
     headers: { 'content-type': 'application/json', ...headers },
