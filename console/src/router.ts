@@ -16,10 +16,16 @@ export type Route =
 export function routeOf(hash: string): Route {
   const [path = '', search = ''] = hash.replace(/^#/, '').split('?');
   const query = new URLSearchParams(search);
-  const parts = path
-    .split('/')
-    .filter((part) => part !== '')
-    .map((part) => decodeURIComponent(part));
+  let parts: string[];
+  try {
+    parts = path
+      .split('/')
+      .filter((part) => part !== '')
+      .map((part) => decodeURIComponent(part));
+  } catch {
+    // A malformed escape (`%E0`) is a page that does not exist, not a console that does not start.
+    return { page: 'not-found', hash };
+  }
   const optional = (name: string) => {
     const value = query.get(name);
     return value === null || value === '' ? {} : { [name]: value };

@@ -19,8 +19,8 @@ export function DeadLettersPage({ groupId, runId }: { groupId?: string; runId?: 
   const query = new URLSearchParams(filter).toString();
   const letters = useResource(
     `dead-letters:${query}`,
+    // Read on arrival and after a redrive only: a read hides the letters for a moment from a redrive elsewhere.
     () => api<{ deadLetters: DeadLetter[] }>('GET', `/dead-letters${query === '' ? '' : `?${query}`}`),
-    () => 10_000,
   );
   const redrive = useAction();
   const scope =
@@ -42,6 +42,9 @@ export function DeadLettersPage({ groupId, runId }: { groupId?: string; runId?: 
         {(data) => (
           <>
             <div class="inline-actions">
+              <button type="button" onClick={() => letters.reload()}>
+                Refresh
+              </button>
               <button
                 type="button"
                 disabled={redrive.busy || data.deadLetters.length === 0}

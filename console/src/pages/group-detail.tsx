@@ -257,6 +257,7 @@ function Actions({ group, reload }: { group: Group; reload: () => void }) {
             {resume.busy ? 'Resuming…' : 'Resume'}
           </button>
           <OutcomeLine outcome={pause.outcome} />
+          <OutcomeLine outcome={resume.outcome} />
         </div>
       )}
       {group.pause === null ? <OutcomeLine outcome={resume.outcome} /> : null}

@@ -48,6 +48,19 @@ describe('moomoo console: the signing proxy', () => {
     expect((await fetch(`${target.url}/groups`, { headers: { 'x-moomoo-console': '1' } })).status).toBe(401);
   });
 
+  it('forwards a path that looks like another host to its own admin URL, never elsewhere', async () => {
+    const target = await aProxy();
+    const session = ((await logIn(target)).headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+    const before = api?.requests.length ?? 0;
+    const answer = await fetch(`${target.url}/.//evil.example/groups`, {
+      headers: { cookie: session, 'x-moomoo-console': '1' },
+    });
+    // It reached the admin API (which answers its own GET /groups), signed for it and for nothing else.
+    expect(answer.status).toBe(200);
+    expect(api?.requests.length).toBe(before + 1);
+    expect(api?.requests.at(-1)?.headers.authorization).toBe('Bearer api-token');
+  });
+
   it('answers only to its own Host, so a rebound name cannot reach it', async () => {
     const target = await aProxy();
     const { port } = new URL(target.url);
