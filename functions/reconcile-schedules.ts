@@ -12,6 +12,7 @@ import { metricNames } from '#shared/observability/metric-names.ts';
 import { emfMetrics, MetricUnit, metrics } from '#shared/observability/metrics.ts';
 import type { JobGroupStore } from '#shared/ports/job-group-store.ts';
 import { calendarCoverage, type HealthDeps, lateGroups } from '#shared/use-cases/alerts.ts';
+import { requestLostDependentChecks } from '#shared/use-cases/check-dependents.ts';
 import { type DispatchRequest, dispatchRun } from '#shared/use-cases/dispatch-run.ts';
 import { type ReconcileReport, reconcileSchedules } from '#shared/use-cases/reconcile-schedules.ts';
 import { countPass, type FreshnessReport } from '#shared/use-cases/reconciler-counts.ts';
@@ -79,11 +80,20 @@ const lambdaHandler = async (): Promise<ReconcileReport & MissedRunsReport & Sup
   const runs = await recordMissedRuns(deps);
   const supervision = await superviseRuns(deps);
   const backfills = await requestBackfillSteps(deps);
+  const dependentChecks = await requestLostDependentChecks(deps);
   const freshness = await judgeFreshnessOfGroups(deps);
   const counts = countPass(report, runs, supervision, freshness);
   for (const [name, value] of counts) metrics.addMetric(name, MetricUnit.Count, value);
   const repaired = counts.find(([name]) => name === metricNames.schedulesRepaired)?.[1];
-  logger.info('schedules reconciled', { count: repaired, ...report, ...runs, ...supervision, backfills, freshness });
+  logger.info('schedules reconciled', {
+    count: repaired,
+    ...report,
+    ...runs,
+    ...supervision,
+    backfills,
+    dependentChecks,
+    freshness,
+  });
   return { ...report, ...runs, ...supervision };
 };
 

@@ -204,3 +204,14 @@ function sameCounts(run: Run, counts: ReturnType<typeof countsOf>): boolean {
     run.rowsWritten === counts.rowsWritten
   );
 }
+
+/**
+ * When an open run became stuck, for alerts: its deadline passed and the watchdog has not closed it yet, or its
+ * dispatch has not moved for `stuckDispatchAfterMs` (a dispatch takes seconds; the watchdog resumes one). Undefined
+ * while it is not stuck.
+ */
+export function stuckSince(run: Run, nowMs: number): string | undefined {
+  if (run.deadlineAt !== undefined && Date.parse(run.deadlineAt) < nowMs) return run.deadlineAt;
+  if (run.status === 'dispatching' && Date.parse(run.updatedAt) + stuckDispatchAfterMs <= nowMs) return run.updatedAt;
+  return undefined;
+}

@@ -354,8 +354,11 @@ function runOf(
 async function countDate(backfill: Backfill, run: Run, deps: AdvanceBackfillDeps): Promise<Backfill> {
   const failure = run.status === 'succeeded' ? undefined : await failureOf(run, run.businessDate, deps);
   const event = { kind: 'date-finished' as const, at: now(deps), run, ...(failure === undefined ? {} : { failure }) };
+  // Its dependents are started (idempotently) before the date is counted, so that a step interrupted in between
+  // starts them again when it counts the date again.
+  const started = await startDependents(backfill, run, deps);
   const change = await deps.backfillStore.update(backfill.backfillId, event);
-  return change.refused === undefined ? startDependents(change.backfill, run, deps) : change.backfill;
+  return change.refused === undefined ? change.backfill : started;
 }
 
 /**
@@ -363,7 +366,9 @@ async function countDate(backfill: Backfill, run: Run, deps: AdvanceBackfillDeps
  * date, in the backfill: they run in its lane and count in its progress.
  */
 async function startDependents(backfill: Backfill, run: Run, deps: AdvanceBackfillDeps): Promise<Backfill> {
-  const started = await checkDependents({ ...run, backfillId: backfill.backfillId }, deps);
+  const judged = await checkDependents({ ...run, backfillId: backfill.backfillId }, deps);
+  // A disabled or paused dependent has no run to wait for.
+  const started = judged.filter(({ outcome }) => outcome !== 'inactive');
   if (started.length === 0) return backfill;
   const runIds = started.map(({ groupId }) => dependentOfBackfill(backfill.backfillId, groupId, run.businessDate));
   return record(backfill, { kind: 'dependents-started', at: now(deps), runIds }, deps);
@@ -382,8 +387,10 @@ async function countDependents(backfill: Backfill, deps: AdvanceBackfillDeps): P
       run,
       ...(failure === undefined ? {} : { failure }),
     };
+    // Its own dependents first, as for a date (`countDate`).
+    const started = await startDependents(current, run, deps);
     const change = await deps.backfillStore.update(current.backfillId, event);
-    current = change.refused === undefined ? await startDependents(change.backfill, run, deps) : change.backfill;
+    current = change.refused === undefined ? change.backfill : started;
   }
   return current;
 }

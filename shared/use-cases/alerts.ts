@@ -4,7 +4,7 @@ import { addDays } from '#shared/domain/calendar-date.ts';
 import { DataSourceIdSchema } from '#shared/domain/data-source.ts';
 import { expectedOn, type GroupHealth, judgeFreshness } from '#shared/domain/freshness.ts';
 import { type JobGroup, marketCalendarOf } from '#shared/domain/job-group.ts';
-import type { Run } from '#shared/domain/run.ts';
+import { stuckSince } from '#shared/domain/run-transitions.ts';
 import type { Clock } from '#shared/ports/clock.ts';
 import type { DataSourceSettingsStore } from '#shared/ports/data-source-settings-store.ts';
 import type { JobGroupStore } from '#shared/ports/job-group-store.ts';
@@ -17,8 +17,6 @@ import type { TradingCalendar } from '#shared/ports/trading-calendar.ts';
 export const calendarCoverageDays = 30;
 /** A run that ended `timed out` stays an alert this long. */
 const timedOutAlertMs = 24 * 3_600_000;
-/** A run still `dispatching` this long after its claim is stuck (a dispatch takes seconds; the watchdog resumes one). */
-const stuckDispatchMs = 15 * 60_000;
 /** How many groups are read at once. */
 const groupsAtOnce = 8;
 
@@ -210,7 +208,8 @@ async function runAlerts(groups: readonly JobGroup[], deps: AlertDeps, nowMs: nu
     deps.runLedger.listRunsOfDates(group.id, { from: addDays(today, -2), to: addDays(today, 1) }),
   );
   for (const run of recent.flat()) {
-    if (run.reason !== 'timed out' || run.finishedAt === undefined) continue;
+    // `timed out`, or `timed out waiting for …` (its dependencies).
+    if (run.status !== 'failed' || !run.reason?.startsWith('timed out') || run.finishedAt === undefined) continue;
     if (nowMs - Date.parse(run.finishedAt) > timedOutAlertMs) continue;
     alerts.push({
       kind: 'run-timed-out',
@@ -221,13 +220,6 @@ async function runAlerts(groups: readonly JobGroup[], deps: AlertDeps, nowMs: nu
     });
   }
   return alerts;
-}
-
-/** When an open run became stuck: its deadline passed, or it has been dispatching too long; undefined if it is not. */
-function stuckSince(run: Run, nowMs: number): string | undefined {
-  if (run.deadlineAt !== undefined && Date.parse(run.deadlineAt) < nowMs) return run.deadlineAt;
-  if (run.status === 'dispatching' && nowMs - Date.parse(run.createdAt) > stuckDispatchMs) return run.createdAt;
-  return undefined;
 }
 
 /** `map` over `items`, at most `limit` calls at once, answers in order. */

@@ -113,7 +113,9 @@ async function watchGroup(
     for (const instant of unrun) await record(instant, 'skipped');
     return;
   }
-  const toDispatch = new Set(group.catchUp === 'all' ? unrun : group.catchUp === 'latest' ? unrun.slice(-1) : []);
+  // `latest` runs the most recent fire time that can run: one on a holiday would be skipped, running nothing.
+  const runnable = unrun.filter((instant) => !holidays.has(businessDateOf(instant, group.timezone)));
+  const toDispatch = new Set(group.catchUp === 'all' ? unrun : group.catchUp === 'latest' ? runnable.slice(-1) : []);
   for (const instant of unrun) {
     // The dispatcher skips a holiday's tick itself.
     if (toDispatch.has(instant)) await dispatchLate(group, instant.toISOString(), deps, report);

@@ -94,10 +94,20 @@ describe('freshness and GET /alerts', () => {
         finishedAt: '2026-11-27T07:00:00.000Z',
       }),
     );
+    await admin.runLedger.claimRun(
+      aRun({
+        runId: 'bars.waited',
+        groupId: 'bars',
+        status: 'failed',
+        reason: 'timed out waiting for prices',
+        finishedAt: '2026-11-27T08:00:00.000Z',
+      }),
+    );
     expect((await admin.request('GET', '/alerts')).body.alerts).toEqual([
       expect.objectContaining({ kind: 'run-timed-out', runId: 'bars.late', since: '2026-11-27T07:00:00.000Z' }),
+      expect.objectContaining({ kind: 'run-timed-out', runId: 'bars.waited', since: '2026-11-27T08:00:00.000Z' }),
     ]);
-    admin.clock.set('2026-11-28T08:00:00.000Z');
+    admin.clock.set('2026-11-28T09:00:00.000Z');
     expect((await admin.request('GET', '/alerts')).body.alerts).toEqual([]);
   });
 });

@@ -3,6 +3,7 @@ import { addDays, isWeekend } from '#shared/domain/calendar-date.ts';
 import type { JobGroup } from '#shared/domain/job-group.ts';
 import { dependencyRunId, scheduledRunId } from '#shared/domain/run.ts';
 import { PermanentUpstreamError } from '#shared/ports/upstream-errors.ts';
+import { requestLostDependentChecks } from '#shared/use-cases/check-dependents.ts';
 import { retryRun } from '#shared/use-cases/retry-run.ts';
 import { aDailyBarRow, aJobGroup } from '#test/fixtures/builders.ts';
 import { aDataPlane } from '#test/fixtures/data-plane-harness.ts';
@@ -52,6 +53,23 @@ async function aChain(analysis: Partial<JobGroup> = {}) {
 }
 
 describe('dependencies', () => {
+  it('asks again, from the reconciler, for the dependents of a run whose step was lost, and only then', async () => {
+    const plane = await aChain();
+    await plane.dispatch({ groupId: 'prices', scheduledTime: tick });
+    // The worker settles the upstream run, but the step it asks for is lost.
+    for (let round = 0; round < 10 && plane.queue.messages.length > 0; round++) await plane.work();
+    expect(await plane.runOf(scheduledRunId('prices', tick))).toMatchObject({ status: 'succeeded' });
+    expect(plane.steps.takeDependents()).toEqual([{ groupId: 'prices', businessDate: date }]);
+    expect(await plane.runOf(dependencyRunId('analysis', date))).toBeUndefined();
+
+    const repair = () => requestLostDependentChecks(plane.dispatchDeps);
+    expect(await repair()).toBe(1);
+    await plane.settle();
+    expect(await plane.runOf(dependencyRunId('analysis', date))).toMatchObject({ status: 'succeeded' });
+    // Nothing is missing any more: nothing is asked.
+    expect(await repair()).toBe(0);
+  });
+
   it('runs a group without a schedule by itself once its upstream run has succeeded, once per date', async () => {
     const plane = await aChain();
     await plane.dispatch({ groupId: 'prices', scheduledTime: tick });

@@ -68,6 +68,22 @@ describe('missed-run watchdog', () => {
     expect((await other.watch()).missed).toEqual([at1700, at1715, at1730]);
   });
 
+  it('catches up the latest missed fire time that can run under catch-up latest, never a holiday', async () => {
+    // Friday's ticks were missed, and so was Monday 2026-11-30's, a day the stored calendar marks closed.
+    const { plane, watch } = await setUp({ schedule: '30 17 * * 1-5', catchUp: 'latest', catchUpWindow: 'P7D' });
+    plane.clock.set('2026-11-30T09:00:00.000Z');
+    await plane.marketData.upsertRows(requireDataset('jquants.markets.calendar'), [
+      ...['2026-11-25', '2026-11-26', '2026-11-27'].map((date) => calendarDay(date, '1')),
+      ...['2026-11-28', '2026-11-29', '2026-11-30'].map((date) => calendarDay(date, '0')),
+    ]);
+    const report = await watch();
+    expect(report.caughtUp).toEqual(['daily-bars.20261127T083000Z']);
+    expect(await plane.runLedger.getRun('daily-bars.20261130T083000Z')).toMatchObject({
+      status: 'skipped',
+      reason: 'market-holiday',
+    });
+  });
+
   it('gives a tick its grace period and judges nothing before the group last changed', async () => {
     const { plane, watch } = await setUp({ schedule: '30 17 * * 1-5', updatedAt: '2026-11-27T00:00:00.000Z' });
     plane.clock.set('2026-11-27T08:40:00.000Z');
@@ -251,4 +267,8 @@ function countCalls(ledger: RunLedger): { ledger: RunLedger; count: (method: key
     },
   });
   return { ledger: counted, count: (method) => counts.get(method) ?? 0 };
+}
+
+function calendarDay(date: string, holidayDivision: string) {
+  return { date, holidayDivision, fetchedAt: '2026-11-01T00:00:00.000Z', runId: 'seed' };
 }
