@@ -159,9 +159,10 @@ export class Monitoring extends Construct {
       alarmAbove0(
         `${backfillSteps.definition.id}DeadLettersNotEmpty`,
         backfillSteps.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period, statistic: Stats.MAXIMUM }),
-        'A backfill step failed on every delivery; its message names the backfill: look for its backfillId in the ' +
-          'AdvanceBackfill logs. Nothing is lost (the reconciler asks every open backfill for a step every 5 ' +
-          'minutes): purge the dead-letter queue once the cause is fixed.',
+        'A step failed on every delivery; its message names the backfill, or the group and date whose dependents ' +
+          'were to be judged: look for it in the AdvanceBackfill logs. Nothing is lost (every 5 minutes the ' +
+          'reconciler asks every open backfill for a step, and again for the dependents of the last days runs): ' +
+          'purge the dead-letter queue once the cause is fixed.',
       ),
       alarmAbove0(
         `${scheduleDeadLetters.definition.id}NotEmpty`,
