@@ -10,12 +10,11 @@ import { dispatchPorts, dispatchVariables, sqsStepRequests, stepRequestsVariable
 import { log, logger } from '#shared/observability/logger.ts';
 import { metricNames } from '#shared/observability/metric-names.ts';
 import { emfMetrics, MetricUnit, metrics } from '#shared/observability/metrics.ts';
-import type { JobGroupStore } from '#shared/ports/job-group-store.ts';
-import { calendarCoverage, type HealthDeps, lateGroups } from '#shared/use-cases/alerts.ts';
+import { freshnessPass } from '#shared/use-cases/alerts.ts';
 import { requestLostDependentChecks } from '#shared/use-cases/check-dependents.ts';
 import { type DispatchRequest, dispatchRun } from '#shared/use-cases/dispatch-run.ts';
 import { type ReconcileReport, reconcileSchedules } from '#shared/use-cases/reconcile-schedules.ts';
-import { countPass, type FreshnessReport } from '#shared/use-cases/reconciler-counts.ts';
+import { countPass } from '#shared/use-cases/reconciler-counts.ts';
 import { type MissedRunsReport, recordMissedRuns } from '#shared/use-cases/record-missed-runs.ts';
 import { requestBackfillSteps } from '#shared/use-cases/request-backfill-steps.ts';
 import { type SupervisionReport, superviseRuns } from '#shared/use-cases/supervise-runs.ts';
@@ -61,15 +60,6 @@ const deps = {
   metrics: emfMetrics,
 };
 
-async function judgeFreshnessOfGroups(deps: HealthDeps & { groupStore: JobGroupStore }): Promise<FreshnessReport> {
-  const { groups } = await deps.groupStore.list();
-  const late = await lateGroups(groups, deps);
-  for (const { group, health } of late) logger.warn('group late', { groupId: group.id, ...health });
-  const coverage = await calendarCoverage(groups, deps);
-  if (coverage?.covered === false) logger.warn('JPX calendar coverage short', coverage);
-  return { late: late.map(({ group }) => group.id), calendarCoverageShort: coverage?.covered === false };
-}
-
 /**
  * Every 5 minutes: repair schedule drift, resume expired pauses, record missed and skipped runs, catch up missed runs
  * by the group's policy, bring every run that began to its true end (`superviseRuns`), step every open backfill, and
@@ -81,7 +71,7 @@ const lambdaHandler = async (): Promise<ReconcileReport & MissedRunsReport & Sup
   const supervision = await superviseRuns(deps);
   const backfills = await requestBackfillSteps(deps);
   const dependentChecks = await requestLostDependentChecks(deps);
-  const freshness = await judgeFreshnessOfGroups(deps);
+  const freshness = await freshnessPass(deps);
   const counts = countPass(report, runs, supervision, freshness);
   for (const [name, value] of counts) metrics.addMetric(name, MetricUnit.Count, value);
   const repaired = counts.find(([name]) => name === metricNames.schedulesRepaired)?.[1];

@@ -5,6 +5,7 @@ import { DataSourceIdSchema } from '#shared/domain/data-source.ts';
 import { expectedOn, type GroupHealth, judgeFreshness } from '#shared/domain/freshness.ts';
 import { type JobGroup, marketCalendarOf } from '#shared/domain/job-group.ts';
 import { stuckSince } from '#shared/domain/run-transitions.ts';
+import type { Log } from '#shared/observability/logger.ts';
 import type { Clock } from '#shared/ports/clock.ts';
 import type { DataSourceSettingsStore } from '#shared/ports/data-source-settings-store.ts';
 import type { JobGroupStore } from '#shared/ports/job-group-store.ts';
@@ -12,6 +13,7 @@ import type { DeadLetterDepths } from '#shared/ports/queue-depths.ts';
 import type { RateLimiter } from '#shared/ports/rate-limiter.ts';
 import type { RunLedger } from '#shared/ports/run-ledger.ts';
 import type { TradingCalendar } from '#shared/ports/trading-calendar.ts';
+import type { FreshnessReport } from '#shared/use-cases/reconciler-counts.ts';
 
 /** How far ahead the stored JPX calendar must reach. */
 export const calendarCoverageDays = 30;
@@ -86,6 +88,21 @@ export async function calendarCoverage(
   const from = businessDateOf(deps.clock.now(), 'Asia/Tokyo');
   const to = addDays(from, calendarCoverageDays);
   return { from, to, covered: (await deps.tradingCalendar.businessDays(from, to)) !== undefined };
+}
+
+/**
+ * The reconciler's freshness pass: which groups are late now, and whether the stored JPX calendar runs out within
+ * 30 days (`GroupsLate`, `CalendarCoverageShort`); each is logged as a warning.
+ */
+export async function freshnessPass(
+  deps: HealthDeps & { readonly groupStore: JobGroupStore; readonly log: Log },
+): Promise<FreshnessReport> {
+  const { groups } = await deps.groupStore.list();
+  const late = await lateGroups(groups, deps);
+  for (const { group, health } of late) deps.log.warn('group late', { groupId: group.id, ...health });
+  const coverage = await calendarCoverage(groups, deps);
+  if (coverage?.covered === false) deps.log.warn('JPX calendar coverage short', { ...coverage });
+  return { late: late.map(({ group }) => group.id), calendarCoverageShort: coverage?.covered === false };
 }
 
 /** What listing the open alerts reads. */
