@@ -58,6 +58,7 @@ export async function runDailyBars(
   call: ReturnType<typeof adminCall>,
   id: string,
   template: Record<string, unknown>,
+  runNow: Record<string, unknown> = {},
 ): Promise<{ run: Record<string, unknown>; seconds: number }> {
   await call('POST', '/groups', {
     id,
@@ -68,7 +69,7 @@ export async function runDailyBars(
     parametersTemplate: template,
   });
   const started = performance.now();
-  const run = await call('POST', `/groups/${id}/runs`, {});
+  const run = await call('POST', `/groups/${id}/runs`, runNow);
   const finished = await waitForRun(call, String(run.runId), 200);
   return { run: finished, seconds: (performance.now() - started) / 1000 };
 }

@@ -12,10 +12,13 @@ export async function benchFreePlan(pages: number): Promise<Record<string, numbe
     await setJquantsSettings(call, { plan: 'free' });
     const codes = (sandbox.demoUpstream?.codes ?? []).slice(0, 2);
     sandbox.demoUpstream?.resetRequests();
-    const { run, seconds } = await runDailyBars(call, 'two-codes', {
-      code: { $each: codes },
-      date: '{{previousBusinessDay}}',
-    });
+    // A Free key is served dates from 2 years back to 12 weeks ago: the run is for a date 100 days back.
+    const { run, seconds } = await runDailyBars(
+      call,
+      'two-codes',
+      { code: { $each: codes }, date: '{{previousBusinessDay}}' },
+      { businessDate: weekdayDaysAgo(100) },
+    );
     const requests = sandbox.demoUpstream?.requests ?? [];
     const times = requests.map((entry) => entry.at);
     return {
@@ -30,4 +33,11 @@ export async function benchFreePlan(pages: number): Promise<Record<string, numbe
   } finally {
     await sandbox.stop();
   }
+}
+
+/** The weekday on or before the date `days` days ago (UTC), `YYYY-MM-DD`. */
+function weekdayDaysAgo(days: number): string {
+  const date = new Date(Date.now() - days * 86_400_000);
+  while (date.getUTCDay() === 0 || date.getUTCDay() === 6) date.setUTCDate(date.getUTCDate() - 1);
+  return date.toISOString().slice(0, 10);
 }
