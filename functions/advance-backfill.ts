@@ -2,12 +2,10 @@ import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-p
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { systemClock } from '#shared/adapters/system-clock.ts';
 import { loadConfig } from '#shared/config/load-config.ts';
-import { dispatchPorts, dispatchVariables, sqsStepRequests, stepRequestsVariables } from '#shared/lambda/aws-deps.ts';
+import { dispatchDeps, dispatchVariables, stepRequestsVariables } from '#shared/lambda/aws-deps.ts';
 import { StepMessageSchema } from '#shared/messages/step-message.ts';
 import { log, logger } from '#shared/observability/logger.ts';
-import { emfMetrics } from '#shared/observability/metrics.ts';
 import { advanceBackfill } from '#shared/use-cases/advance-backfill.ts';
 import { checkDependents } from '#shared/use-cases/check-dependents.ts';
 import * as z from '#shared/zod.ts';
@@ -16,13 +14,7 @@ import * as z from '#shared/zod.ts';
 const AdvanceBackfillEnvSchema = z.object({ ...dispatchVariables, ...stepRequestsVariables });
 
 const config = loadConfig(AdvanceBackfillEnvSchema);
-const deps = {
-  ...dispatchPorts(config),
-  steps: sqsStepRequests(config),
-  clock: systemClock,
-  log,
-  metrics: emfMetrics,
-};
+const deps = dispatchDeps(config);
 const processor = new BatchProcessor(EventType.SQS);
 
 /**

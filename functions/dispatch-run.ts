@@ -1,11 +1,9 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
-import { systemClock } from '#shared/adapters/system-clock.ts';
 import { loadConfig } from '#shared/config/load-config.ts';
-import { dispatchPorts, dispatchVariables, sqsStepRequests, stepRequestsVariables } from '#shared/lambda/aws-deps.ts';
+import { dispatchDeps, dispatchVariables, stepRequestsVariables } from '#shared/lambda/aws-deps.ts';
 import { ScheduleTickSchema } from '#shared/messages/schedule-tick.ts';
-import { log, logger } from '#shared/observability/logger.ts';
-import { emfMetrics } from '#shared/observability/metrics.ts';
+import { logger } from '#shared/observability/logger.ts';
 import { type DispatchOutcome, dispatchRun } from '#shared/use-cases/dispatch-run.ts';
 import * as z from '#shared/zod.ts';
 
@@ -14,13 +12,7 @@ const DispatchRunEnvSchema = z.object({ ...dispatchVariables, ...stepRequestsVar
 
 const config = loadConfig(DispatchRunEnvSchema);
 // A tick skipped here (a holiday, a pause, unmet dependencies) settles its run: its dependents are judged next.
-const deps = {
-  ...dispatchPorts(config),
-  steps: sqsStepRequests(config),
-  clock: systemClock,
-  log,
-  metrics: emfMetrics,
-};
+const deps = dispatchDeps(config);
 
 /** The schedule's target: one tick of one group becomes one run (a repeated tick does nothing). */
 const lambdaHandler = async (event: unknown): Promise<DispatchOutcome> => {

@@ -7,8 +7,11 @@ import { DynamoDbRunLedger } from '#shared/adapters/dynamodb-run-ledger.ts';
 import { SqsJobQueue } from '#shared/adapters/sqs-job-queue.ts';
 import { SqsStepRequests } from '#shared/adapters/sqs-step-requests.ts';
 import { StoredListedCodes, StoredTradingCalendar } from '#shared/adapters/stored-reference-data.ts';
+import { systemClock } from '#shared/adapters/system-clock.ts';
 import { requiredString } from '#shared/config/load-config.ts';
 import type { DataSourceId } from '#shared/domain/data-source.ts';
+import { log } from '#shared/observability/logger.ts';
+import { emfMetrics } from '#shared/observability/metrics.ts';
 import type { JobQueue } from '#shared/ports/job-queue.ts';
 import type { StepRequests } from '#shared/ports/step-requests.ts';
 
@@ -71,12 +74,22 @@ export function dispatchPorts(config: Readonly<Record<keyof typeof dispatchVaria
   };
 }
 
-/** The variable of a function that asks for backfill steps: a backfill's runs finish in it, or it starts one. */
+/** The variable of a function that asks for steps: a backfill's, or the judging of a settled run's dependents. */
 export const stepRequestsVariables = {
   BACKFILL_QUEUE_URL: requiredString(),
 };
 
-/** Backfill steps on their queue. */
+/** Steps (a backfill's, a settled run's dependents) on their queue. */
 export function sqsStepRequests(config: Readonly<Record<keyof typeof stepRequestsVariables, string>>): StepRequests {
   return new SqsStepRequests({ client: createSqsClient(), queueUrl: config.BACKFILL_QUEUE_URL });
+}
+
+/**
+ * Everything a function that dispatches runs works through (the dispatcher's ports, the steps queue that a settled
+ * run asks for its dependents, the clock, the log and the metrics): the dispatcher's and the steps consumer's deps.
+ */
+export function dispatchDeps(
+  config: Readonly<Record<keyof typeof dispatchVariables | keyof typeof stepRequestsVariables, string>>,
+) {
+  return { ...dispatchPorts(config), steps: sqsStepRequests(config), clock: systemClock, log, metrics: emfMetrics };
 }
