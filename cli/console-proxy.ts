@@ -74,9 +74,12 @@ export async function startConsoleProxy(options: {
     if (url.pathname === consoleSessionPath) {
       request.resume();
       if (method === 'DELETE') {
-        const session = sessionCookieOf(request.headers.cookie);
+        const session = sessionCookieOf(request.headers.cookie, request.socket.localPort);
         if (session !== undefined) sessions.delete(session);
-        response.writeHead(204, { 'set-cookie': expiredSessionCookieHeader(), 'cache-control': 'no-store' });
+        response.writeHead(204, {
+          'set-cookie': expiredSessionCookieHeader(request.socket.localPort),
+          'cache-control': 'no-store',
+        });
         response.end();
       } else if (method !== 'POST') {
         reply(response, 405, 'method_not_allowed', 'use POST or DELETE');
@@ -91,7 +94,10 @@ export async function startConsoleProxy(options: {
         loginUsed = true;
         const session = randomBytes(32).toString('base64url');
         sessions.add(session);
-        response.writeHead(204, { 'set-cookie': sessionCookieHeader(session), 'cache-control': 'no-store' });
+        response.writeHead(204, {
+          'set-cookie': sessionCookieHeader(session, request.socket.localPort),
+          'cache-control': 'no-store',
+        });
         response.end();
       }
       return;
@@ -173,7 +179,7 @@ export async function startConsoleProxy(options: {
 
 function hasSession(request: IncomingMessage, sessions: ReadonlySet<string>): boolean {
   const header = request.headers[consoleRequestHeader];
-  const session = sessionCookieOf(request.headers.cookie);
+  const session = sessionCookieOf(request.headers.cookie, request.socket.localPort);
   return typeof header === 'string' && header !== '' && session !== undefined && sessions.has(session);
 }
 

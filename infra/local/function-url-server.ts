@@ -145,7 +145,7 @@ function isAuthorised(request: IncomingMessage, token: string): boolean {
   if (equalSecrets(request.headers.authorization, `Bearer ${token}`)) return true;
   return (
     (headerValue(request, consoleRequestHeader) ?? '') !== '' &&
-    equalSecrets(sessionCookieOf(request.headers.cookie), consoleSessionOf(token))
+    equalSecrets(sessionCookieOf(request.headers.cookie, request.socket.localPort), consoleSessionOf(token))
   );
 }
 
@@ -164,7 +164,10 @@ function consoleSessionOf(token: string): string {
 function answerConsoleSession(request: IncomingMessage, response: ServerResponse, token: string): void {
   request.resume();
   if (request.method === 'DELETE') {
-    response.writeHead(204, { 'set-cookie': expiredSessionCookieHeader(), 'cache-control': 'no-store' });
+    response.writeHead(204, {
+      'set-cookie': expiredSessionCookieHeader(request.socket.localPort),
+      'cache-control': 'no-store',
+    });
     response.end();
   } else if (request.method !== 'POST') {
     reply(response, 405, { error: { code: 'method_not_allowed', message: 'use POST or DELETE' } });
@@ -172,7 +175,7 @@ function answerConsoleSession(request: IncomingMessage, response: ServerResponse
     reply(response, 401, { error: { code: 'unauthorized', message: 'the console link holds no valid admin token' } });
   } else {
     response.writeHead(204, {
-      'set-cookie': sessionCookieHeader(consoleSessionOf(token)),
+      'set-cookie': sessionCookieHeader(consoleSessionOf(token), request.socket.localPort),
       'cache-control': 'no-store',
     });
     response.end();

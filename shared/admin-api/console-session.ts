@@ -12,8 +12,13 @@
 /** Trades the secret for the cookie (POST), or drops the cookie (DELETE). */
 export const consoleSessionPath = '/console/session';
 
-/** The session cookie's name. */
-export const consoleSessionCookie = 'moomoo_console';
+/**
+ * The session cookie's name on the server listening at `port`. Cookies ignore ports, so each local server (the sandbox,
+ * each `moomoo console`) names its own: signing in to one never signs out of another.
+ */
+export function consoleSessionCookieOf(port: number | undefined): string {
+  return port === undefined ? 'moomoo_console' : `moomoo_console_${port}`;
+}
 
 /** The header every cookie-authenticated request must carry (any non-empty value; the console sends `1`). */
 export const consoleRequestHeader = 'x-moomoo-console';
@@ -22,20 +27,21 @@ export const consoleRequestHeader = 'x-moomoo-console';
 export const consoleTokenParameter = 'token';
 
 /** `Set-Cookie` for a session: HttpOnly (no script reads it), SameSite=Strict (no other site sends it), whole host. */
-export function sessionCookieHeader(value: string): string {
-  return `${consoleSessionCookie}=${value}; Path=/; HttpOnly; SameSite=Strict`;
+export function sessionCookieHeader(value: string, port: number | undefined): string {
+  return `${consoleSessionCookieOf(port)}=${value}; Path=/; HttpOnly; SameSite=Strict`;
 }
 
 /** `Set-Cookie` that removes the session cookie. */
-export function expiredSessionCookieHeader(): string {
-  return `${consoleSessionCookie}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0`;
+export function expiredSessionCookieHeader(port: number | undefined): string {
+  return `${consoleSessionCookieOf(port)}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0`;
 }
 
-/** The session cookie's value in a `Cookie` header, or undefined. */
-export function sessionCookieOf(cookieHeader: string | undefined): string | undefined {
+/** The value of the session cookie of the server at `port` in a `Cookie` header, or undefined. */
+export function sessionCookieOf(cookieHeader: string | undefined, port: number | undefined): string | undefined {
+  const name = consoleSessionCookieOf(port);
   for (const pair of (cookieHeader ?? '').split(/;\s*/)) {
     const separator = pair.indexOf('=');
-    if (separator > 0 && pair.slice(0, separator) === consoleSessionCookie) return pair.slice(separator + 1);
+    if (separator > 0 && pair.slice(0, separator) === name) return pair.slice(separator + 1);
   }
   return undefined;
 }

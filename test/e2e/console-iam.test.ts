@@ -94,7 +94,11 @@ describe('moomoo console against an admin API with IAM auth', () => {
     expect((await fetch(`${proxyUrl}/groups`)).status).toBe(401);
     expect((await fetch(`${proxyUrl}/groups`, { headers: { 'x-moomoo-console': '1' } })).status).toBe(401);
     const [cookie] = await browser.context.cookies(proxyUrl);
-    expect(cookie).toMatchObject({ name: 'moomoo_console', httpOnly: true, sameSite: 'Strict' });
+    expect(cookie).toMatchObject({
+      name: `moomoo_console_${new URL(proxyUrl).port}`,
+      httpOnly: true,
+      sameSite: 'Strict',
+    });
     const session = `${cookie?.name}=${cookie?.value}`;
     expect((await fetch(`${proxyUrl}/groups`, { headers: { cookie: session } })).status).toBe(401);
     expect((await fetch(`${proxyUrl}/groups`, { headers: { cookie: session, 'x-moomoo-console': '1' } })).status).toBe(

@@ -63,7 +63,11 @@ describe('the web console', () => {
     await seen(main().getByText('No job groups yet.'));
     expect(page.url()).toBe(`${adminUrl}/#/`);
     const [cookie] = await browser.context.cookies(adminUrl);
-    expect(cookie).toMatchObject({ name: 'moomoo_console', httpOnly: true, sameSite: 'Strict' });
+    expect(cookie).toMatchObject({
+      name: `moomoo_console_${new URL(adminUrl).port}`,
+      httpOnly: true,
+      sameSite: 'Strict',
+    });
     expect(cookie?.value).not.toContain(adminToken);
   });
 

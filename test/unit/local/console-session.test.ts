@@ -26,7 +26,10 @@ async function sessionOf(target: FunctionUrlServer): Promise<string> {
   });
   expect(response.status).toBe(204);
   const cookie = response.headers.get('set-cookie') ?? '';
-  expect(cookie).toMatch(/^moomoo_console=[A-Za-z0-9_-]+; Path=\/; HttpOnly; SameSite=Strict$/);
+  // Named after the server's port: cookies ignore ports, and each local console signs in on its own.
+  expect(cookie).toMatch(
+    new RegExp(`^moomoo_console_${new URL(target.url).port}=[A-Za-z0-9_-]+; Path=/; HttpOnly; SameSite=Strict$`),
+  );
   return cookie.split(';')[0] ?? '';
 }
 
@@ -48,7 +51,11 @@ describe('the sandbox Function URL: console sessions', () => {
     expect(await statusOf({ cookie: session })).toBe(401);
     expect(await statusOf({ 'x-moomoo-console': '1' })).toBe(401);
     expect(await statusOf({ cookie: session, 'x-moomoo-console': '1' })).toBe(200);
-    expect(await statusOf({ cookie: 'moomoo_console=forged', 'x-moomoo-console': '1' })).toBe(401);
+    const port = new URL(target.url).port;
+    expect(await statusOf({ cookie: `moomoo_console_${port}=forged`, 'x-moomoo-console': '1' })).toBe(401);
+    // Another local server's cookie of the same value is not this one's.
+    const value = session.split('=')[1] ?? '';
+    expect(await statusOf({ cookie: `moomoo_console_1=${value}`, 'x-moomoo-console': '1' })).toBe(401);
   });
 
   it('refuses a session for a wrong token and removes the cookie on DELETE', async () => {
@@ -61,6 +68,8 @@ describe('the sandbox Function URL: console sessions', () => {
     expect(wrong.headers.get('set-cookie')).toBeNull();
     const out = await fetch(`${target.url}/console/session`, { method: 'DELETE' });
     expect(out.status).toBe(204);
-    expect(out.headers.get('set-cookie')).toMatch(/^moomoo_console=; .*Max-Age=0$/);
+    expect(out.headers.get('set-cookie')).toMatch(
+      new RegExp(`^moomoo_console_${new URL(target.url).port}=; .*Max-Age=0$`),
+    );
   });
 });
