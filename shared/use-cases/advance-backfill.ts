@@ -23,8 +23,9 @@ import type { BackfillStore } from '#shared/ports/backfill-store.ts';
 import type { StepRequests } from '#shared/ports/step-requests.ts';
 import { allJobs } from '#shared/use-cases/all-jobs.ts';
 import { checkDependents, dependentOfBackfill } from '#shared/use-cases/check-dependents.ts';
-import { type DispatchDeps, dispatchRun, launchRun } from '#shared/use-cases/dispatch-run.ts';
+import { dispatchRun } from '#shared/use-cases/dispatch-run.ts';
 import { type ExpandedJob, expandJobs } from '#shared/use-cases/expand-jobs.ts';
+import { type DispatchDeps, launchRun } from '#shared/use-cases/launch-run.ts';
 import { runFinished } from '#shared/use-cases/run-finished.ts';
 
 /** What a run this step finishes asks for next: nothing, as the step goes on to it by itself. */
