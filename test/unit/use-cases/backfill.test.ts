@@ -163,6 +163,41 @@ describe('backfills', () => {
     );
   });
 
+  it("starts a date's dependents all the same when a step dies while recording them", async () => {
+    const plane = await aPlane(['72030', '67580']);
+    await plane.groupStore.create(
+      aJobGroup({
+        id: 'analysis',
+        schedule: null,
+        dependsOn: ['bars'],
+        parametersTemplate: { code: '72030', date: '{{businessDate}}' },
+      }),
+    );
+    const backfill = await plane.startBackfill('bars', { from: '2026-11-24', to: '2026-11-26' });
+    // The first time a date's dependents are recorded, the step dies just before the write.
+    const update = plane.backfillStore.update.bind(plane.backfillStore);
+    let crashed = false;
+    plane.backfillStore.update = async (id, event) => {
+      if (event.kind === 'dependents-started' && !crashed) {
+        crashed = true;
+        throw new Error('the step died');
+      }
+      return update(id, event);
+    };
+    await expect(plane.runToTheEnd()).rejects.toThrow('the step died');
+    // The reconciler asks every open backfill for a step again.
+    await plane.steps.backfill(backfill.backfillId);
+    await plane.runToTheEnd();
+    expect(await plane.backfillStore.get(backfill.backfillId)).toMatchObject({
+      status: 'succeeded',
+      progress: { done: 3, dependents: { done: 3, failed: 0 } },
+    });
+    const runs = await plane.runLedger.listRunsOfDates('analysis', { from: '2026-11-24', to: '2026-11-26' });
+    expect(runs.map((run) => [run.businessDate, run.status])).toEqual(
+      ['2026-11-24', '2026-11-25', '2026-11-26'].map((date) => [date, 'succeeded']),
+    );
+  });
+
   it('costs nothing the second time: every date already has a succeeded run', async () => {
     const plane = await aPlane(['72030', '67580']);
     await plane.startBackfill('bars', { from, to });
