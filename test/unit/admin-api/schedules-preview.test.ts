@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { requireDataset } from '#shared/datasets/registry.ts';
 import { anAdminApi } from '#test/fixtures/admin-api-harness.ts';
+import { aCalendarDay } from '#test/fixtures/builders.ts';
 
 interface FireTime {
   readonly at: string;
@@ -133,8 +134,8 @@ describe('admin API: POST /schedules/preview', () => {
     const { request, marketData } = anAdminApi();
     // The stored calendar: Monday 2026-11-30 closed (as if a holiday), the other days of the week open.
     await marketData.upsertRows(requireDataset('jquants.markets.calendar'), [
-      ...['2026-11-27', '2026-12-01', '2026-12-02', '2026-12-03', '2026-12-04'].map((date) => calendarDay(date, '1')),
-      ...['2026-11-28', '2026-11-29', '2026-11-30'].map((date) => calendarDay(date, '0')),
+      ...['2026-11-27', '2026-12-01', '2026-12-02', '2026-12-03', '2026-12-04'].map((date) => aCalendarDay(date, '1')),
+      ...['2026-11-28', '2026-11-29', '2026-11-30'].map((date) => aCalendarDay(date, '0')),
     ]);
     const preview = async (body: Record<string, unknown>) =>
       (await request('POST', '/schedules/preview', { schedule: '30 17 * * 1-5', ...body })).body;
@@ -167,7 +168,3 @@ describe('admin API: POST /schedules/preview', () => {
     expect(issuePaths(response.body)).toEqual(['calendar']);
   });
 });
-
-function calendarDay(date: string, holidayDivision: string) {
-  return { date, holidayDivision, fetchedAt: '2026-11-01T00:00:00.000Z', runId: 'seed' };
-}

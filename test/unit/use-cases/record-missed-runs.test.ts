@@ -6,7 +6,7 @@ import { scheduledRunId } from '#shared/domain/run.ts';
 import { silentLog } from '#shared/observability/logger.ts';
 import type { RunLedger } from '#shared/ports/run-ledger.ts';
 import { recordMissedRuns } from '#shared/use-cases/record-missed-runs.ts';
-import { aJobGroup, aRun } from '#test/fixtures/builders.ts';
+import { aCalendarDay, aJobGroup, aRun } from '#test/fixtures/builders.ts';
 import { aDataPlane } from '#test/fixtures/data-plane-harness.ts';
 
 const nothing = { missed: [], skipped: [], caughtUp: [] };
@@ -54,16 +54,14 @@ describe('missed-run watchdog', () => {
   it('records a missed tick on a JPX holiday as skipped market-holiday, and asks for its dependents', async () => {
     const { plane, watch } = await setUp();
     // The stored calendar says Friday 2026-11-27 is closed (as if it were a holiday).
-    await plane.marketData.upsertRows(requireDataset('jquants.markets.calendar'), [
-      { date: '2026-11-27', holidayDivision: '0', fetchedAt: '2026-11-01T00:00:00.000Z', runId: 'seed' },
-    ]);
+    await plane.marketData.upsertRows(requireDataset('jquants.markets.calendar'), [aCalendarDay('2026-11-27', '0')]);
     expect(await watch()).toEqual({ ...nothing, skipped: [at1700, at1715, at1730] });
     expect(await plane.runLedger.getRun(at1730)).toMatchObject({ status: 'skipped', reason: 'market-holiday' });
     expect(plane.steps.takeDependents()).toEqual([{ groupId: 'daily-bars', businessDate: '2026-11-27' }]);
     // A group that follows no calendar misses them.
     const other = await setUp({ calendar: 'none' });
     await other.plane.marketData.upsertRows(requireDataset('jquants.markets.calendar'), [
-      { date: '2026-11-27', holidayDivision: '0', fetchedAt: '2026-11-01T00:00:00.000Z', runId: 'seed' },
+      aCalendarDay('2026-11-27', '0'),
     ]);
     expect((await other.watch()).missed).toEqual([at1700, at1715, at1730]);
   });
@@ -73,8 +71,8 @@ describe('missed-run watchdog', () => {
     const { plane, watch } = await setUp({ schedule: '30 17 * * 1-5', catchUp: 'latest', catchUpWindow: 'P7D' });
     plane.clock.set('2026-11-30T09:00:00.000Z');
     await plane.marketData.upsertRows(requireDataset('jquants.markets.calendar'), [
-      ...['2026-11-25', '2026-11-26', '2026-11-27'].map((date) => calendarDay(date, '1')),
-      ...['2026-11-28', '2026-11-29', '2026-11-30'].map((date) => calendarDay(date, '0')),
+      ...['2026-11-25', '2026-11-26', '2026-11-27'].map((date) => aCalendarDay(date, '1')),
+      ...['2026-11-28', '2026-11-29', '2026-11-30'].map((date) => aCalendarDay(date, '0')),
     ]);
     const report = await watch();
     expect(report.caughtUp).toEqual(['daily-bars.20261127T083000Z']);
@@ -267,8 +265,4 @@ function countCalls(ledger: RunLedger): { ledger: RunLedger; count: (method: key
     },
   });
   return { ledger: counted, count: (method) => counts.get(method) ?? 0 };
-}
-
-function calendarDay(date: string, holidayDivision: string) {
-  return { date, holidayDivision, fetchedAt: '2026-11-01T00:00:00.000Z', runId: 'seed' };
 }
