@@ -3,7 +3,7 @@ import { addDays, isWeekend } from '#shared/domain/calendar-date.ts';
 import type { JobGroup } from '#shared/domain/job-group.ts';
 import { dependencyRunId, scheduledRunId } from '#shared/domain/run.ts';
 import { PermanentUpstreamError } from '#shared/ports/upstream-errors.ts';
-import { requestLostDependentChecks } from '#shared/use-cases/check-dependents.ts';
+import { checkDependents, requestLostDependentChecks } from '#shared/use-cases/check-dependents.ts';
 import { retryRun } from '#shared/use-cases/retry-run.ts';
 import { aDailyBarRow, aJobGroup } from '#test/fixtures/builders.ts';
 import { aDataPlane } from '#test/fixtures/data-plane-harness.ts';
@@ -53,6 +53,40 @@ async function aChain(analysis: Partial<JobGroup> = {}) {
 }
 
 describe('dependencies', () => {
+  it('judges every dependent even when one fails, then fails the step so that it comes back', async () => {
+    const plane = await aChain();
+    await plane.groupStore.create(
+      aJobGroup({
+        id: 'report',
+        schedule: null,
+        dependsOn: ['prices'],
+        parametersTemplate: { code: '67580', date: '{{businessDate}}' },
+      }),
+    );
+    await plane.dispatch({ groupId: 'prices', scheduledTime: tick });
+    for (let round = 0; round < 10 && plane.queue.messages.length > 0; round++) await plane.work();
+    const [check] = plane.steps.takeDependents();
+    // The ledger refuses the first claim of the analysis run (a throttle, say).
+    const claimRun = plane.runLedger.claimRun.bind(plane.runLedger);
+    let refused = false;
+    plane.runLedger.claimRun = async (run) => {
+      if (run.groupId === 'analysis' && !refused) {
+        refused = true;
+        throw new Error('throttled');
+      }
+      return claimRun(run);
+    };
+    await expect(checkDependents(check as NonNullable<typeof check>, plane.dispatchDeps)).rejects.toThrow(
+      '1 dependent(s) could not be judged',
+    );
+    expect(await plane.runOf(dependencyRunId('report', date))).toBeDefined();
+    expect(await plane.runOf(dependencyRunId('analysis', date))).toBeUndefined();
+    // The step comes back, and this time both are judged.
+    await checkDependents(check as NonNullable<typeof check>, plane.dispatchDeps);
+    await plane.settle();
+    expect(await plane.runOf(dependencyRunId('analysis', date))).toMatchObject({ status: 'succeeded' });
+  });
+
   it('asks again, from the reconciler, for the dependents of a run whose step was lost, and only then', async () => {
     const plane = await aChain();
     await plane.dispatch({ groupId: 'prices', scheduledTime: tick });
